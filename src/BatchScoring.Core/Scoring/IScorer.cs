@@ -1,0 +1,21 @@
+using BatchScoring.Core.Batches;
+
+namespace BatchScoring.Core.Scoring;
+
+/// <summary>
+/// A loaded model. Thread-safe: one instance serves every worker slot of a process.
+/// </summary>
+public interface IScorer
+{
+    /// <summary>The columns the model reads, from the model's own input schema.</summary>
+    IReadOnlyList<ModelInput> Inputs { get; }
+
+    /// <summary>The columns <see cref="Score"/> produces, in order.</summary>
+    IReadOnlyList<ColumnSchema> Outputs { get; }
+
+    /// <summary>Scores every row of the batch; the outputs have the batch's row count.</summary>
+    RowBatch Score(RowBatch batch);
+}
+
+/// <summary>One column a model reads. <paramref name="Optional"/> inputs (e.g. a label) may be absent from the source.</summary>
+public sealed record ModelInput(string Name, ColumnKind Kind, bool Optional = false);

@@ -1,0 +1,27 @@
+namespace BatchScoring.Postgres.Ledger;
+
+/// <summary>A row of <c>scoring.runs</c>.</summary>
+public sealed record RunRecord(
+    long RunId,
+    string JobName,
+    string Trigger,
+    string Status,
+    DateTime? WindowStart,
+    DateTime? WindowEnd,
+    string? ModelName,
+    string? ModelVersion,
+    string? ConfigHash,
+    long RowsRead,
+    long RowsScored,
+    long RowsFailed,
+    DateTime CreatedAt,
+    DateTime? StartedAt,
+    DateTime? FinishedAt,
+    string? Error,
+    long? ParentRunId,
+    string? Host);
+
+/// <summary>What a run is about to do, recorded when it starts.</summary>
+public sealed record RunStart(string JobName, string Trigger, string? ModelName, string? ModelVersion, string? ConfigHash);
+
+public sealed record RunCounts(long RowsRead, long RowsScored, long RowsFailed);

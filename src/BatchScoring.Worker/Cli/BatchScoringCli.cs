@@ -1,0 +1,93 @@
+using System.CommandLine;
+using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Runs;
+using BatchScoring.Postgres.Migrations;
+using BatchScoring.Worker.Demo;
+using BatchScoring.Worker.Execution;
+using BatchScoring.Worker.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace BatchScoring.Worker.Cli;
+
+/// <summary>The <c>batchscoring</c> command line: one subcommand per verb.</summary>
+internal static class BatchScoringCli
+{
+    public static RootCommand Create(IConfigurationRoot configuration)
+    {
+        var root = new RootCommand("BatchScoring: batch ML scoring of PostgreSQL data with ML.NET models.");
+        root.Subcommands.Add(Migrate(configuration));
+        root.Subcommands.Add(Run(configuration));
+        root.Subcommands.Add(Demo(configuration));
+        root.Subcommands.Add(WorkerVerb(configuration));
+        return root;
+    }
+
+    private static Command Migrate(IConfigurationRoot configuration)
+    {
+        var command = new Command("migrate", "Apply the database migrations of sql/ that are not applied yet.");
+        command.SetAction((_, cancellationToken) => CliAction.RunAsync(async () =>
+        {
+            using var host = await ServiceHost.BuildAsync(configuration, cancellationToken);
+            var applied = await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+            Console.WriteLine(applied.Count == 0 ? "Database schema is current." : $"Applied {applied.Count} migration(s): {string.Join(", ", applied)}");
+            return ExitCodes.Succeeded;
+        }));
+        return command;
+    }
+
+    private static Command Run(IConfigurationRoot configuration)
+    {
+        var job = new Argument<string>("job") { Description = "The job's name: the file jobs/<job>.yaml." };
+        var command = new Command("run", "Run a job now, wait for it, and exit with its outcome (0 succeeded, 1 failed).") { job };
+        command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
+        {
+            using var host = await ServiceHost.BuildAsync(configuration, cancellationToken);
+            var jobsDirectory = host.Services.GetRequiredService<IOptions<JobsOptions>>().Value.Directory;
+            var spec = JobSpecLoader.LoadByName(jobsDirectory, parse.GetValue(job)!);
+            await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+            var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(spec, RunTrigger.Manual, cancellationToken);
+            RunSummary.Print(outcome);
+            return CliAction.ExitCodeOf(outcome);
+        }));
+        return command;
+    }
+
+    private static Command Demo(IConfigurationRoot configuration)
+    {
+        var command = new Command("demo",
+            "Start (or reuse) a local PostgreSQL in .data/pg, generate customer data, train a model, score it and print how to look at the result. " +
+            "With ConnectionStrings__BatchScoring set, uses that database instead.");
+        command.SetAction((_, cancellationToken) => CliAction.RunAsync(async () =>
+        {
+            using var host = await ServiceHost.BuildAsync(configuration, cancellationToken);
+            return await host.Services.GetRequiredService<DemoRunner>().RunAsync(configuration, cancellationToken);
+        }));
+
+        var stop = new Command("stop", "Stop the local PostgreSQL that demo started (its data in .data/pg stays).");
+        stop.SetAction((_, cancellationToken) => CliAction.RunAsync(async () =>
+        {
+            var cluster = DatabaseLocator.LocalCluster(configuration);
+            await cluster.StopAsync(immediate: false, cancellationToken);
+            Console.WriteLine($"Stopped the local PostgreSQL in {cluster.DataDirectory}.");
+            return ExitCodes.Succeeded;
+        }));
+        command.Subcommands.Add(stop);
+        return command;
+    }
+
+    private static Command WorkerVerb(IConfigurationRoot configuration)
+    {
+        var command = new Command("worker", "Run as a long-lived service: migrate the database, then serve until stopped.");
+        command.SetAction((_, cancellationToken) => CliAction.RunAsync(async () =>
+        {
+            using var host = await ServiceHost.BuildAsync(configuration, cancellationToken,
+                services => services.AddHostedService<MigrateOnStartService>());
+            await host.RunAsync(cancellationToken);
+            return ExitCodes.Succeeded;
+        }));
+        return command;
+    }
+}

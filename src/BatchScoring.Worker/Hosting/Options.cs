@@ -1,0 +1,53 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BatchScoring.Worker.Hosting;
+
+public sealed class WorkerOptions
+{
+    public const string Section = "Worker";
+
+    /// <summary>Rows per columnar batch read from a source.</summary>
+    [Range(64, 1_000_000)]
+    public int BatchSize { get; set; } = 8192;
+}
+
+public sealed class JobsOptions
+{
+    public const string Section = "Jobs";
+
+    /// <summary>The folder of job files, relative to the working directory unless absolute.</summary>
+    [Required]
+    public string Directory { get; set; } = "jobs";
+}
+
+public sealed class ModelsOptions
+{
+    public const string Section = "Models";
+
+    /// <summary>The folder that model paths in job files are relative to.</summary>
+    [Required]
+    public string Directory { get; set; } = "models";
+}
+
+/// <summary>The embedded PostgreSQL cluster used when no connection string is configured.</summary>
+public sealed class LocalDatabaseOptions
+{
+    public const string Section = "LocalDatabase";
+
+    [Required]
+    public string DataDirectory { get; set; } = ".data/pg";
+
+    [Range(1024, 65535)]
+    public int Port { get; set; } = 54329;
+}
+
+public sealed class DemoOptions
+{
+    public const string Section = "Demo";
+
+    /// <summary>Customer rows generated into <c>demo.customers</c>.</summary>
+    [Range(1_000, 100_000_000)]
+    public int Rows { get; set; } = 200_000;
+
+    public int Seed { get; set; } = 42;
+}

@@ -1,0 +1,46 @@
+using BatchScoring.Models.Loading;
+using BatchScoring.Postgres.Ledger;
+using BatchScoring.Postgres.Migrations;
+using BatchScoring.Worker.Demo;
+using BatchScoring.Worker.Execution;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Serilog;
+using Serilog.Extensions.Logging;
+
+namespace BatchScoring.Worker.Hosting;
+
+/// <summary>The composition root: every verb builds its host here, so they all share one wiring.</summary>
+internal static class ServiceHost
+{
+    public static async Task<IHost> BuildAsync(
+        IConfigurationRoot configuration, CancellationToken cancellationToken, Action<IServiceCollection>? configure = null)
+    {
+        var bootstrapLogger = new SerilogLoggerFactory(Log.Logger).CreateLogger("BatchScoring");
+        var connectionString = await DatabaseLocator.ResolveAsync(configuration, bootstrapLogger, cancellationToken);
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Services.AddSerilog();
+
+        builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ModelsOptions>().BindConfiguration(ModelsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        builder.Services.AddSingleton<MigrationRunner>();
+        builder.Services.AddSingleton<RunLedger>();
+        builder.Services.AddSingleton<ModelFileLoader>();
+        builder.Services.AddSingleton<JobRunner>();
+        builder.Services.AddSingleton<DemoRunner>();
+        configure?.Invoke(builder.Services);
+        return builder.Build();
+    }
+}
