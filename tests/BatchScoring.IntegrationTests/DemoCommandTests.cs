@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using BatchScoring.Testing;
+using Dapper;
+
+namespace BatchScoring.IntegrationTests;
+
+public class DemoCommandTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
+{
+    [Fact]
+    public async Task Demo_run_as_a_process_exits_0_and_fills_the_scored_table()
+    {
+        var folder = Directory.CreateTempSubdirectory("batchscoring-demo-").FullName;
+        try
+        {
+            var (exitCode, output) = await RunCliAsync(folder, ["demo"], new()
+            {
+                ["ConnectionStrings__BatchScoring"] = database.ConnectionString,
+                ["Demo__Rows"] = "20000",
+                ["Models__Directory"] = Path.Combine(folder, "models"),
+                ["Jobs__Directory"] = Path.Combine(folder, "jobs"),
+            });
+
+            Assert.True(exitCode == 0, $"demo exited {exitCode}:\n{output}");
+            Assert.Contains("succeeded", output);
+            Assert.Contains("psql", output);
+            Assert.True(File.Exists(Path.Combine(folder, "models", "demo-churn.zip")));
+            await using var connection = await database.DataSource.OpenConnectionAsync();
+            Assert.Equal(20_000, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM scored.churn_predictions"));
+            Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM scored.churn_predictions WHERE probability IS NULL"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Runs the real <c>batchscoring</c> executable (built next to this test assembly).</summary>
+    internal static async Task<(int ExitCode, string Output)> RunCliAsync(string workingDirectory, string[] arguments, Dictionary<string, string> environment)
+    {
+        var cli = Path.Combine(AppContext.BaseDirectory, "batchscoring.dll");
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(cli);
+        foreach (var argument in arguments)
+            info.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment)
+            info.Environment[key] = value;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}

@@ -1,0 +1,121 @@
+using BatchScoring.Postgres.Local;
+using Npgsql;
+using Testcontainers.PostgreSql;
+
+namespace BatchScoring.Testing;
+
+/// <summary>
+/// The PostgreSQL server shared by every test of a test process, found in this order:
+/// <list type="number">
+/// <item><c>BATCHSCORING_TEST_DB</c>, a connection string to a server where the user may create databases;</item>
+/// <item>Testcontainers, where a Docker engine answers;</item>
+/// <item>a throwaway cluster from the local PostgreSQL binaries, stopped and deleted when the process exits.</item>
+/// </list>
+/// When none works, tests fail with what was tried and how to fix it: never a silent skip.
+/// </summary>
+public static class PostgresServer
+{
+    public const string EnvironmentVariable = "BATCHSCORING_TEST_DB";
+
+    private static readonly Lazy<Task<Server>> Shared = new(StartAsync);
+
+    /// <summary>A connection string to the server's <c>postgres</c> database, as a user that can create databases.</summary>
+    public static async Task<string> AdminConnectionStringAsync() => (await Shared.Value).AdminConnectionString;
+
+    /// <summary>The local cluster, when that is what the tests run on (tests that restart the server need it).</summary>
+    public static async Task<LocalPostgresCluster?> LocalClusterAsync() => (await Shared.Value).LocalCluster;
+
+    private sealed record Server(string AdminConnectionString, string Description, LocalPostgresCluster? LocalCluster);
+
+    private static async Task<Server> StartAsync()
+    {
+        var attempts = new List<string>();
+
+        if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } configured)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(configured);
+                await connection.OpenAsync();
+                return new Server(configured, EnvironmentVariable, null);
+            }
+            catch (Exception e)
+            {
+                throw new InvalidOperationException($"{EnvironmentVariable} is set but its server does not answer: {e.Message}", e);
+            }
+        }
+        attempts.Add($"{EnvironmentVariable} is not set");
+
+        try
+        {
+            var container = new PostgreSqlBuilder("postgres:15-alpine").Build();
+            await container.StartAsync();
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => container.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            return new Server(container.GetConnectionString(), "Testcontainers", null);
+        }
+        catch (Exception e)
+        {
+            attempts.Add($"Testcontainers: {e.GetType().Name}: {FirstLine(e.Message)}");
+        }
+
+        try
+        {
+            await RemoveLeftoverClustersAsync();
+            var directory = Path.Combine(Path.GetTempPath(), $"{ClusterPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
+            var cluster = new LocalPostgresCluster(directory, LocalPostgresCluster.FindFreePort(), durable: false);
+            await cluster.StartAsync(CancellationToken.None);
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAndDelete(cluster);
+            return new Server(cluster.ConnectionString, "local binaries", cluster);
+        }
+        catch (Exception e)
+        {
+            attempts.Add($"local PostgreSQL binaries: {FirstLine(e.Message)}");
+        }
+
+        throw new InvalidOperationException(
+            "No PostgreSQL for the tests. Tried: " + string.Join("; ", attempts) + ". Fix one of them: set " +
+            $"{EnvironmentVariable} to a connection string (e.g. Host=127.0.0.1;Username=postgres;Password=…), start a Docker engine, " +
+            "or install the PostgreSQL server binaries (Debian: apt-get install postgresql-15).");
+    }
+
+    private const string ClusterPrefix = "batchscoring-test-";
+
+    /// <summary>Clusters of test processes that were killed before they could clean up (the folder name holds the process id).</summary>
+    private static async Task RemoveLeftoverClustersAsync()
+    {
+        foreach (var directory in Directory.GetDirectories(Path.GetTempPath(), ClusterPrefix + "*"))
+        {
+            var pid = Path.GetFileName(directory)[ClusterPrefix.Length..].Split('-')[0];
+            if (int.TryParse(pid, out var id) && !IsAlive(id))
+                await Task.Run(() => StopAndDelete(new LocalPostgresCluster(directory, 0)));
+        }
+    }
+
+    private static bool IsAlive(int processId)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static void StopAndDelete(LocalPostgresCluster cluster)
+    {
+        try
+        {
+            cluster.StopAsync(immediate: true, CancellationToken.None).GetAwaiter().GetResult();
+            Directory.Delete(cluster.DataDirectory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"Could not remove the test cluster in {cluster.DataDirectory}: {e.Message}");
+        }
+    }
+
+    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+}
