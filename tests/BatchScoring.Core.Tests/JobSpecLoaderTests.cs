@@ -20,9 +20,10 @@ public class JobSpecLoaderTests
     {
         var job = JobSpecLoader.Parse(Valid, "jobs/churn.yaml");
         Assert.Equal("churn", job.Name);
-        Assert.Equal("\"public\".\"customers\"", job.Source.Table.Quoted);
+        var source = Assert.IsType<PostgresTableSourceSpec>(job.Source);
+        Assert.Equal("\"public\".\"customers\"", source.Table.Quoted);
         Assert.Equal(["customer_id"], job.Source.KeyColumns);
-        Assert.Equal("churn.zip", job.Model.Path);
+        Assert.Equal("churn.zip", job.Model.Champion.Path);
         Assert.Equal("scored.churn", job.Output.Table.ToString());
     }
 

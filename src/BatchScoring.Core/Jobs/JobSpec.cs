@@ -2,18 +2,190 @@ using BatchScoring.Core.Sql;
 
 namespace BatchScoring.Core.Jobs;
 
-/// <summary>A validated job: what to read, which model scores it, and where the scores go.</summary>
-public sealed record JobSpec(
-    string Name,
-    string Description,
-    string FilePath,
-    PostgresSourceSpec Source,
-    ModelSpec Model,
-    OutputSpec Output);
+/// <summary>
+/// A validated job, as read from one file in <c>jobs/</c>. Every section has defaults so that a
+/// minimal file (name, source, model, output) is a complete job.
+/// </summary>
+public sealed record JobSpec
+{
+    public required string Name { get; init; }
+    public string Description { get; init; } = "";
+    public bool Enabled { get; init; } = true;
+    /// <summary>The file the job came from, for messages.</summary>
+    public required string FilePath { get; init; }
 
-public sealed record PostgresSourceSpec(SqlIdentifier Table, IReadOnlyList<string> KeyColumns);
+    /// <summary>When the job fires on its own; null for jobs run only from the command line.</summary>
+    public ScheduleSpec? Schedule { get; init; }
+    public required SourceSpec Source { get; init; }
+    public WindowSpec Window { get; init; } = WindowSpec.WholeSource;
+    public PartitioningSpec Partitioning { get; init; } = PartitioningSpec.Default;
+    public required ModelSpec Model { get; init; }
+    /// <summary>Model input name → source column name, for inputs whose names differ from the source's.</summary>
+    public IReadOnlyDictionary<string, string> FeatureMapping { get; init; } = new Dictionary<string, string>();
+    public required OutputSpec Output { get; init; }
+    public DriftSpec Drift { get; init; } = DriftSpec.Default;
+    public ErrorPolicy Errors { get; init; } = ErrorPolicy.Default;
+    public RetryPolicy Retries { get; init; } = RetryPolicy.Default;
+    /// <summary>Longest a whole run may take; null means no limit.</summary>
+    public TimeSpan? Timeout { get; init; }
+    /// <summary>Longest one partition attempt may take.</summary>
+    public TimeSpan PartitionTimeout { get; init; } = TimeSpan.FromMinutes(30);
+    /// <summary>Most partitions of this job scored at once across the cluster; 0 means no limit beyond the worker slots.</summary>
+    public int Concurrency { get; init; }
+}
 
-/// <summary>The model file, relative to the model folder unless absolute.</summary>
-public sealed record ModelSpec(string Path);
+public enum MisfirePolicy
+{
+    /// <summary>A missed fire runs once as soon as the scheduler notices.</summary>
+    FireOnceNow,
+    /// <summary>A missed fire is dropped; the next regular fire runs.</summary>
+    Skip,
+}
 
-public sealed record OutputSpec(SqlIdentifier Table);
+/// <summary>A Quartz cron expression evaluated in an IANA time zone.</summary>
+public sealed record ScheduleSpec(string Cron, string TimeZone = "UTC", MisfirePolicy Misfire = MisfirePolicy.FireOnceNow);
+
+/// <summary>Where rows come from. <see cref="TimestampColumn"/> is needed for windows and time partitions.</summary>
+public abstract record SourceSpec(IReadOnlyList<string> KeyColumns, string? TimestampColumn);
+
+public sealed record PostgresTableSourceSpec(SqlIdentifier Table, IReadOnlyList<string> KeyColumns, string? TimestampColumn = null)
+    : SourceSpec(KeyColumns, TimestampColumn)
+{
+    public override string ToString() => Table.ToString();
+}
+
+/// <summary>A read-only SQL query, run in a READ ONLY transaction; partition predicates wrap it as a subquery.</summary>
+public sealed record PostgresQuerySourceSpec(string Query, IReadOnlyList<string> KeyColumns, string? TimestampColumn = null)
+    : SourceSpec(KeyColumns, TimestampColumn)
+{
+    public override string ToString() => "query";
+}
+
+/// <summary>A Parquet file, folder, glob, or Hive-style partitioned folder.</summary>
+public sealed record ParquetSourceSpec(string Path, IReadOnlyList<string> KeyColumns, string? TimestampColumn = null)
+    : SourceSpec(KeyColumns, TimestampColumn)
+{
+    public override string ToString() => Path;
+}
+
+/// <summary>
+/// What a fire at time T scores: <c>[T − Lag − Size, T − Lag)</c>, aligned to the partition grain.
+/// A null <see cref="Size"/> means the whole source, unwindowed.
+/// </summary>
+public sealed record WindowSpec(TimeSpan? Size, TimeSpan Lag)
+{
+    public static readonly WindowSpec WholeSource = new(null, TimeSpan.Zero);
+}
+
+/// <summary>A run is split into time slices of <see cref="Grain"/> × <see cref="Buckets"/> hash buckets of the key.</summary>
+public sealed record PartitioningSpec(TimeSpan? Grain, int Buckets)
+{
+    public static readonly PartitioningSpec Default = new(TimeSpan.FromDays(1), 4);
+}
+
+/// <summary>
+/// The model: a registry reference (<c>name@alias</c> or <c>name@version</c>) or, without the registry,
+/// a file relative to <c>Models:Directory</c>. <see cref="Challenger"/> is scored in shadow.
+/// </summary>
+public sealed record ModelSpec(ModelReference Champion, ModelReference? Challenger = null);
+
+public sealed record ModelReference
+{
+    public string? Name { get; init; }
+    public string? Alias { get; init; }
+    public int? Version { get; init; }
+    public string? Path { get; init; }
+
+    public static ModelReference File(string path) => new() { Path = path };
+
+    /// <summary>Parses <c>name@alias</c> or <c>name@version</c> (a bare name means <c>name@champion</c>).</summary>
+    public static bool TryParse(string text, out ModelReference reference, out string error)
+    {
+        reference = null!;
+        var parts = text.Split('@');
+        if (parts.Length > 2 || parts[0].Length == 0 || (parts.Length == 2 && parts[1].Length == 0))
+        {
+            error = $"'{text}' is not name@alias or name@version";
+            return false;
+        }
+        error = "";
+        var qualifier = parts.Length == 2 ? parts[1] : "champion";
+        reference = int.TryParse(qualifier, out var version)
+            ? new ModelReference { Name = parts[0], Version = version }
+            : new ModelReference { Name = parts[0], Alias = qualifier };
+        return true;
+    }
+
+    public override string ToString() => Path ?? (Version is { } v ? $"{Name}@{v}" : $"{Name}@{Alias}");
+}
+
+public enum OutputMode
+{
+    /// <summary>One row per key: a re-score replaces the key's row.</summary>
+    Upsert,
+    /// <summary>Every run adds rows; a retried or re-run partition replaces its own earlier rows.</summary>
+    Append,
+}
+
+public sealed record OutputSpec
+{
+    public required SqlIdentifier Table { get; init; }
+    public OutputMode Mode { get; init; } = OutputMode.Upsert;
+    /// <summary>Output key columns; defaults to the source's key columns.</summary>
+    public IReadOnlyList<string>? KeyColumns { get; init; }
+    /// <summary>Source columns copied unchanged into the output.</summary>
+    public IReadOnlyList<string> Passthrough { get; init; } = [];
+    /// <summary>Where challenger scores go; defaults to <c>&lt;table&gt;_shadow</c>.</summary>
+    public SqlIdentifier? ShadowTable { get; init; }
+    /// <summary>Also write Parquet files, Hive-style by window, under this folder.</summary>
+    public string? ParquetFolder { get; init; }
+}
+
+/// <summary>Where drift is compared against: the model's registered profile, an earlier run, or a window of the source.</summary>
+public sealed record DriftReference
+{
+    public static readonly DriftReference ModelProfile = new();
+    public long? RunId { get; init; }
+    public DateTime? WindowStart { get; init; }
+    public DateTime? WindowEnd { get; init; }
+}
+
+public enum DriftMethod
+{
+    Auto,
+    KolmogorovSmirnov,
+    Wasserstein,
+    Psi,
+    JensenShannon,
+    ChiSquared,
+    LInfinity,
+    ZTest,
+}
+
+public sealed record FeatureDriftOverride(DriftMethod Method, double? Threshold);
+
+public sealed record DriftSpec
+{
+    public static readonly DriftSpec Default = new();
+    public bool Enabled { get; init; } = true;
+    public DriftReference Reference { get; init; } = DriftReference.ModelProfile;
+    /// <summary>Per-feature method and threshold overrides.</summary>
+    public IReadOnlyDictionary<string, FeatureDriftOverride> Features { get; init; } = new Dictionary<string, FeatureDriftOverride>();
+    public double PValueThreshold { get; init; } = 0.05;
+    public double DistanceThreshold { get; init; } = 0.1;
+    public double PsiThreshold { get; init; } = 0.2;
+    /// <summary>The dataset is flagged when at least this share of features drifted.</summary>
+    public double DriftedShareThreshold { get; init; } = 0.5;
+}
+
+/// <summary>How many rows of a partition may fail (go to dead letters) before the partition fails.</summary>
+public sealed record ErrorPolicy(long MaxFailedRows, double MaxFailedPercent)
+{
+    public static readonly ErrorPolicy Default = new(1000, 1.0);
+}
+
+/// <summary>Exponential backoff between attempts of a partition: min(Cap, Initial × 2^(attempt−1)) ± Jitter.</summary>
+public sealed record RetryPolicy(int MaxAttempts, TimeSpan InitialBackoff, double Jitter, TimeSpan MaxBackoff)
+{
+    public static readonly RetryPolicy Default = new(3, TimeSpan.FromSeconds(5), 0.2, TimeSpan.FromMinutes(5));
+}

@@ -66,13 +66,15 @@ public static class JobSpecLoader
             if (!SqlIdentifier.IsValidPart(key))
                 throw new JobSpecException(filePath, 0, 0, $"'source.key_columns': invalid column name '{key}'");
         }
-        return new JobSpec(
-            name,
-            d.Description ?? "",
-            filePath,
-            new PostgresSourceSpec(Identifier(source.Table, "source.table"), keys),
-            new ModelSpec(Require(d.Model?.Path, "model.path")),
-            new OutputSpec(Identifier(d.Output?.Table, "output.table")));
+        return new JobSpec
+        {
+            Name = name,
+            Description = d.Description ?? "",
+            FilePath = filePath,
+            Source = new PostgresTableSourceSpec(Identifier(source.Table, "source.table"), keys),
+            Model = new ModelSpec(ModelReference.File(Require(d.Model?.Path, "model.path"))),
+            Output = new OutputSpec { Table = Identifier(d.Output?.Table, "output.table") },
+        };
     }
 
     private sealed class JobDocument

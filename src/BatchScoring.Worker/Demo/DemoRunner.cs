@@ -43,7 +43,7 @@ internal sealed class DemoRunner(
             demo.Rows, DemoDataset.Table, stopwatch.Elapsed.TotalSeconds);
 
         var job = LoadJob();
-        var modelPath = Path.Combine(modelsOptions.Value.Directory, job.Model.Path);
+        var modelPath = Path.Combine(modelsOptions.Value.Directory, job.Model.Champion.Path!);
         if (!File.Exists(modelPath))
         {
             stopwatch.Restart();

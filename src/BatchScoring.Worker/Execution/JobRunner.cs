@@ -34,7 +34,8 @@ public sealed class JobRunner(
     public async Task<RunOutcome> RunAsync(JobSpec job, string trigger, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        var modelPath = Path.Combine(modelsOptions.Value.Directory, job.Model.Path);
+        var modelPath = Path.Combine(modelsOptions.Value.Directory, job.Model.Champion.Path
+            ?? throw new BatchScoringException($"Job '{job.Name}': registry models ({job.Model.Champion}) are not supported yet; give model.path."));
         LoadedModel? model = null;
         Exception? loadError = null;
         try
@@ -78,11 +79,13 @@ public sealed class JobRunner(
 
     private async Task<long> ScoreAsync(JobSpec job, LoadedModel model, long runId, Stopwatch stopwatch, CancellationToken cancellationToken)
     {
-        var source = new PostgresTableSource(dataSource, job.Source.Table);
+        var table = job.Source is PostgresTableSourceSpec t ? t.Table
+            : throw new BatchScoringException($"Job '{job.Name}': only PostgreSQL table sources are supported yet.");
+        var source = new PostgresTableSource(dataSource, table);
         var sourceColumns = await source.DescribeAsync(cancellationToken);
         var keyColumns = job.Source.KeyColumns.Select(k => sourceColumns.FirstOrDefault(c => c.Name == k)
-            ?? throw new SchemaMismatchException($"Job '{job.Name}': key column '{k}' is missing from source {job.Source.Table}.")).ToArray();
-        var inputColumns = InputBinder.Bind(job.Name, job.Source.Table.ToString(), sourceColumns, model.Scorer.Inputs);
+            ?? throw new SchemaMismatchException($"Job '{job.Name}': key column '{k}' is missing from source {table}.")).ToArray();
+        var inputColumns = InputBinder.Bind(job.Name, table.ToString(), sourceColumns, model.Scorer.Inputs);
         var readColumns = keyColumns.Concat(inputColumns).DistinctBy(c => c.Name).ToArray();
 
         var output = new OutputTableSchema(job.Output.Table, keyColumns, model.Scorer.Outputs);
