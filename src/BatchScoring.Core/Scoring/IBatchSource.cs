@@ -1,13 +1,19 @@
 using BatchScoring.Core.Batches;
+using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Runs;
 
 namespace BatchScoring.Core.Scoring;
 
-/// <summary>Streams the rows of one unit of work as columnar batches.</summary>
+/// <summary>A source of rows: describes its columns, splits a run into partitions, and streams one partition as columnar batches.</summary>
 public interface IBatchSource
 {
     /// <summary>Names and types of the columns the source offers, without reading any row.</summary>
     Task<IReadOnlyList<ColumnSchema>> DescribeAsync(CancellationToken cancellationToken);
 
-    /// <summary>Reads the given columns in batches of at most <paramref name="batchSize"/> rows.</summary>
-    IAsyncEnumerable<RowBatch> ReadAsync(IReadOnlyList<ColumnSchema> columns, int batchSize, CancellationToken cancellationToken);
+    /// <summary>The partitions of a run over <paramref name="window"/> (null: the whole source).</summary>
+    Task<IReadOnlyList<PlannedPartition>> PlanAsync(TimeWindow? window, PartitioningSpec partitioning, CancellationToken cancellationToken);
+
+    /// <summary>Reads the given columns of one partition in batches of at most <paramref name="batchSize"/> rows.</summary>
+    IAsyncEnumerable<RowBatch> ReadAsync(
+        IReadOnlyList<ColumnSchema> columns, PartitionBounds bounds, int batchSize, CancellationToken cancellationToken);
 }

@@ -81,19 +81,22 @@ public sealed class JobRunner(
     {
         var table = job.Source is PostgresTableSourceSpec t ? t.Table
             : throw new BatchScoringException($"Job '{job.Name}': only PostgreSQL table sources are supported yet.");
-        var source = new PostgresTableSource(dataSource, table);
+        var source = PostgresRelationSource.ForTable(dataSource, (PostgresTableSourceSpec)job.Source);
         var sourceColumns = await source.DescribeAsync(cancellationToken);
         var keyColumns = job.Source.KeyColumns.Select(k => sourceColumns.FirstOrDefault(c => c.Name == k)
             ?? throw new SchemaMismatchException($"Job '{job.Name}': key column '{k}' is missing from source {table}.")).ToArray();
         var inputColumns = InputBinder.Bind(job.Name, table.ToString(), sourceColumns, model.Scorer.Inputs);
         var readColumns = keyColumns.Concat(inputColumns).DistinctBy(c => c.Name).ToArray();
 
-        var output = new OutputTableSchema(job.Output.Table, keyColumns, model.Scorer.Outputs);
-        await using var writer = await ScoredTableWriter.BeginAsync(dataSource, output, runId, model.Version, cancellationToken);
+        var output = new OutputTableSchema(job.Output.Table, job.Output.Mode, keyColumns, [], model.Scorer.Outputs);
+        await output.EnsureAsync(dataSource, cancellationToken);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var writer = await PartitionOutputWriter.BeginAsync(connection, transaction, output, runId, 0, model.Version, cancellationToken);
 
         long rows = 0;
         var nextProgress = ProgressInterval;
-        await foreach (var batch in source.ReadAsync(readColumns, workerOptions.Value.BatchSize, cancellationToken))
+        await foreach (var batch in source.ReadAsync(readColumns, PartitionBounds.Everything, workerOptions.Value.BatchSize, cancellationToken))
         {
             var scores = model.Scorer.Score(batch);
             await writer.WriteAsync(new ScoredBatch(batch, scores), cancellationToken);
@@ -105,8 +108,8 @@ public sealed class JobRunner(
             }
         }
         await writer.MergeAsync(cancellationToken);
-        await RunLedger.MarkSucceededAsync(writer.Connection, writer.Transaction, runId, new RunCounts(rows, rows, 0), cancellationToken);
-        await writer.CommitAsync(cancellationToken);
+        await RunLedger.MarkSucceededAsync(connection, transaction, runId, new RunCounts(rows, rows, 0), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return rows;
     }
 }

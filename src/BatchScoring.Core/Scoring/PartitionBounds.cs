@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace BatchScoring.Core.Scoring;
+
+/// <summary>
+/// The slice of a source that one partition reads: a time slice and a hash bucket of the key
+/// (PostgreSQL sources), or a file and a range of its row groups (Parquet sources).
+/// </summary>
+public sealed record PartitionBounds
+{
+    public static readonly PartitionBounds Everything = new();
+
+    /// <summary>Inclusive start of the time slice on the source's timestamp column (UTC).</summary>
+    public DateTime? WindowStart { get; init; }
+    /// <summary>Exclusive end of the time slice (UTC).</summary>
+    public DateTime? WindowEnd { get; init; }
+    public int Bucket { get; init; }
+    public int BucketCount { get; init; } = 1;
+    public string? File { get; init; }
+    /// <summary>Inclusive first row group of <see cref="File"/>.</summary>
+    public int? RowGroupStart { get; init; }
+    /// <summary>Exclusive last row group of <see cref="File"/>.</summary>
+    public int? RowGroupEnd { get; init; }
+
+    /// <summary>A stable name, unique within a run, e.g. <c>2026-09-01T00:00Z/b1of4</c> or <c>data/a.parquet#rg0-2</c>.</summary>
+    public string Key
+    {
+        get
+        {
+            var parts = new List<string>(3);
+            if (WindowStart is { } start)
+                parts.Add(start.ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture));
+            if (File is not null)
+                parts.Add(RowGroupStart is { } first ? $"{File}#rg{first}-{RowGroupEnd - 1}" : File);
+            if (BucketCount > 1)
+                parts.Add($"b{Bucket}of{BucketCount}");
+            return parts.Count == 0 ? "all" : string.Join('/', parts);
+        }
+    }
+}
+
+/// <summary>A partition a source proposes for a run, with its estimated row count (for dry runs and progress).</summary>
+public sealed record PlannedPartition(PartitionBounds Bounds, long? EstimatedRows);

@@ -1,0 +1,19 @@
+using BatchScoring.Core.Runs;
+
+namespace BatchScoring.Core.Scoring;
+
+/// <summary>Splits a window into consecutive slices of a grain (the last one may be shorter).</summary>
+public static class TimeSlices
+{
+    public static IEnumerable<TimeWindow> Split(TimeWindow window, TimeSpan grain)
+    {
+        if (grain <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(grain), grain, "The grain must be positive.");
+        for (var start = window.StartUtc; start < window.EndUtc; start += grain)
+            yield return new TimeWindow(start, start + grain < window.EndUtc ? start + grain : window.EndUtc);
+    }
+
+    /// <summary>The UTC start of the grain-aligned slice (aligned to the Unix epoch) that contains <paramref name="instant"/>.</summary>
+    public static DateTime FloorTo(DateTime instant, TimeSpan grain)
+        => new(instant.Ticks - (instant.Ticks - DateTime.UnixEpoch.Ticks) % grain.Ticks, DateTimeKind.Utc);
+}

@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using BatchScoring.Core.Batches;
+using BatchScoring.Core.Errors;
+using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Runs;
+using BatchScoring.Core.Scoring;
+using BatchScoring.Core.Sql;
+using BatchScoring.Postgres.Copy;
+using Npgsql;
+
+namespace BatchScoring.Postgres.Sources;
+
+/// <summary>
+/// A PostgreSQL table or read-only query, streamed with binary <c>COPY (SELECT …) TO STDOUT</c> into
+/// columnar batches. Every read runs in a READ ONLY transaction in UTC; a partition's time slice and
+/// hash bucket are pushed into the query as a WHERE clause.
+/// </summary>
+public sealed class PostgresRelationSource : IBatchSource
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _relation;
+    private readonly string _description;
+    private readonly IReadOnlyList<string> _keyColumns;
+    private readonly string? _timestampColumn;
+
+    private PostgresRelationSource(NpgsqlDataSource dataSource, string relation, string description, SourceSpec spec)
+    {
+        _dataSource = dataSource;
+        _relation = relation;
+        _description = description;
+        _keyColumns = spec.KeyColumns;
+        _timestampColumn = spec.TimestampColumn;
+    }
+
+    public static PostgresRelationSource ForTable(NpgsqlDataSource dataSource, PostgresTableSourceSpec spec)
+        => new(dataSource, spec.Table.Quoted, $"table {spec.Table}", spec);
+
+    public static PostgresRelationSource ForQuery(NpgsqlDataSource dataSource, PostgresQuerySourceSpec spec)
+        => new(dataSource, $"({spec.Query.Trim().TrimEnd(';')}) AS source_query", "the source query", spec);
+
+    public async Task<IReadOnlyList<ColumnSchema>> DescribeAsync(CancellationToken cancellationToken)
+    {
+        await using var session = await ReadOnlySession.OpenAsync(_dataSource, cancellationToken);
+        await using var command = session.Command($"SELECT * FROM {_relation} LIMIT 0");
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var result = new List<ColumnSchema>();
+            foreach (var column in reader.GetColumnSchema())
+            {
+                var type = column.PostgresType is Npgsql.PostgresTypes.PostgresDomainType domain ? domain.BaseType : column.PostgresType;
+                if (type is not null && PostgresTypeMap.KindOf(type.InternalName) is { } kind)
+                    result.Add(new ColumnSchema(column.ColumnName, kind, column.DataTypeName));
+            }
+            return result;
+        }
+        catch (PostgresException e)
+        {
+            throw new BatchScoringException($"Cannot read {_description}: {e.MessageText}", e);
+        }
+    }
+
+    public async Task<IReadOnlyList<PlannedPartition>> PlanAsync(TimeWindow? window, PartitioningSpec partitioning, CancellationToken cancellationToken)
+    {
+        var buckets = _keyColumns.Count > 0 ? Math.Max(1, partitioning.Buckets) : 1;
+        if (window is not null && _timestampColumn is null)
+            throw new BatchScoringException($"A window was asked for but {_description} has no timestamp_column.");
+        if (_timestampColumn is null || (window is null && partitioning.Grain is null))
+            return Bucketed(new PartitionBounds(), buckets, await CountAsync("true", cancellationToken)).ToArray();
+
+        var counts = await SliceCountsAsync(window, partitioning.Grain, cancellationToken);
+        var slices = window is null
+            ? counts.Keys.Order().Select(start => new TimeWindow(start, start + partitioning.Grain!.Value))
+            : partitioning.Grain is { } grain ? TimeSlices.Split(window, grain) : [window];
+        return slices
+            .SelectMany(s => Bucketed(new PartitionBounds { WindowStart = s.StartUtc, WindowEnd = s.EndUtc }, buckets,
+                counts.GetValueOrDefault(s.StartUtc)))
+            .ToArray();
+    }
+
+    public async IAsyncEnumerable<RowBatch> ReadAsync(
+        IReadOnlyList<ColumnSchema> columns, PartitionBounds bounds, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var session = await ReadOnlySession.OpenAsync(_dataSource, cancellationToken);
+        var sql = $"COPY (SELECT {BinaryCopyWriter.ColumnList(columns)} FROM {_relation} WHERE {Predicate(bounds)}) TO STDOUT (FORMAT BINARY)";
+        NpgsqlBinaryExporter exporter;
+        try
+        {
+            exporter = await session.Connection.BeginBinaryExportAsync(sql, cancellationToken);
+        }
+        catch (PostgresException e)
+        {
+            throw new BatchScoringException($"Cannot read {_description}: {e.MessageText}", e);
+        }
+        await using (exporter)
+        {
+            while (true)
+            {
+                var batch = new RowBatch(columns, batchSize);
+                if (!await BinaryCopyReader.FillAsync(exporter, batch, cancellationToken))
+                    yield break;
+                yield return batch;
+                if (batch.Count < batchSize)
+                    yield break;
+            }
+        }
+    }
+
+    /// <summary>The WHERE clause of a partition. COPY takes no parameters, so values are literals we format ourselves.</summary>
+    public string Predicate(PartitionBounds bounds)
+    {
+        var conditions = new List<string>();
+        if (bounds.WindowStart is { } start && bounds.WindowEnd is { } end)
+        {
+            var column = SqlIdentifier.Quote(_timestampColumn ?? throw new BatchScoringException($"{_description} has no timestamp_column for a time slice."));
+            conditions.Add($"{column} >= {Literal(start)} AND {column} < {Literal(end)}");
+        }
+        if (bounds.BucketCount > 1)
+            conditions.Add($"{BucketExpression(bounds.BucketCount)} = {bounds.Bucket.ToString(CultureInfo.InvariantCulture)}");
+        return conditions.Count == 0 ? "true" : string.Join(" AND ", conditions);
+    }
+
+    private string BucketExpression(int buckets)
+    {
+        var keys = string.Join(", ", _keyColumns.Select(k => SqlIdentifier.Quote(k) + "::text"));
+        return $"((hashtext(concat_ws('|', {keys})) & 2147483647) % {buckets.ToString(CultureInfo.InvariantCulture)})";
+    }
+
+    private static string Literal(DateTime instant)
+        => "'" + DateTime.SpecifyKind(instant, DateTimeKind.Utc).ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00'";
+
+    private static IEnumerable<PlannedPartition> Bucketed(PartitionBounds slice, int buckets, long rows)
+        => Enumerable.Range(0, buckets).Select(b => new PlannedPartition(slice with { Bucket = b, BucketCount = buckets }, rows / buckets));
+
+    /// <summary>
+    /// Row counts per slice start. Slices are cut from the window start (or the Unix epoch for the
+    /// whole source), matching <see cref="TimeSlices.Split"/>; without a grain the window is one slice.
+    /// </summary>
+    private async Task<Dictionary<DateTime, long>> SliceCountsAsync(TimeWindow? window, TimeSpan? grain, CancellationToken cancellationToken)
+    {
+        var ts = SqlIdentifier.Quote(_timestampColumn!);
+        var origin = window?.StartUtc ?? DateTime.UnixEpoch;
+        var originSeconds = ((origin - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerSecond).ToString(CultureInfo.InvariantCulture);
+        var slice = grain is { } g
+            ? $"to_timestamp({originSeconds} + floor((extract(epoch FROM {ts}) - {originSeconds}) / {Seconds(g)}) * {Seconds(g)})"
+            : Literal(origin) + "::timestamptz";
+        var where = window is null ? $"{ts} IS NOT NULL" : $"{ts} >= {Literal(window.StartUtc)} AND {ts} < {Literal(window.EndUtc)}";
+        await using var session = await ReadOnlySession.OpenAsync(_dataSource, cancellationToken);
+        await using var command = session.Command($"SELECT {slice} AS slice, count(*) FROM {_relation} WHERE {where} GROUP BY 1");
+        var result = new Dictionary<DateTime, long>();
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                result[reader.GetFieldValue<DateTime>(0)] = reader.GetInt64(1);
+        }
+        catch (PostgresException e)
+        {
+            throw new BatchScoringException($"Cannot plan {_description}: {e.MessageText}", e);
+        }
+        return result;
+    }
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+
+    private async Task<long> CountAsync(string where, CancellationToken cancellationToken)
+    {
+        await using var session = await ReadOnlySession.OpenAsync(_dataSource, cancellationToken);
+        await using var command = session.Command($"SELECT count(*) FROM {_relation} WHERE {where}");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+}
