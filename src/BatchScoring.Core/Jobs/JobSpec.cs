@@ -182,10 +182,23 @@ public sealed record DriftSpec
 public sealed record ErrorPolicy(long MaxFailedRows, double MaxFailedPercent)
 {
     public static readonly ErrorPolicy Default = new(1000, 1.0);
+
+    /// <summary>Whether <paramref name="failedRows"/> of <paramref name="rowsRead"/> is more than the partition may lose.</summary>
+    public bool IsExceeded(long failedRows, long rowsRead)
+        => failedRows > MaxFailedRows || (rowsRead > 0 && 100.0 * failedRows / rowsRead > MaxFailedPercent);
 }
 
 /// <summary>Exponential backoff between attempts of a partition: min(Cap, Initial × 2^(attempt−1)) ± Jitter.</summary>
 public sealed record RetryPolicy(int MaxAttempts, TimeSpan InitialBackoff, double Jitter, TimeSpan MaxBackoff)
 {
     public static readonly RetryPolicy Default = new(3, TimeSpan.FromSeconds(5), 0.2, TimeSpan.FromMinutes(5));
+
+    /// <summary>The wait after failed attempt number <paramref name="attempt"/> (1-based): capped exponential backoff with ± jitter.</summary>
+    public TimeSpan DelayAfter(int attempt, Random random)
+    {
+        var exponential = InitialBackoff.TotalMilliseconds * Math.Pow(2, Math.Clamp(attempt - 1, 0, 30));
+        var capped = Math.Min(exponential, MaxBackoff.TotalMilliseconds);
+        var jittered = capped * (1 + Jitter * (2 * random.NextDouble() - 1));
+        return TimeSpan.FromMilliseconds(Math.Clamp(jittered, 0, MaxBackoff.TotalMilliseconds));
+    }
 }

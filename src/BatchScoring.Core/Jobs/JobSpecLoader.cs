@@ -66,14 +66,39 @@ public static class JobSpecLoader
             if (!SqlIdentifier.IsValidPart(key))
                 throw new JobSpecException(filePath, 0, 0, $"'source.key_columns': invalid column name '{key}'");
         }
+        TimeSpan Duration(string? text, string key, TimeSpan fallback) => text is null ? fallback
+            : System.Xml.XmlConvert.ToTimeSpan("P" + (text.EndsWith('d') ? text.ToUpperInvariant() : "T" + text.ToUpperInvariant()));
+
+        var retries = RetryPolicy.Default;
+        var errors = ErrorPolicy.Default;
         return new JobSpec
         {
             Name = name,
             Description = d.Description ?? "",
             FilePath = filePath,
-            Source = new PostgresTableSourceSpec(Identifier(source.Table, "source.table"), keys),
+            Source = new PostgresTableSourceSpec(Identifier(source.Table, "source.table"), keys, source.TimestampColumn),
+            Partitioning = d.Partitioning is { } p
+                ? new PartitioningSpec(p.Grain is null ? null : Duration(p.Grain, "partitioning.grain", TimeSpan.Zero), p.Buckets ?? 1)
+                : PartitioningSpec.Default,
             Model = new ModelSpec(ModelReference.File(Require(d.Model?.Path, "model.path"))),
-            Output = new OutputSpec { Table = Identifier(d.Output?.Table, "output.table") },
+            Output = new OutputSpec
+            {
+                Table = Identifier(d.Output?.Table, "output.table"),
+                Mode = d.Output?.Mode == "append" ? OutputMode.Append : OutputMode.Upsert,
+                Passthrough = d.Output?.Passthrough ?? [],
+            },
+            Retries = d.Retries is { } r
+                ? retries with
+                {
+                    MaxAttempts = r.MaxAttempts ?? retries.MaxAttempts,
+                    InitialBackoff = Duration(r.Backoff, "retries.backoff", retries.InitialBackoff),
+                    MaxBackoff = Duration(r.MaxBackoff, "retries.max_backoff", retries.MaxBackoff),
+                }
+                : retries,
+            Errors = d.Errors is { } e
+                ? new ErrorPolicy(e.MaxFailedRows ?? errors.MaxFailedRows, e.MaxFailedPercent ?? errors.MaxFailedPercent)
+                : errors,
+            PartitionTimeout = Duration(d.PartitionTimeout, "partition_timeout", TimeSpan.FromMinutes(30)),
         };
     }
 
@@ -84,12 +109,36 @@ public static class JobSpecLoader
         public SourceDocument? Source { get; set; }
         public ModelDocument? Model { get; set; }
         public OutputDocument? Output { get; set; }
+        public PartitioningDocument? Partitioning { get; set; }
+        public RetriesDocument? Retries { get; set; }
+        public ErrorsDocument? Errors { get; set; }
+        public string? PartitionTimeout { get; set; }
+    }
+
+    private sealed class PartitioningDocument
+    {
+        public string? Grain { get; set; }
+        public int? Buckets { get; set; }
+    }
+
+    private sealed class RetriesDocument
+    {
+        public int? MaxAttempts { get; set; }
+        public string? Backoff { get; set; }
+        public string? MaxBackoff { get; set; }
+    }
+
+    private sealed class ErrorsDocument
+    {
+        public long? MaxFailedRows { get; set; }
+        public double? MaxFailedPercent { get; set; }
     }
 
     private sealed class SourceDocument
     {
         public string? Table { get; set; }
         public List<string>? KeyColumns { get; set; }
+        public string? TimestampColumn { get; set; }
     }
 
     private sealed class ModelDocument
@@ -100,5 +149,7 @@ public static class JobSpecLoader
     private sealed class OutputDocument
     {
         public string? Table { get; set; }
+        public string? Mode { get; set; }
+        public List<string>? Passthrough { get; set; }
     }
 }

@@ -17,5 +17,8 @@ public interface IScorer
     RowBatch Score(RowBatch batch);
 }
 
-/// <summary>One column a model reads. <paramref name="Optional"/> inputs (e.g. a label) may be absent from the source.</summary>
-public sealed record ModelInput(string Name, ColumnKind Kind, bool Optional = false);
+/// <summary>
+/// One column a model reads. <paramref name="Optional"/> inputs (e.g. a label) may be absent from the source;
+/// <paramref name="AcceptsMissing"/> says whether the model takes a null or NaN (ML.NET reads NaN as missing).
+/// </summary>
+public sealed record ModelInput(string Name, ColumnKind Kind, bool Optional = false, bool AcceptsMissing = true);

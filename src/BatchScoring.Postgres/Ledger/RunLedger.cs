@@ -57,4 +57,25 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
         return await connection.QuerySingleOrDefaultAsync<RunRecord>(new CommandDefinition(
             SelectRun + " WHERE run_id = @runId", new { runId }, cancellationToken: cancellationToken));
     }
+
+    public async Task<RunDefinition?> DefinitionAsync(long runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<RunDefinition>(new CommandDefinition(
+            """
+            SELECT job_yaml AS JobYaml, job_file AS JobFile, model_path AS ModelPath, model_version AS ModelVersion
+            FROM scoring.runs WHERE run_id = @runId AND job_yaml IS NOT NULL
+            """, new { runId }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Runs, newest first, optionally of one job and/or in one status.</summary>
+    public async Task<IReadOnlyList<RunRecord>> ListAsync(string? jobName, string? status, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<RunRecord>(new CommandDefinition(
+            SelectRun + """
+                 WHERE (@jobName::text IS NULL OR job_name = @jobName) AND (@status::text IS NULL OR status = @status)
+                 ORDER BY run_id DESC LIMIT @limit
+                """, new { jobName, status, limit }, cancellationToken: cancellationToken))).ToArray();
+    }
 }

@@ -25,3 +25,6 @@ public sealed record RunRecord(
 public sealed record RunStart(string JobName, string Trigger, string? ModelName, string? ModelVersion, string? ConfigHash);
 
 public sealed record RunCounts(long RowsRead, long RowsScored, long RowsFailed);
+
+/// <summary>What a worker needs to rebuild a run it did not start.</summary>
+public sealed record RunDefinition(string JobYaml, string JobFile, string ModelPath, string? ModelVersion);

@@ -19,7 +19,9 @@ internal static class BatchScoringCli
     {
         var root = new RootCommand("BatchScoring: batch ML scoring of PostgreSQL data with ML.NET models.");
         root.Subcommands.Add(Migrate(configuration));
-        root.Subcommands.Add(Run(configuration));
+        foreach (var command in RunCommands.Create(configuration))
+            root.Subcommands.Add(command);
+        root.Subcommands.Add(RunsCommands.Create(configuration));
         root.Subcommands.Add(Demo(configuration));
         root.Subcommands.Add(WorkerVerb(configuration));
         return root;
@@ -34,23 +36,6 @@ internal static class BatchScoringCli
             var applied = await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
             Console.WriteLine(applied.Count == 0 ? "Database schema is current." : $"Applied {applied.Count} migration(s): {string.Join(", ", applied)}");
             return ExitCodes.Succeeded;
-        }));
-        return command;
-    }
-
-    private static Command Run(IConfigurationRoot configuration)
-    {
-        var job = new Argument<string>("job") { Description = "The job's name: the file jobs/<job>.yaml." };
-        var command = new Command("run", "Run a job now, wait for it, and exit with its outcome (0 succeeded, 1 failed).") { job };
-        command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
-        {
-            using var host = await ServiceHost.BuildAsync(configuration, cancellationToken);
-            var jobsDirectory = host.Services.GetRequiredService<IOptions<JobsOptions>>().Value.Directory;
-            var spec = JobSpecLoader.LoadByName(jobsDirectory, parse.GetValue(job)!);
-            await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
-            var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(spec, RunTrigger.Manual, cancellationToken);
-            RunSummary.Print(outcome);
-            return CliAction.ExitCodeOf(outcome);
         }));
         return command;
     }
@@ -80,11 +65,15 @@ internal static class BatchScoringCli
 
     private static Command WorkerVerb(IConfigurationRoot configuration)
     {
-        var command = new Command("worker", "Run as a long-lived service: migrate the database, then serve until stopped.");
+        var command = new Command("worker", "Run as a long-lived service: migrate the database, then score partitions of any run until stopped.");
         command.SetAction((_, cancellationToken) => CliAction.RunAsync(async () =>
         {
             using var host = await ServiceHost.BuildAsync(configuration, cancellationToken,
-                services => services.AddHostedService<MigrateOnStartService>());
+                services =>
+                {
+                    services.AddHostedService<MigrateOnStartService>();
+                    services.AddHostedService<PartitionWorkerService>();
+                });
             await host.RunAsync(cancellationToken);
             return ExitCodes.Succeeded;
         }));

@@ -64,9 +64,7 @@ internal sealed class DemoRunner(
         var onDisk = Path.Combine(directory, JobName + ".yaml");
         if (File.Exists(onDisk))
             return JobSpecLoader.LoadFile(onDisk);
-        using var stream = typeof(DemoRunner).Assembly.GetManifestResourceStream(JobName + ".yaml")!;
-        using var reader = new StreamReader(stream);
-        return JobSpecLoader.Parse(reader.ReadToEnd(), $"(built-in) {JobName}.yaml");
+        return JobSpecLoader.Parse(EmbeddedJobs.Read(JobName)!, $"(built-in) {JobName}.yaml");
     }
 
     private static void TrainModel(string path, int seed)

@@ -1,115 +1,147 @@
 using System.Diagnostics;
-using BatchScoring.Core.Batches;
+using System.Security.Cryptography;
+using System.Text;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Models.Loading;
 using BatchScoring.Postgres.Ledger;
-using BatchScoring.Postgres.Output;
-using BatchScoring.Postgres.Sources;
 using BatchScoring.Worker.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Serilog.Context;
 
 namespace BatchScoring.Worker.Execution;
 
 /// <summary>
-/// Runs one job end to end: records the run, checks the model against the source before any row
-/// is read, streams source batches through the scorer into the output table, and commits the
-/// output together with the run's success. Any failure leaves the output table untouched.
+/// Starts runs and sees them through: checks the model against the source and the output table
+/// before any row is read, plans the partitions, records the run and its partitions in the ledger,
+/// then takes part in the run as a worker (alongside any <c>worker</c> processes) until it is over.
+/// A run that cannot start is still recorded, as failed, with the reason.
 /// </summary>
 public sealed class JobRunner(
-    NpgsqlDataSource dataSource,
-    RunLedger ledger,
-    ModelFileLoader models,
+    RunLedger runs,
+    PartitionLedger partitions,
+    RunContextFactory contexts,
+    PartitionWorkerPool pool,
     IOptions<WorkerOptions> workerOptions,
-    IOptions<ModelsOptions> modelsOptions,
     ILogger<JobRunner> logger)
 {
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
+    public Task<RunOutcome> RunAsync(JobSpec job, string trigger, CancellationToken cancellationToken)
+        => RunAsync(job, new RunRequest(trigger), cancellationToken);
 
-    public async Task<RunOutcome> RunAsync(JobSpec job, string trigger, CancellationToken cancellationToken)
+    public async Task<RunOutcome> RunAsync(JobSpec job, RunRequest request, CancellationToken cancellationToken, IProgress<RunProgress>? progress = null)
     {
         var stopwatch = Stopwatch.StartNew();
-        var modelPath = Path.Combine(modelsOptions.Value.Directory, job.Model.Champion.Path
-            ?? throw new BatchScoringException($"Job '{job.Name}': registry models ({job.Model.Champion}) are not supported yet; give model.path."));
+        using var jobScope = LogContext.PushProperty("JobName", job.Name);
         LoadedModel? model = null;
-        Exception? loadError = null;
         try
         {
-            model = models.Load(modelPath);
+            model = contexts.LoadModel(job);
+            var context = await contexts.PrepareAsync(job, model, cancellationToken);
+            var plan = await PlanAsync(job, context.Source, request, cancellationToken);
+            var runId = await partitions.CreateRunAsync(NewRun(job, model, request, plan), cancellationToken);
+            contexts.Remember(runId, context);
+            using var runScope = LogContext.PushProperty("RunId", runId);
+            logger.LogInformation("Run {RunId} of job {JobName} started ({Trigger}): {Partitions} partitions, model {ModelVersion}",
+                runId, job.Name, request.Trigger, plan.Count, model.Version);
+            await WorkUntilOverAsync(runId, request, progress, cancellationToken);
+            return await OutcomeAsync(runId, job, stopwatch.Elapsed);
         }
         catch (BatchScoringException e)
         {
-            loadError = e;
-        }
-
-        var runId = await ledger.StartAsync(
-            new RunStart(job.Name, trigger, model?.Name ?? Path.GetFileNameWithoutExtension(modelPath), model?.Version, null), cancellationToken);
-        using var jobScope = LogContext.PushProperty("JobName", job.Name);
-        using var runScope = LogContext.PushProperty("RunId", runId);
-        logger.LogInformation("Run {RunId} of job {JobName} started ({Trigger}), model {ModelVersion}", runId, job.Name, trigger, model?.Version);
-
-        long rowsRead = 0;
-        try
-        {
-            if (loadError is not null)
-                throw loadError;
-            rowsRead = await ScoreAsync(job, model!, runId, stopwatch, cancellationToken);
-            logger.LogInformation("Run {RunId} succeeded: {Rows} rows in {Seconds:F1} s", runId, rowsRead, stopwatch.Elapsed.TotalSeconds);
-            return new RunOutcome(runId, RunStatus.Succeeded, rowsRead, rowsRead, stopwatch.Elapsed, job.Output.Table.ToString(), null);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            var message = e is BatchScoringException ? e.Message : $"Job '{job.Name}': {e.Message}";
-            logger.LogError(e, "Run {RunId} failed: {Error}", runId, message);
-            await ledger.MarkFinishedAsync(runId, RunStatus.Failed, message, new RunCounts(rowsRead, 0, 0), CancellationToken.None);
-            return new RunOutcome(runId, RunStatus.Failed, rowsRead, 0, stopwatch.Elapsed, job.Output.Table.ToString(), message);
-        }
-        catch (OperationCanceledException)
-        {
-            logger.LogWarning("Run {RunId} cancelled", runId);
-            await ledger.MarkFinishedAsync(runId, RunStatus.Cancelled, "cancelled", new RunCounts(rowsRead, 0, 0), CancellationToken.None);
-            return new RunOutcome(runId, RunStatus.Cancelled, rowsRead, 0, stopwatch.Elapsed, job.Output.Table.ToString(), "cancelled");
+            return await RecordFailedStartAsync(job, request, model, e.Message, stopwatch.Elapsed);
         }
     }
 
-    private async Task<long> ScoreAsync(JobSpec job, LoadedModel model, long runId, Stopwatch stopwatch, CancellationToken cancellationToken)
+    /// <summary>The partitions a run would have, without creating it (<c>backfill --dry-run</c>).</summary>
+    public async Task<IReadOnlyList<PlannedPartition>> DryRunAsync(JobSpec job, RunRequest request, CancellationToken cancellationToken)
     {
-        var table = job.Source is PostgresTableSourceSpec t ? t.Table
-            : throw new BatchScoringException($"Job '{job.Name}': only PostgreSQL table sources are supported yet.");
-        var source = PostgresRelationSource.ForTable(dataSource, (PostgresTableSourceSpec)job.Source);
-        var sourceColumns = await source.DescribeAsync(cancellationToken);
-        var keyColumns = job.Source.KeyColumns.Select(k => sourceColumns.FirstOrDefault(c => c.Name == k)
-            ?? throw new SchemaMismatchException($"Job '{job.Name}': key column '{k}' is missing from source {table}.")).ToArray();
-        var inputColumns = InputBinder.Bind(job.Name, table.ToString(), sourceColumns, model.Scorer.Inputs);
-        var readColumns = keyColumns.Concat(inputColumns).DistinctBy(c => c.Name).ToArray();
+        var context = await contexts.PrepareAsync(job, contexts.LoadModel(job), cancellationToken);
+        return await PlanAsync(job, context.Source, request, cancellationToken);
+    }
 
-        var output = new OutputTableSchema(job.Output.Table, job.Output.Mode, keyColumns, [], model.Scorer.Outputs);
-        await output.EnsureAsync(dataSource, cancellationToken);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var writer = await PartitionOutputWriter.BeginAsync(connection, transaction, output, runId, 0, model.Version, cancellationToken);
+    /// <summary>Reopens a run's unfinished partitions and works on them until the run is over (<c>retry</c>).</summary>
+    public async Task<RunOutcome> RetryAsync(long runId, CancellationToken cancellationToken, IProgress<RunProgress>? progress = null)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var reopened = await partitions.ReopenAsync(runId, cancellationToken);
+        logger.LogInformation("Run {RunId}: reopened {Partitions} partitions", runId, reopened);
+        var run = await runs.GetAsync(runId, cancellationToken) ?? throw new BatchScoringException($"There is no run {runId}.");
+        await WorkUntilOverAsync(runId, new RunRequest(RunTrigger.Retry), progress, cancellationToken);
+        var outcome = await OutcomeAsync(runId, null, stopwatch.Elapsed);
+        return outcome with { OutputTable = run.JobName };
+    }
 
-        long rows = 0;
-        var nextProgress = ProgressInterval;
-        await foreach (var batch in source.ReadAsync(readColumns, PartitionBounds.Everything, workerOptions.Value.BatchSize, cancellationToken))
+    private async Task WorkUntilOverAsync(long runId, RunRequest request, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
+    {
+        using var reporting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reporter = progress is null ? Task.CompletedTask : ReportProgressAsync(runId, progress, reporting.Token);
+        try
         {
-            var scores = model.Scorer.Score(batch);
-            await writer.WriteAsync(new ScoredBatch(batch, scores), cancellationToken);
-            rows += batch.Count;
-            if (stopwatch.Elapsed >= nextProgress)
-            {
-                logger.LogInformation("Run {RunId}: {Rows} rows scored ({RowsPerSecond:F0} rows/s)", runId, rows, rows / stopwatch.Elapsed.TotalSeconds);
-                nextProgress = stopwatch.Elapsed + ProgressInterval;
-            }
+            await pool.RunAsync(runId, request.Slots ?? workerOptions.Value.EffectiveSlots, cancellationToken);
         }
-        await writer.MergeAsync(cancellationToken);
-        await RunLedger.MarkSucceededAsync(connection, transaction, runId, new RunCounts(rows, rows, 0), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return rows;
+        finally
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                await partitions.RequestCancelAsync(runId, "cancelled by the user", CancellationToken.None);
+                pool.CancelRun(runId);
+                await partitions.FinishRunIfDoneAsync(runId, CancellationToken.None);
+            }
+            await reporting.CancelAsync();
+            await reporter.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private async Task ReportProgressAsync(long runId, IProgress<RunProgress> progress, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var all = await partitions.PartitionsAsync(runId, cancellationToken);
+            progress.Report(new RunProgress(runId, all.Count, all.Count(p => p.Status is "succeeded" or "failed" or "cancelled"),
+                all.Sum(p => p.RowsScored), all.Sum(p => p.EstimatedRows ?? 0)));
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
+    }
+
+    private async Task<IReadOnlyList<PlannedPartition>> PlanAsync(JobSpec job, IBatchSource source, RunRequest request, CancellationToken cancellationToken)
+    {
+        var planned = await source.PlanAsync(request.Window, job.Partitioning, cancellationToken);
+        var skip = await partitions.KeysToSkipAsync(job.Name, request.Reprocess, cancellationToken);
+        return planned.Where(p => !skip.Contains(p.Bounds.Key)).ToArray();
+    }
+
+    private NewRun NewRun(JobSpec job, LoadedModel model, RunRequest request, IReadOnlyList<PlannedPartition> plan)
+    {
+        var yaml = File.Exists(job.FilePath) ? File.ReadAllText(job.FilePath) : JobSource(job);
+        return new NewRun(
+            new RunStart(job.Name, request.Trigger, model.Name, model.Version, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml)))[..16]),
+            request.Window, yaml, job.FilePath, model.Path, job.Retries.MaxAttempts, job.Concurrency,
+            job.Timeout is { } timeout ? DateTime.UtcNow + timeout : null, plan);
+    }
+
+    /// <summary>The job's YAML when it did not come from a file on disk (the built-in demo job).</summary>
+    private static string JobSource(JobSpec job) => EmbeddedJobs.Read(job.Name)
+        ?? throw new BatchScoringException($"Job '{job.Name}': its file {job.FilePath} is gone.");
+
+    private async Task<RunOutcome> OutcomeAsync(long runId, JobSpec? job, TimeSpan elapsed)
+    {
+        var run = await runs.GetAsync(runId, CancellationToken.None)
+            ?? throw new InvalidOperationException($"Run {runId} vanished from the ledger.");
+        return new RunOutcome(runId, run.Status, run.RowsRead, run.RowsScored, elapsed, job?.Output.Table.ToString() ?? run.JobName, run.Error)
+        {
+            RowsFailed = run.RowsFailed,
+        };
+    }
+
+    private async Task<RunOutcome> RecordFailedStartAsync(JobSpec job, RunRequest request, LoadedModel? model, string error, TimeSpan elapsed)
+    {
+        var runId = await runs.StartAsync(new RunStart(job.Name, request.Trigger, model?.Name, model?.Version, null), CancellationToken.None);
+        await runs.MarkFinishedAsync(runId, RunStatus.Failed, error, new RunCounts(0, 0, 0), CancellationToken.None);
+        using var runScope = LogContext.PushProperty("RunId", runId);
+        logger.LogError("Run {RunId} of job {JobName} failed before reading any row: {Error}", runId, job.Name, error);
+        return new RunOutcome(runId, RunStatus.Failed, 0, 0, elapsed, job.Output.Table.ToString(), error);
     }
 }

@@ -3,5 +3,7 @@ namespace BatchScoring.Worker.Execution;
 /// <summary>How a run ended, for the CLI's summary and exit code.</summary>
 public sealed record RunOutcome(long RunId, string Status, long RowsRead, long RowsScored, TimeSpan Elapsed, string OutputTable, string? Error)
 {
+    public long RowsFailed { get; init; }
+
     public double RowsPerSecond => Elapsed.TotalSeconds > 0 ? RowsScored / Elapsed.TotalSeconds : 0;
 }

@@ -9,6 +9,22 @@ public sealed class WorkerOptions
     /// <summary>Rows per columnar batch read from a source.</summary>
     [Range(64, 1_000_000)]
     public int BatchSize { get; set; } = 8192;
+
+    /// <summary>Partitions this process scores at once; 0 means one per core.</summary>
+    [Range(0, 256)]
+    public int Slots { get; set; }
+
+    /// <summary>How long a claimed partition stays ours without a heartbeat; renewed every third of it.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often an idle worker looks for partitions to claim.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Batches buffered between the read, score and write stages of a partition.</summary>
+    [Range(1, 64)]
+    public int ChannelDepth { get; set; } = 2;
+
+    public int EffectiveSlots => Slots > 0 ? Slots : Environment.ProcessorCount;
 }
 
 public sealed class JobsOptions

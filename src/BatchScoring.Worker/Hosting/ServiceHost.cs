@@ -38,6 +38,11 @@ internal static class ServiceHost
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddSingleton<RunLedger>();
         builder.Services.AddSingleton<ModelFileLoader>();
+        builder.Services.AddSingleton<PartitionLedger>();
+        builder.Services.AddSingleton<RunContextFactory>();
+        builder.Services.AddSingleton<PartitionExecutor>();
+        builder.Services.AddSingleton<RunFinalizer>();
+        builder.Services.AddSingleton<PartitionWorkerPool>();
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<DemoRunner>();
         configure?.Invoke(builder.Services);

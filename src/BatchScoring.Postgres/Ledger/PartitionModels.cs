@@ -1,0 +1,50 @@
+using BatchScoring.Core.Runs;
+using BatchScoring.Core.Scoring;
+
+namespace BatchScoring.Postgres.Ledger;
+
+/// <summary>Everything recorded when a run is created: the run row and one partition row per planned partition.</summary>
+public sealed record NewRun(
+    RunStart Start,
+    TimeWindow? Window,
+    string JobYaml,
+    string JobFile,
+    string? ModelPath,
+    int MaxAttempts,
+    int MaxConcurrency,
+    DateTime? Deadline,
+    IReadOnlyList<PlannedPartition> Partitions);
+
+/// <summary>A partition this worker holds the lease of.</summary>
+public sealed record ClaimedPartition(long PartitionId, long RunId, string PartitionKey, PartitionBounds Bounds, int Attempt, bool Reclaimed);
+
+/// <summary>A row of <c>scoring.partitions</c>, for <c>runs show</c> and tests.</summary>
+public sealed record PartitionRecord(
+    long PartitionId,
+    long RunId,
+    string PartitionKey,
+    string Status,
+    int Attempts,
+    string? LeaseOwner,
+    long? EstimatedRows,
+    long RowsRead,
+    long RowsScored,
+    long RowsFailed,
+    DateTime? StartedAt,
+    DateTime? FinishedAt,
+    string? LastError,
+    string? CompletedBy);
+
+/// <summary>What the heartbeat learnt about one held partition.</summary>
+public sealed record LeaseState(long PartitionId, bool CancelRequested);
+
+/// <summary>How a backfill chooses partitions against earlier runs of the same job.</summary>
+public enum ReprocessMode
+{
+    /// <summary>Only partitions that never succeeded.</summary>
+    Missing,
+    /// <summary>Only partitions whose latest attempt failed or was cancelled.</summary>
+    Failed,
+    /// <summary>Every partition.</summary>
+    All,
+}

@@ -1,0 +1,123 @@
+using System.CommandLine;
+using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Runs;
+using BatchScoring.Postgres.Ledger;
+using BatchScoring.Postgres.Migrations;
+using BatchScoring.Worker.Execution;
+using BatchScoring.Worker.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace BatchScoring.Worker.Cli;
+
+/// <summary><c>run</c>, <c>backfill</c>, <c>retry</c> and <c>cancel</c>: the verbs that start, finish or stop runs.</summary>
+internal static class RunCommands
+{
+    public static IEnumerable<Command> Create(IConfigurationRoot configuration) =>
+        [Run(configuration), Backfill(configuration), Retry(configuration), Cancel(configuration)];
+
+    private static Command Run(IConfigurationRoot configuration)
+    {
+        var job = CliArguments.Job();
+        var window = new Option<string?>("--window") { Description = "Score only START/END (e.g. 2026-09-01/2026-09-02); default: the whole source." };
+        var slots = CliArguments.Slots();
+        var command = new Command("run", "Run a job now, take part in it as a worker, and exit with its outcome (0 succeeded, 1 failed).") { job, window, slots };
+        command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
+        {
+            using var host = await ReadyHostAsync(configuration, cancellationToken);
+            var spec = LoadJob(host, parse.GetValue(job)!);
+            var request = new RunRequest(RunTrigger.Manual, parse.GetValue(window) is { } w ? CliArguments.ParseWindow(w) : null, Slots: parse.GetValue(slots));
+            var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(spec, request, cancellationToken, new ProgressPrinter());
+            RunSummary.Print(outcome);
+            return CliAction.ExitCodeOf(outcome);
+        }));
+        return command;
+    }
+
+    private static Command Backfill(IConfigurationRoot configuration)
+    {
+        var job = CliArguments.Job();
+        var from = new Option<string>("--from") { Description = "Start of the range (inclusive), e.g. 2026-09-01.", Required = true };
+        var to = new Option<string>("--to") { Description = "End of the range (exclusive), e.g. 2026-10-01.", Required = true };
+        var reprocess = new Option<ReprocessMode>("--reprocess")
+        {
+            Description = "Which partitions to score: missing (never succeeded), failed (latest attempt failed), all.",
+            DefaultValueFactory = _ => ReprocessMode.Missing,
+        };
+        var dryRun = new Option<bool>("--dry-run") { Description = "List the partitions and their estimated rows; score nothing." };
+        var slots = CliArguments.Slots();
+        var command = new Command("backfill", "Score a past range of a job, partition by partition, and exit with the outcome.")
+        {
+            job, from, to, reprocess, dryRun, slots,
+        };
+        command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
+        {
+            using var host = await ReadyHostAsync(configuration, cancellationToken);
+            var spec = LoadJob(host, parse.GetValue(job)!);
+            var range = CliArguments.Window(
+                CliArguments.ParseInstant(parse.GetValue(from)!, "--from"), CliArguments.ParseInstant(parse.GetValue(to)!, "--to"), "--to");
+            var request = new RunRequest(RunTrigger.Backfill, range, parse.GetValue(reprocess), parse.GetValue(slots));
+            var runner = host.Services.GetRequiredService<JobRunner>();
+            if (parse.GetValue(dryRun))
+            {
+                var plan = await runner.DryRunAsync(spec, request, cancellationToken);
+                foreach (var partition in plan)
+                    Console.WriteLine($"{partition.Bounds.Key,-40} ~{partition.EstimatedRows:N0} rows");
+                Console.WriteLine($"{plan.Count} partitions, ~{plan.Sum(p => p.EstimatedRows ?? 0):N0} rows (dry run: nothing scored)");
+                return ExitCodes.Succeeded;
+            }
+            var outcome = await runner.RunAsync(spec, request, cancellationToken, new ProgressPrinter());
+            RunSummary.Print(outcome);
+            return CliAction.ExitCodeOf(outcome);
+        }));
+        return command;
+    }
+
+    private static Command Retry(IConfigurationRoot configuration)
+    {
+        var runId = CliArguments.RunId();
+        var command = new Command("retry",
+            "Finish a run: score again every partition that has not succeeded (failed, cancelled, or abandoned by a dead process).") { runId };
+        command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
+        {
+            using var host = await ReadyHostAsync(configuration, cancellationToken);
+            var outcome = await host.Services.GetRequiredService<JobRunner>().RetryAsync(parse.GetValue(runId), cancellationToken, new ProgressPrinter());
+            RunSummary.Print(outcome);
+            return CliAction.ExitCodeOf(outcome);
+        }));
+        return command;
+    }
+
+    private static Command Cancel(IConfigurationRoot configuration)
+    {
+        var runId = CliArguments.RunId();
+        var command = new Command("cancel", "Stop a run: committed partitions stay, the rest are marked cancelled.") { runId };
+        command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
+        {
+            using var host = await ReadyHostAsync(configuration, cancellationToken);
+            var id = parse.GetValue(runId);
+            var ledger = host.Services.GetRequiredService<PartitionLedger>();
+            if (!await ledger.RequestCancelAsync(id, "cancelled by the user", cancellationToken))
+            {
+                Console.Error.WriteLine($"Run {id} is not running.");
+                return ExitCodes.InvalidInput;
+            }
+            await ledger.FinishRunIfDoneAsync(id, cancellationToken);
+            Console.WriteLine($"Run {id}: cancellation requested; partitions being scored stop at their next lease renewal.");
+            return ExitCodes.Succeeded;
+        }));
+        return command;
+    }
+
+    internal static async Task<IHost> ReadyHostAsync(IConfigurationRoot configuration, CancellationToken cancellationToken)
+    {
+        var host = await ServiceHost.BuildAsync(configuration, cancellationToken);
+        await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+        return host;
+    }
+
+    private static JobSpec LoadJob(IHost host, string name)
+        => JobSpecLoader.LoadByName(host.Services.GetRequiredService<IOptions<JobsOptions>>().Value.Directory, name);
+}

@@ -1,0 +1,119 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Threading.Channels;
+using BatchScoring.Core.Batches;
+using BatchScoring.Core.Runs;
+using BatchScoring.Core.Scoring;
+using BatchScoring.Postgres.DeadLetters;
+using BatchScoring.Postgres.Ledger;
+using BatchScoring.Postgres.Output;
+using BatchScoring.Worker.Hosting;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace BatchScoring.Worker.Execution;
+
+/// <summary>
+/// Scores one claimed partition: read → score → write run as three stages joined by bounded
+/// channels, so they overlap while memory stays bounded by batch size × channel depth. The
+/// partition's output, its dead letters and its <c>succeeded</c> mark commit in one transaction.
+/// </summary>
+public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<WorkerOptions> options)
+{
+    private static readonly JsonSerializerOptions RowJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public async Task<RunCounts> ExecuteAsync(RunContext context, ClaimedPartition partition, string owner, CancellationToken cancellationToken)
+    {
+        using var stages = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var depth = options.Value.ChannelDepth;
+        var read = Channel.CreateBounded<RowBatch>(depth);
+        var scored = Channel.CreateBounded<ScoredChunk>(depth);
+
+        var reader = Task.Run(() => ReadAsync(context, partition, read.Writer, stages.Token), stages.Token);
+        var scorer = Task.Run(() => ScoreAsync(context, read.Reader, scored.Writer, stages.Token), stages.Token);
+        try
+        {
+            var counts = await WriteAsync(context, partition, owner, scored.Reader, stages.Token);
+            await Task.WhenAll(reader, scorer);
+            return counts;
+        }
+        catch
+        {
+            await stages.CancelAsync();
+            await Task.WhenAll(reader, scorer).ContinueWith(_ => { }, TaskScheduler.Default);
+            throw;
+        }
+    }
+
+    private async Task ReadAsync(RunContext context, ClaimedPartition partition, ChannelWriter<RowBatch> output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var batch in context.Source.ReadAsync(context.ReadColumns, partition.Bounds, options.Value.BatchSize, cancellationToken))
+                await output.WriteAsync(batch, cancellationToken);
+            output.Complete();
+        }
+        catch (Exception e)
+        {
+            output.Complete(e);
+        }
+    }
+
+    private static async Task ScoreAsync(RunContext context, ChannelReader<RowBatch> input, ChannelWriter<ScoredChunk> output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var batch in input.ReadAllAsync(cancellationToken))
+            {
+                var result = context.Scorer.Score(batch);
+                var letters = result.BadRows.Select(bad => ToDeadLetter(context, batch, bad)).ToArray();
+                await output.WriteAsync(new ScoredChunk(result.Scored, letters, batch.Count), cancellationToken);
+            }
+            output.Complete();
+        }
+        catch (Exception e)
+        {
+            output.Complete(e);
+        }
+    }
+
+    private async Task<RunCounts> WriteAsync(RunContext context, ClaimedPartition partition, string owner,
+        ChannelReader<ScoredChunk> input, CancellationToken cancellationToken)
+    {
+        var errors = context.Job.Errors;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var writer = await PartitionOutputWriter.BeginAsync(
+            connection, transaction, context.Output, partition.RunId, partition.PartitionId, context.Model.Version, cancellationToken);
+
+        long rowsRead = 0, rowsScored = 0;
+        var deadLetters = new List<DeadLetter>();
+        await foreach (var chunk in input.ReadAllAsync(cancellationToken))
+        {
+            rowsRead += chunk.RowsRead;
+            rowsScored += chunk.Scored.Count;
+            deadLetters.AddRange(chunk.DeadLetters);
+            if (deadLetters.Count > errors.MaxFailedRows)
+                throw new ErrorBudgetExceededException(context.Job.Name, partition.PartitionKey, deadLetters.Count, rowsRead, deadLetters[0]);
+            await writer.WriteAsync(chunk.Scored, cancellationToken);
+        }
+        if (errors.IsExceeded(deadLetters.Count, rowsRead))
+            throw new ErrorBudgetExceededException(context.Job.Name, partition.PartitionKey, deadLetters.Count, rowsRead, deadLetters[0]);
+
+        await writer.MergeAsync(cancellationToken);
+        await DeadLetterWriter.InsertAsync(connection, transaction, partition.RunId, partition.PartitionId, context.Job.Name, deadLetters, cancellationToken);
+        var counts = new RunCounts(rowsRead, rowsScored, deadLetters.Count);
+        await PartitionLedger.CompleteAsync(connection, transaction, partition, owner, counts, null, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return counts;
+    }
+
+    private static DeadLetter ToDeadLetter(RunContext context, RowBatch batch, BadRow bad)
+    {
+        var key = string.Join('|', context.KeyColumns.Select(k => batch[k.Name].GetBoxed(bad.Row)?.ToString() ?? "null"));
+        var values = batch.Columns.ToDictionary(c => c.Name, c => c.GetBoxed(bad.Row));
+        return new DeadLetter(key, bad.Column, bad.Stage, bad.Reason, JsonSerializer.Serialize(values, RowJson));
+    }
+
+    private sealed record ScoredChunk(ScoredBatch Scored, IReadOnlyList<DeadLetter> DeadLetters, int RowsRead);
+}

@@ -1,0 +1,240 @@
+using System.Collections.Concurrent;
+using BatchScoring.Core.Errors;
+using BatchScoring.Postgres.Ledger;
+using BatchScoring.Worker.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Serilog.Context;
+
+namespace BatchScoring.Worker.Execution;
+
+/// <summary>
+/// This process's worker slots: each claims a partition from the ledger, scores it under a lease
+/// that a heartbeat renews, records the attempt, and finishes the run when it scored its last
+/// partition. Scoped to one run (the <c>run</c>, <c>backfill</c> and <c>retry</c> commands take part in
+/// their own run) or to every run (the <c>worker</c> service, which also picks up runs whose process died).
+/// Database outages are waited out: a slot that cannot reach the ledger retries after a pause.
+/// </summary>
+public sealed class PartitionWorkerPool(
+    PartitionLedger ledger,
+    RunContextFactory contexts,
+    PartitionExecutor executor,
+    RunFinalizer finalizer,
+    IOptions<WorkerOptions> options,
+    ILogger<PartitionWorkerPool> logger)
+{
+    private readonly ConcurrentDictionary<long, HeldPartition> _held = new();
+    private readonly Random _random = new();
+
+    /// <summary>The lease owner name of this process: host, process id and a random suffix.</summary>
+    public string Owner { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
+
+    /// <summary>Works until the run is over (<paramref name="runId"/> given) or until cancelled (any run).</summary>
+    public async Task RunAsync(long? runId, int slots, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var heartbeat = HeartbeatAsync(stop.Token);
+        var workers = Enumerable.Range(0, Math.Max(1, slots)).Select(_ => SlotAsync(runId, stop.Token)).ToArray();
+        try
+        {
+            await Task.WhenAll(workers);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await heartbeat.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Stops the partitions of a run this process is scoring, marking them cancelled.</summary>
+    public void CancelRun(long runId)
+    {
+        foreach (var held in _held.Values.Where(h => h.Partition.RunId == runId))
+            held.Stop(StopReason.Cancelled);
+    }
+
+    private async Task SlotAsync(long? runId, CancellationToken cancellationToken)
+    {
+        var lease = options.Value.LeaseDuration;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var claim = await ledger.ClaimAsync(Owner, lease, runId, cancellationToken);
+                if (claim is null)
+                {
+                    if (runId is { } id && await IsOverAsync(id, cancellationToken))
+                        return;
+                    if (runId is null)
+                        await FinishIdleRunsAsync(cancellationToken);
+                    await Task.Delay(options.Value.PollInterval, cancellationToken);
+                    continue;
+                }
+                await ExecuteAsync(claim, cancellationToken);
+                await FinishIfDoneAsync(claim.RunId, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (NpgsqlException e)
+            {
+                logger.LogWarning("The ledger is unreachable ({Error}); retrying in {Delay}", e.Message, options.Value.PollInterval * 3);
+                await Task.Delay(options.Value.PollInterval * 3, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task ExecuteAsync(ClaimedPartition claim, CancellationToken cancellationToken)
+    {
+        using var run = LogContext.PushProperty("RunId", claim.RunId);
+        using var partitionScope = LogContext.PushProperty("PartitionId", claim.PartitionId);
+        var held = new HeldPartition(claim, cancellationToken);
+        _held[claim.PartitionId] = held;
+        var started = DateTime.UtcNow;
+        RunContext? context = null;
+        try
+        {
+            context = await contexts.ForRunAsync(claim.RunId, held.Token);
+            using var job = LogContext.PushProperty("JobName", context.Job.Name);
+            held.CancelAfter(context.Job.PartitionTimeout);
+            logger.LogDebug("Partition {PartitionKey} attempt {Attempt} started", claim.PartitionKey, claim.Attempt);
+            var counts = await executor.ExecuteAsync(context, claim, Owner, held.Token);
+            logger.LogInformation("Partition {PartitionKey} succeeded: {Rows} rows scored, {Failed} dead-lettered in {Seconds:F1} s",
+                claim.PartitionKey, counts.RowsScored, counts.RowsFailed, (DateTime.UtcNow - started).TotalSeconds);
+        }
+        catch (Exception e) when (held.Reason == StopReason.Cancelled)
+        {
+            logger.LogWarning("Partition {PartitionKey} cancelled ({Error})", claim.PartitionKey, e.Message);
+            await RecordAsync(() => ledger.MarkCancelledAsync(claim, Owner, CancellationToken.None));
+        }
+        catch (Exception e) when (held.Reason == StopReason.LeaseLost || e is LeaseLostException)
+        {
+            logger.LogWarning("Partition {PartitionKey}: lease lost to another worker; this attempt was rolled back", claim.PartitionKey);
+        }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Partition {PartitionKey} stopped with the worker ({Error}); it will be claimed again", claim.PartitionKey, e.Message);
+            await RecordAsync(() => ledger.FailAttemptAsync(claim, Owner, "the worker stopped", TimeSpan.Zero, false, new(0, 0, 0), CancellationToken.None));
+        }
+        catch (Exception e)
+        {
+            var timedOut = held.Reason == StopReason.TimedOut;
+            var message = timedOut ? $"timed out after {context?.Job.PartitionTimeout}" : Describe(e);
+            var permanent = e is SchemaMismatchException or ErrorBudgetExceededException;
+            var retry = context?.Job.Retries ?? Core.Jobs.RetryPolicy.Default;
+            var delay = retry.DelayAfter(claim.Attempt, _random);
+            logger.LogWarning(e, "Partition {PartitionKey} attempt {Attempt} failed: {Error}", claim.PartitionKey, claim.Attempt, message);
+            await RecordAsync(() => ledger.FailAttemptAsync(claim, Owner, message, delay, permanent, new(0, 0, 0), CancellationToken.None));
+        }
+        finally
+        {
+            _held.TryRemove(claim.PartitionId, out _);
+            held.Dispose();
+        }
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        BatchScoringException => e.Message,
+        PostgresException pg => $"PostgreSQL {pg.SqlState}: {pg.MessageText}",
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
+
+    /// <summary>Records an attempt's end; if the ledger is down the lease simply expires and the partition is claimed again.</summary>
+    private async Task RecordAsync(Func<Task> record)
+    {
+        try
+        {
+            await record();
+        }
+        catch (NpgsqlException e)
+        {
+            logger.LogWarning("Could not record the attempt ({Error}); its lease will expire and it will be claimed again", e.Message);
+        }
+    }
+
+    private async Task FinishIfDoneAsync(long runId, CancellationToken cancellationToken)
+    {
+        var status = await ledger.FinishRunIfDoneAsync(runId, cancellationToken);
+        if (status is not null)
+            await finalizer.OnFinishedAsync(runId, status, cancellationToken);
+    }
+
+    private async Task<bool> IsOverAsync(long runId, CancellationToken cancellationToken)
+    {
+        await ledger.EnforceDeadlinesAsync(cancellationToken);
+        await FinishIfDoneAsync(runId, cancellationToken);
+        return await ledger.IsFinishedAsync(runId, cancellationToken);
+    }
+
+    private async Task FinishIdleRunsAsync(CancellationToken cancellationToken)
+    {
+        await ledger.EnforceDeadlinesAsync(cancellationToken);
+        foreach (var runId in await ledger.RunsWithoutOpenPartitionsAsync(cancellationToken))
+            await FinishIfDoneAsync(runId, cancellationToken);
+    }
+
+    private async Task HeartbeatAsync(CancellationToken cancellationToken)
+    {
+        var lease = options.Value.LeaseDuration;
+        using var timer = new PeriodicTimer(lease / 3);
+        while (await timer.WaitForNextTickAsync(cancellationToken).AsTask().ContinueWith(t => !t.IsCanceled && t.Result, TaskScheduler.Default))
+        {
+            var held = _held.Values.ToArray();
+            if (held.Length == 0)
+                continue;
+            try
+            {
+                var states = (await ledger.RenewAsync(Owner, held.Select(h => h.Partition.PartitionId).ToArray(), lease, cancellationToken))
+                    .ToDictionary(s => s.PartitionId);
+                foreach (var partition in held)
+                {
+                    if (!states.TryGetValue(partition.Partition.PartitionId, out var state))
+                        partition.Stop(StopReason.LeaseLost);
+                    else if (state.CancelRequested)
+                        partition.Stop(StopReason.Cancelled);
+                }
+            }
+            catch (NpgsqlException e)
+            {
+                logger.LogWarning("Could not renew leases ({Error}); will try again", e.Message);
+            }
+        }
+    }
+
+    private enum StopReason
+    {
+        None,
+        Cancelled,
+        LeaseLost,
+        TimedOut,
+    }
+
+    /// <summary>A partition being scored here, with the token that stops it and why it was stopped.</summary>
+    private sealed class HeldPartition(ClaimedPartition partition, CancellationToken processToken) : IDisposable
+    {
+        private readonly CancellationTokenSource _source = CancellationTokenSource.CreateLinkedTokenSource(processToken);
+        private Timer? _timeout;
+
+        public ClaimedPartition Partition { get; } = partition;
+        public CancellationToken Token => _source.Token;
+        public StopReason Reason { get; private set; }
+
+        public void Stop(StopReason reason)
+        {
+            if (Reason == StopReason.None)
+                Reason = reason;
+            _source.Cancel();
+        }
+
+        public void CancelAfter(TimeSpan timeout) => _timeout = new Timer(_ => Stop(StopReason.TimedOut), null, timeout, Timeout.InfiniteTimeSpan);
+
+        public void Dispose()
+        {
+            _timeout?.Dispose();
+            _source.Dispose();
+        }
+    }
+}

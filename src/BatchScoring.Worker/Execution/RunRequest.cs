@@ -1,0 +1,10 @@
+using BatchScoring.Core.Runs;
+using BatchScoring.Postgres.Ledger;
+
+namespace BatchScoring.Worker.Execution;
+
+/// <summary>
+/// What to run: the trigger, the window (null: the whole source), for backfills which earlier
+/// partitions to skip, and how many slots this process gives the run (null: <c>Worker:Slots</c>).
+/// </summary>
+public sealed record RunRequest(string Trigger, TimeWindow? Window = null, ReprocessMode Reprocess = ReprocessMode.All, int? Slots = null);
