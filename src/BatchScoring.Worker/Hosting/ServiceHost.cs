@@ -1,4 +1,5 @@
 using BatchScoring.Models.Loading;
+using BatchScoring.Postgres.Drift;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Migrations;
 using BatchScoring.Worker.Demo;
@@ -40,6 +41,8 @@ internal static class ServiceHost
         builder.Services.AddSingleton<ModelFileLoader>();
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<DemoRunner>();
+        builder.Services.AddSingleton<DriftReportStore>();
+        builder.Services.AddSingleton<DriftSketchStore>();
         configure?.Invoke(builder.Services);
         return builder.Build();
     }
