@@ -43,6 +43,7 @@ internal static class ServiceHost
         builder.Services.AddSingleton<DemoRunner>();
         builder.Services.AddSingleton<DriftReportStore>();
         builder.Services.AddSingleton<DriftSketchStore>();
+        builder.Services.AddSingleton<RunDriftFinalizer>();
         configure?.Invoke(builder.Services);
         return builder.Build();
     }

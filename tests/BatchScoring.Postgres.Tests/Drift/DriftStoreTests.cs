@@ -89,6 +89,18 @@ public class DriftStoreTests(PostgresDatabase database) : IClassFixture<Postgres
         var profile = await sketchStore.LoadReferenceProfileAsync("m", 1, CancellationToken.None);
         Assert.Equal(reference.ToJson(), profile!.ToJson());
         Assert.Null(await sketchStore.LoadReferenceProfileAsync("m", 2, CancellationToken.None));
+
+        // The finalizer's drift step: the model's profile as reference, the run's partitions merged, the report stored.
+        var finalizer = new RunDriftFinalizer(sketchStore, new DriftReportStore(database.DataSource));
+        var (referenceSketch, description) = (await finalizer.LoadReferenceAsync(DriftReference.ModelProfile, "m", 1, CancellationToken.None))!.Value;
+        Assert.Equal("model m@1 profile", description);
+        var report = await finalizer.FinalizeAsync(runId, referenceSketch, description, DriftSpec.Default, CancellationToken.None);
+        Assert.Equal(2000, report!.Summary.CurrentRows);
+        var stored = await new DriftReportStore(database.DataSource).LoadAsync(runId, CancellationToken.None);
+        Assert.Equal(report.Summary, stored!.Report.Summary);
+        var (earlier, earlierDescription) = (await finalizer.LoadReferenceAsync(new DriftReference { RunId = runId }, null, null, CancellationToken.None))!.Value;
+        Assert.Equal($"run {runId}", earlierDescription);
+        Assert.Equal(2000, earlier.RowCount);
     }
 
     private async Task<long> NewRunAsync()
