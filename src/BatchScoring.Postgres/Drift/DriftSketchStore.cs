@@ -1,4 +1,5 @@
 using BatchScoring.Core.Drift.Sketches;
+using BatchScoring.Core.Errors;
 using Dapper;
 using Npgsql;
 
@@ -38,7 +39,7 @@ public sealed class DriftSketchStore(NpgsqlDataSource dataSource)
             "UPDATE scoring.models SET reference_profile = @Profile::jsonb WHERE name = @modelName AND version = @version",
             new { Profile = reference.ToJson(), modelName, version }, cancellationToken: cancellationToken));
         if (updated == 0)
-            throw new InvalidOperationException($"Model {modelName}@{version} is not registered; its reference profile cannot be stored.");
+            throw new BatchScoringException($"Model {modelName}@{version} is not registered; its reference profile cannot be stored.");
     }
 
     /// <summary>The registered reference profile of a model version; null when it has none.</summary>
