@@ -24,6 +24,7 @@ internal static class BatchScoringCli
         root.Subcommands.Add(RunsCommands.Create(configuration));
         root.Subcommands.Add(Demo(configuration));
         root.Subcommands.Add(WorkerVerb(configuration));
+        root.Subcommands.Add(ReportCommand.Create(configuration));
         return root;
     }
 

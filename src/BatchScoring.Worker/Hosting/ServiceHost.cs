@@ -1,4 +1,5 @@
 using BatchScoring.Models.Loading;
+using BatchScoring.Postgres.Drift;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Migrations;
 using BatchScoring.Worker.Demo;
@@ -45,6 +46,9 @@ internal static class ServiceHost
         builder.Services.AddSingleton<PartitionWorkerPool>();
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<DemoRunner>();
+        builder.Services.AddSingleton<DriftReportStore>();
+        builder.Services.AddSingleton<DriftSketchStore>();
+        builder.Services.AddSingleton<RunDriftFinalizer>();
         configure?.Invoke(builder.Services);
         return builder.Build();
     }

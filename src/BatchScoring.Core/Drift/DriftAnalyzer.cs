@@ -1,0 +1,164 @@
+using BatchScoring.Core.Drift.Sketches;
+using BatchScoring.Core.Drift.Statistics;
+using BatchScoring.Core.Errors;
+using BatchScoring.Core.Jobs;
+
+namespace BatchScoring.Core.Drift;
+
+/// <summary>Compares a run's merged sketch with the reference sketch and decides, per feature and for the dataset, what drifted.</summary>
+public static class DriftAnalyzer
+{
+    public static DriftReport Analyze(DatasetSketch reference, DatasetSketch current, DriftSpec spec, string referenceDescription)
+    {
+        if (!reference.IsFrozen || !current.IsFrozen)
+            throw new BatchScoringException("Drift can only be computed between sketches with bins frozen from a reference.");
+        var features = new List<FeatureDrift>();
+        foreach (var currentFeature in current.Features)
+        {
+            if (!reference.TryGetFeature(currentFeature.Name, out var referenceFeature))
+                throw new BatchScoringException($"Drift: the reference ({referenceDescription}) has no column '{currentFeature.Name}'.");
+            if (referenceFeature.Definition != currentFeature.Definition)
+                throw new BatchScoringException(
+                    $"Drift: column '{currentFeature.Name}' is {currentFeature.Definition.Kind} {currentFeature.Definition.Role} here but {referenceFeature.Definition.Kind} {referenceFeature.Definition.Role} in the reference ({referenceDescription}).");
+            features.Add(AnalyzeFeature(referenceFeature, currentFeature, spec));
+        }
+
+        var inputs = features.Where(f => f.Role == FeatureRole.Input).ToList();
+        var withP = inputs.Where(f => f.PValue is not null).ToList();
+        var rejected = BenjaminiHochberg.Reject(withP.Select(f => f.PValue!.Value).ToArray(), spec.PValueThreshold);
+        var rejectedNames = withP.Where((_, i) => rejected[i]).Select(f => f.Feature).ToHashSet(StringComparer.Ordinal);
+        features = features.Select(f => rejectedNames.Contains(f.Feature) && f.Role == FeatureRole.Input ? f with { FdrRejected = true } : f).ToList();
+
+        var drifted = inputs.Count(f => f.Drifted);
+        var share = inputs.Count == 0 ? 0 : (double)drifted / inputs.Count;
+        var summary = new DriftSummary(referenceDescription, reference.RowCount, current.RowCount, inputs.Count, drifted, share,
+            spec.DriftedShareThreshold,
+            DatasetDrift: inputs.Count > 0 && share >= spec.DriftedShareThreshold,
+            FdrDrift: rejectedNames.Count > 0,
+            PredictionDrift: features.Any(f => f.Role == FeatureRole.Output && f.Drifted));
+        return new DriftReport(summary, features);
+    }
+
+    private static FeatureDrift AnalyzeFeature(FeatureSketch reference, FeatureSketch current, DriftSpec spec)
+    {
+        var (method, threshold) = DriftMethods.Choose(spec, current.Name, current.Kind, reference.Count);
+        var statistics = new Dictionary<string, double>(StringComparer.Ordinal);
+        var missingChange = current.MissingRate - reference.MissingRate;
+        statistics["missing_rate_change"] = missingChange;
+        if (reference.Count > 0 && current.Count > 0)
+            statistics["missing_p_value"] = TwoProportionZTest.Test(reference.MissingCount, reference.Count, current.MissingCount, current.Count).PValue;
+
+        var comparable = reference.PresentCount > 0 && current.PresentCount > 0;
+        var bins = current.Kind == FeatureKind.Numeric
+            ? NumericStatistics(reference, current, comparable, statistics)
+            : CategoryStatistics(reference, current, comparable, statistics);
+
+        var (statisticName, pValueName) = method switch
+        {
+            DriftMethod.KolmogorovSmirnov => ("ks", "ks_p_value"),
+            DriftMethod.Wasserstein => ("wasserstein_normed", null),
+            DriftMethod.Psi => ("psi", null),
+            DriftMethod.JensenShannon => ("jensen_shannon", null),
+            DriftMethod.ChiSquared => ("chi_squared", "chi_squared_p_value"),
+            DriftMethod.LInfinity => ("l_infinity", null),
+            DriftMethod.ZTest => ("z", "z_p_value"),
+            _ => throw new InvalidOperationException($"No statistic for method {method}."),
+        };
+        double? statistic = comparable ? statistics[statisticName] : null;
+        double? testPValue = comparable ? statistics[PValueName(current.Kind)] : null;
+        double? methodPValue = pValueName is not null && comparable ? statistics[pValueName] : null;
+
+        var isTest = DriftMethods.IsPValueTest(method);
+        var methodSeverity = !comparable ? 0
+            : isTest ? (methodPValue!.Value <= 0 ? double.MaxValue : Math.Log(methodPValue.Value) / Math.Log(threshold))
+            : statistic!.Value / threshold;
+        var methodDrifted = comparable && (isTest ? methodPValue!.Value < threshold : statistic!.Value >= threshold);
+        var missingSeverity = Math.Abs(missingChange) / spec.DistanceThreshold;
+        var missingDrifted = missingSeverity >= 1;
+
+        return new FeatureDrift(current.Name, current.Definition.Role, current.Kind, method, statistic, testPValue, threshold,
+            Math.Max(methodSeverity, missingSeverity), methodDrifted || missingDrifted, FdrRejected: false,
+            reference.Count, current.Count, reference.MissingRate, current.MissingRate, statistics, bins);
+    }
+
+    private static string PValueName(FeatureKind kind) => kind switch
+    {
+        FeatureKind.Numeric => "ks_p_value",
+        FeatureKind.Binary => "z_p_value",
+        _ => "chi_squared_p_value",
+    };
+
+    private static BinShare[] NumericStatistics(FeatureSketch reference, FeatureSketch current, bool comparable, Dictionary<string, double> statistics)
+    {
+        NumericSketch r = reference.Numeric!, c = current.Numeric!;
+        if (!r.Edges.AsSpan().SequenceEqual(c.Edges))
+            throw new BatchScoringException($"Drift: the bins of '{current.Name}' differ from the reference's; sketch the run with the reference's layout (DatasetSketch.EmptyCopy).");
+        var referenceShares = Distances.Shares(r.BinCounts);
+        var currentShares = Distances.Shares(c.BinCounts);
+        if (r.Moments.Count > 0)
+        {
+            statistics["reference_mean"] = r.Moments.Mean;
+            statistics["reference_std"] = Math.Sqrt(r.Moments.SampleVariance);
+        }
+        if (c.Moments.Count > 0)
+        {
+            statistics["current_mean"] = c.Moments.Mean;
+            statistics["current_std"] = Math.Sqrt(c.Moments.SampleVariance);
+        }
+        if (comparable)
+        {
+            var referenceSample = r.Sample.Values();
+            var currentSample = c.Sample.Values();
+            var ks = KolmogorovSmirnov.TwoSample(referenceSample, currentSample);
+            statistics["ks"] = ks.Statistic;
+            statistics["ks_p_value"] = ks.PValue;
+            var wasserstein = Distances.Wasserstein(referenceSample, currentSample);
+            var std = Math.Sqrt(r.Moments.PopulationVariance);
+            statistics["wasserstein"] = wasserstein;
+            // A constant reference has no spread to scale by; the raw distance is then the best yardstick.
+            statistics["wasserstein_normed"] = std > 0 ? wasserstein / std : wasserstein;
+            statistics["psi"] = Distances.Psi(referenceShares, currentShares);
+            statistics["jensen_shannon"] = Distances.JensenShannon(referenceShares, currentShares);
+        }
+        var labels = NumericBins.Labels(r.Edges);
+        return labels.Select((label, i) => new BinShare(label, referenceShares[i], currentShares[i])).ToArray();
+    }
+
+    private static BinShare[] CategoryStatistics(FeatureSketch reference, FeatureSketch current, bool comparable, Dictionary<string, double> statistics)
+    {
+        CategorySketch r = reference.Categories!, c = current.Categories!;
+        if (!r.FrozenCategories.AsSpan().SequenceEqual(c.FrozenCategories))
+            throw new BatchScoringException($"Drift: the categories of '{current.Name}' differ from the reference's; sketch the run with the reference's layout (DatasetSketch.EmptyCopy).");
+        var labels = r.FrozenCategories.Append("(other)").ToArray();
+        long[] referenceCounts = [.. r.FrozenCounts, r.Total - r.FrozenCounts.Sum()];
+        long[] currentCounts = [.. c.FrozenCounts, c.Total - c.FrozenCounts.Sum()];
+        if (referenceCounts[^1] == 0 && currentCounts[^1] == 0)
+        {
+            labels = labels[..^1];
+            referenceCounts = referenceCounts[..^1];
+            currentCounts = currentCounts[..^1];
+        }
+        var referenceShares = Distances.Shares(referenceCounts);
+        var currentShares = Distances.Shares(currentCounts);
+        if (comparable)
+        {
+            var chi = ChiSquaredTest.Homogeneity(referenceCounts, currentCounts);
+            statistics["chi_squared"] = chi.Statistic;
+            statistics["chi_squared_p_value"] = chi.PValue;
+            statistics["jensen_shannon"] = Distances.JensenShannon(referenceShares, currentShares);
+            statistics["psi"] = Distances.Psi(referenceShares, currentShares);
+            statistics["l_infinity"] = Distances.LInfinity(referenceShares, currentShares);
+            // Over the categories the current sketch counted by name (all of them unless it overflowed).
+            var unseen = c.FrozenCategories.Select((name, i) => (name, count: c.FrozenCounts[i])).Concat(c.OtherCounts.Select(o => (name: o.Value, count: o.Count)))
+                .Where(e => r.CountOf(e.name) == 0).Sum(e => e.count);
+            statistics["unseen_share"] = (double)unseen / c.Total;
+            if (current.Kind == FeatureKind.Binary)
+            {
+                var z = TwoProportionZTest.Test(r.CountOf("true"), r.Total, c.CountOf("true"), c.Total);
+                statistics["z"] = z.Z;
+                statistics["z_p_value"] = z.PValue;
+            }
+        }
+        return labels.Select((label, i) => new BinShare(label, referenceShares[i], currentShares[i])).ToArray();
+    }
+}

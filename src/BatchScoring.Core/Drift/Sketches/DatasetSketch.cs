@@ -1,0 +1,136 @@
+using BatchScoring.Core.Batches;
+
+namespace BatchScoring.Core.Drift.Sketches;
+
+/// <summary>
+/// The sketches of every model input and output column of some rows (a partition, a run, a
+/// reference). A partition builds one with <see cref="EmptyCopy"/> of the reference, the finalizer
+/// merges them; merging in any grouping or order gives the sketch of all the rows.
+/// </summary>
+public sealed class DatasetSketch
+{
+    private readonly Dictionary<string, FeatureSketch> _byName;
+
+    internal DatasetSketch(SketchOptions options, bool frozen, IReadOnlyList<FeatureSketch> features)
+    {
+        options.Validate();
+        Options = options;
+        IsFrozen = frozen;
+        Features = features;
+        _byName = new Dictionary<string, FeatureSketch>(StringComparer.Ordinal);
+        foreach (var feature in features)
+        {
+            if (!_byName.TryAdd(feature.Name, feature))
+                throw new ArgumentException($"Column '{feature.Name}' appears twice among the drift features.");
+        }
+    }
+
+    public SketchOptions Options { get; }
+    /// <summary>True when bins and categories are frozen (from a reference); only frozen sketches can be compared.</summary>
+    public bool IsFrozen { get; }
+    public IReadOnlyList<FeatureSketch> Features { get; }
+    /// <summary>Rows added (every feature sees every row).</summary>
+    public long RowCount => Features.Count == 0 ? 0 : Features.Max(f => f.Count);
+
+    public FeatureSketch this[string name] => _byName.TryGetValue(name, out var f)
+        ? f
+        : throw new KeyNotFoundException($"The drift sketch has no feature '{name}'.");
+
+    public bool TryGetFeature(string name, out FeatureSketch feature) => _byName.TryGetValue(name, out feature!);
+
+    /// <summary>A sketch without frozen bins: the first pass over reference data, which decides the bins.</summary>
+    public static DatasetSketch Unfrozen(IEnumerable<FeatureDefinition> features, SketchOptions? options = null)
+    {
+        options ??= SketchOptions.Default;
+        return new DatasetSketch(options, frozen: false, features.Select(f => new FeatureSketch(f,
+            f.Kind == FeatureKind.Numeric ? new NumericSketch([], options.SampleSize) : null,
+            f.Kind == FeatureKind.Numeric ? null : new CategorySketch(f.Kind == FeatureKind.Binary ? FeatureSketch.BinaryCategories : [], options.UnseenCapacity)))
+            .ToArray());
+    }
+
+    /// <summary>The features of a model: its inputs as they come from the source and its outputs.</summary>
+    public static IEnumerable<FeatureDefinition> FeaturesOf(IEnumerable<ColumnSchema> inputs, IEnumerable<ColumnSchema> outputs) =>
+        inputs.Select(c => FeatureDefinition.Of(c, FeatureRole.Input)).Concat(outputs.Select(c => FeatureDefinition.Of(c, FeatureRole.Output)));
+
+    /// <summary>
+    /// Builds a reference in two passes over its data: the first fixes the bins (deciles of the
+    /// sample, the exact minimum and maximum) and the top-K categories, the second counts in them.
+    /// <paramref name="scan"/> must add the same rows both times.
+    /// </summary>
+    public static async Task<DatasetSketch> BuildReferenceAsync(
+        IEnumerable<FeatureDefinition> features, SketchOptions options, Func<DatasetSketch, CancellationToken, Task> scan, CancellationToken cancellationToken)
+    {
+        var layout = Unfrozen(features, options);
+        await scan(layout, cancellationToken);
+        var reference = layout.FreezeLayout();
+        await scan(reference, cancellationToken);
+        return reference;
+    }
+
+    /// <summary>An empty frozen sketch whose bins and categories come from this (unfrozen, filled) sketch's data.</summary>
+    public DatasetSketch FreezeLayout() => new(Options, frozen: true, Features.Select(f =>
+    {
+        if (f.Numeric is { } numeric)
+        {
+            var edges = numeric.Moments.Count == 0
+                ? []
+                : NumericBins.FromDeciles(numeric.Sample.Values().Order().ToArray(), numeric.Moments.Min!.Value, numeric.Moments.Max!.Value);
+            return new FeatureSketch(f.Definition, new NumericSketch(edges, Options.SampleSize), null);
+        }
+        var categories = f.Kind == FeatureKind.Binary
+            ? FeatureSketch.BinaryCategories
+            : f.Categories!.OtherCounts.OrderByDescending(c => c.Count).ThenBy(c => c.Value, StringComparer.Ordinal)
+                .Take(Options.TopK).Select(c => c.Value).ToArray();
+        return new FeatureSketch(f.Definition, null, new CategorySketch(categories, Options.UnseenCapacity));
+    }).ToArray());
+
+    /// <summary>An empty sketch with the same features, options, bins and categories: what each partition fills.</summary>
+    public DatasetSketch EmptyCopy() => new(Options, IsFrozen, Features.Select(f => new FeatureSketch(f.Definition,
+        f.Numeric is { } n ? new NumericSketch(n.Edges, Options.SampleSize) : null,
+        f.Categories is { } c ? new CategorySketch(c.FrozenCategories, Options.UnseenCapacity) : null)).ToArray());
+
+    /// <summary>Adds the rows of a batch to every feature of the given role; each must be a column of the batch.</summary>
+    public void Add(RowBatch batch, FeatureRole role, ReadOnlySpan<ulong> rowKeyHashes)
+    {
+        if (rowKeyHashes.Length < batch.Count)
+            throw new ArgumentException($"{rowKeyHashes.Length} row key hashes for a batch of {batch.Count} rows.", nameof(rowKeyHashes));
+        foreach (var feature in Features)
+        {
+            if (feature.Definition.Role != role)
+                continue;
+            if (!batch.TryGetColumn(feature.Name, out var column))
+                throw new InvalidOperationException($"The batch has no column '{feature.Name}' for the drift sketch of model {role.ToString().ToLowerInvariant()}s.");
+            feature.Add(column, batch.Count, rowKeyHashes);
+        }
+    }
+
+    /// <summary>Adds the inputs and the model outputs of a scored batch.</summary>
+    public void Add(ScoredBatch scored, ReadOnlySpan<ulong> rowKeyHashes)
+    {
+        Add(scored.Input, FeatureRole.Input, rowKeyHashes);
+        Add(scored.Outputs, FeatureRole.Output, rowKeyHashes);
+    }
+
+    public void Merge(DatasetSketch other)
+    {
+        if (other.Options != Options || other.IsFrozen != IsFrozen || other.Features.Count != Features.Count)
+            throw new InvalidOperationException("Drift sketches with different options or features cannot be merged.");
+        foreach (var feature in other.Features)
+            this[feature.Name].Merge(feature);
+    }
+
+    /// <summary>Merges sketches into a new one, leaving them unchanged.</summary>
+    public static DatasetSketch MergeAll(IReadOnlyList<DatasetSketch> sketches)
+    {
+        if (sketches.Count == 0)
+            throw new ArgumentException("There are no drift sketches to merge.", nameof(sketches));
+        var merged = sketches[0].EmptyCopy();
+        foreach (var sketch in sketches)
+            merged.Merge(sketch);
+        return merged;
+    }
+
+    public string ToJson() => DatasetSketchJson.Serialize(this);
+
+    public static DatasetSketch FromJson(string json) => DatasetSketchJson.Deserialize(json);
+}

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace BatchScoring.Core.Drift.Sketches;
+
+/// <summary>
+/// The stored form of a <see cref="DatasetSketch"/> (scoring.partitions.drift_sketch,
+/// scoring.models.reference_profile): plain arrays, no types of ours, so SQL can read it too.
+/// </summary>
+internal static class DatasetSketchJson
+{
+    public const int FormatVersion = 1;
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    public static string Serialize(DatasetSketch sketch) => JsonSerializer.Serialize(new SketchDto(
+        FormatVersion, sketch.Options.SampleSize, sketch.Options.TopK, sketch.Options.UnseenCapacity, sketch.IsFrozen,
+        sketch.Features.Select(ToDto).ToArray()), Json);
+
+    public static DatasetSketch Deserialize(string json)
+    {
+        SketchDto dto;
+        try
+        {
+            dto = JsonSerializer.Deserialize<SketchDto>(json, Json) ?? throw new JsonException("The document is null.");
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"A stored drift sketch is not valid JSON of the expected shape: {e.Message}", e);
+        }
+        if (dto.Version != FormatVersion)
+            throw new FormatException($"A stored drift sketch has format version {dto.Version}; this build reads version {FormatVersion}.");
+        var options = new SketchOptions { SampleSize = dto.SampleSize, TopK = dto.TopK, UnseenCapacity = dto.UnseenCapacity };
+        return new DatasetSketch(options, dto.Frozen, dto.Features.Select(f => FromDto(f, options)).ToArray());
+    }
+
+    private static FeatureDto ToDto(FeatureSketch feature)
+    {
+        NumericDto? numeric = null;
+        if (feature.Numeric is { } n)
+        {
+            var sample = n.Sample.Entries();
+            numeric = new NumericDto(n.Edges, n.BinCounts,
+                new MomentsDto(n.Moments.Count, n.Moments.Mean, n.Moments.M2, n.Moments.Min, n.Moments.Max),
+                sample.Select(e => e.Hash).ToArray(), sample.Select(e => e.Value).ToArray());
+        }
+        CategoriesDto? categories = null;
+        if (feature.Categories is { } c)
+        {
+            var others = c.OtherCounts.ToArray();
+            categories = new CategoriesDto(c.FrozenCategories, c.FrozenCounts,
+                others.Select(o => o.Value).ToArray(), others.Select(o => o.Count).ToArray(), c.OverflowCount);
+        }
+        return new FeatureDto(feature.Name, feature.Definition.Role, feature.Kind, feature.Count, feature.NullCount, feature.NaNCount, numeric, categories);
+    }
+
+    private static FeatureSketch FromDto(FeatureDto dto, SketchOptions options)
+    {
+        var definition = new FeatureDefinition(dto.Name, dto.Role, dto.Kind);
+        NumericSketch? numeric = null;
+        if (dto.Numeric is { } n)
+        {
+            numeric = new NumericSketch(n.Edges, options.SampleSize);
+            if (n.BinCounts.Length != numeric.BinCounts.Length || n.SampleHashes.Length != n.SampleValues.Length)
+                throw new FormatException($"The stored drift sketch of '{dto.Name}' has inconsistent bin or sample arrays.");
+            n.BinCounts.CopyTo(numeric.BinCounts, 0);
+            var moments = numeric.Moments;
+            (moments.Count, moments.Mean, moments.M2, moments.Min, moments.Max) = (n.Moments.Count, n.Moments.Mean, n.Moments.M2, n.Moments.Min, n.Moments.Max);
+            for (var i = 0; i < n.SampleHashes.Length; i++)
+                numeric.Sample.Add(n.SampleHashes[i], n.SampleValues[i]);
+        }
+        CategorySketch? categories = null;
+        if (dto.Categories is { } c)
+        {
+            if (c.FrozenCounts.Length != c.Frozen.Length || c.OtherValues.Length != c.OtherCounts.Length)
+                throw new FormatException($"The stored drift sketch of '{dto.Name}' has inconsistent category arrays.");
+            categories = new CategorySketch(c.Frozen, options.UnseenCapacity);
+            for (var i = 0; i < c.Frozen.Length; i++)
+                categories.SetFrozenCount(i, c.FrozenCounts[i]);
+            for (var i = 0; i < c.OtherValues.Length; i++)
+                categories.Add(c.OtherValues[i], c.OtherCounts[i]);
+            categories.AddOverflow(c.Overflow);
+        }
+        try
+        {
+            return new FeatureSketch(definition, numeric, categories) { Count = dto.Count, NullCount = dto.NullCount, NaNCount = dto.NanCount };
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"The stored drift sketch is inconsistent: {e.Message}", e);
+        }
+    }
+
+    private sealed record SketchDto(int Version, int SampleSize, int TopK, int UnseenCapacity, bool Frozen, FeatureDto[] Features);
+
+    private sealed record FeatureDto(
+        string Name, FeatureRole Role, FeatureKind Kind, long Count, long NullCount, long NanCount, NumericDto? Numeric, CategoriesDto? Categories);
+
+    private sealed record NumericDto(double[] Edges, long[] BinCounts, MomentsDto Moments, ulong[] SampleHashes, double[] SampleValues);
+
+    private sealed record MomentsDto(long Count, double Mean, double M2, double? Min, double? Max);
+
+    private sealed record CategoriesDto(string[] Frozen, long[] FrozenCounts, string[] OtherValues, long[] OtherCounts, long Overflow);
+}

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using System.Globalization;
+using BatchScoring.Core.Drift.Html;
+using BatchScoring.Core.Errors;
+using BatchScoring.Postgres.Drift;
+using BatchScoring.Postgres.Ledger;
+using BatchScoring.Postgres.Migrations;
+using BatchScoring.Worker.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BatchScoring.Worker.Cli;
+
+/// <summary><c>batchscoring report &lt;run-id&gt; [-o file.html]</c>: a run's drift report as one self-contained HTML file.</summary>
+internal static class ReportCommand
+{
+    public static Command Create(IConfigurationRoot configuration)
+    {
+        var runId = new Argument<long>("run-id") { Description = "The run whose drift report to write (scoring.drift_runs.run_id)." };
+        var output = new Option<string>("--output", "-o") { Description = "The HTML file to write; default drift-run-<run-id>.html in the current folder." };
+        var command = new Command("report", "Write a run's drift report (summary, then every feature by drift with its histograms) as one HTML file that needs no network.")
+        {
+            runId, output,
+        };
+        command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
+        {
+            var id = parse.GetValue(runId);
+            var path = Path.GetFullPath(parse.GetValue(output) ?? $"drift-run-{id.ToString(CultureInfo.InvariantCulture)}.html");
+            using var host = await ServiceHost.BuildAsync(configuration, cancellationToken);
+            await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+            var stored = await host.Services.GetRequiredService<DriftReportStore>().LoadAsync(id, cancellationToken)
+                ?? throw new BatchScoringException($"Run {id} has no drift report in scoring.drift_runs (unknown run, drift disabled, or not finalized yet).");
+            var run = await host.Services.GetRequiredService<RunLedger>().GetAsync(id, cancellationToken);
+            var title = run is null ? $"Drift report — run {id}" : $"Drift report — run {id} of job {run.JobName}";
+            var html = DriftReportHtml.Render($"{title} ({stored.CreatedAt:yyyy-MM-dd HH:mm} UTC)", stored.Report);
+            await File.WriteAllTextAsync(path, html, cancellationToken);
+            Console.WriteLine($"Wrote the drift report of run {id} ({stored.Report.Features.Count} features) to {path}");
+            return ExitCodes.Succeeded;
+        }));
+        return command;
+    }
+}

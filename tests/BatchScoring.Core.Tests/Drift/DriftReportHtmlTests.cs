@@ -1,0 +1,49 @@
+using System.Text.RegularExpressions;
+using BatchScoring.Core.Drift;
+using BatchScoring.Core.Drift.Html;
+using BatchScoring.Core.Jobs;
+
+namespace BatchScoring.Core.Tests.Drift;
+
+public class DriftReportHtmlTests
+{
+    [Fact]
+    public async Task The_report_opens_in_headless_Chromium_with_one_chart_per_feature()
+    {
+        var reference = DriftTestData.Reference(2000, seed: 1);
+        var report = DriftAnalyzer.Analyze(reference, DriftTestData.Current(reference, 1500, seed: 2, new Plant { AgeShift = 6, NewPlanShare = 0.2 }),
+            DriftSpec.Default, "model churn@1 <profile>");
+        var file = Path.Combine(Path.GetTempPath(), $"drift-report-{Guid.NewGuid():N}.html");
+        await File.WriteAllTextAsync(file, DriftReportHtml.Render("Drift of run 7", report));
+        try
+        {
+            var dom = await HeadlessChromium.DumpDomAsync(file);
+
+            Assert.Equal(report.Features.Count, Regex.Matches(dom, "<svg[ >]").Count);
+            Assert.Equal(report.Features.Count, Regex.Matches(dom, "<section class=\"feature\"").Count);
+            Assert.Contains("model churn@1 &lt;profile&gt;", dom);
+            // Drifted features come first, each with both histograms.
+            var sections = Regex.Matches(dom, "<section class=\"feature\" id=\"feature-([^\"]+)\"").Select(m => m.Groups[1].Value).ToArray();
+            var drifted = report.Features.Where(f => f.Drifted).Select(f => f.Feature).ToArray();
+            Assert.Contains("age", drifted);
+            Assert.Contains("plan", drifted);
+            Assert.Equal(drifted.Order(), sections.Take(drifted.Length).Order());
+            Assert.All(Regex.Matches(dom, "<svg[^>]*>.*?</svg>", RegexOptions.Singleline),
+                svg => Assert.Contains(">reference<", svg.Value));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void The_page_needs_no_network()
+    {
+        var reference = DriftTestData.Reference(500, seed: 1);
+        var html = DriftReportHtml.Render("r", DriftAnalyzer.Analyze(reference, reference, DriftSpec.Default, "self"));
+        Assert.DoesNotMatch("(src|href)=\"(https?:)?//", html);
+        Assert.DoesNotContain("<script", html);
+        Assert.DoesNotContain("<link", html);
+    }
+}

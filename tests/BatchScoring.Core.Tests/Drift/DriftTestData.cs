@@ -1,0 +1,95 @@
+using BatchScoring.Core.Batches;
+using BatchScoring.Core.Drift;
+using BatchScoring.Core.Drift.Sketches;
+
+namespace BatchScoring.Core.Tests.Drift;
+
+/// <summary>What to plant in generated rows; the defaults are the reference distribution.</summary>
+internal sealed record Plant
+{
+    public double AgeShift { get; init; }
+    public double IncomeScale { get; init; } = 1;
+    public double NewPlanShare { get; init; }
+    public double TenureMissing { get; init; } = 0.02;
+    public double ScoreShift { get; init; }
+}
+
+/// <summary>Synthetic scored rows: a key, four inputs (numeric, numeric, categorical, numeric with nulls, binary) and two outputs.</summary>
+internal static class DriftTestData
+{
+    public static readonly ColumnSchema[] InputSchema =
+    [
+        new("customer_id", ColumnKind.Int64), new("age", ColumnKind.Float64), new("income", ColumnKind.Float64),
+        new("plan", ColumnKind.Text), new("tenure", ColumnKind.Int32), new("has_app", ColumnKind.Boolean),
+    ];
+
+    public static readonly ColumnSchema[] OutputSchema = [new("probability", ColumnKind.Float32), new("predicted_label", ColumnKind.Boolean)];
+
+    public static readonly string[] KeyColumns = ["customer_id"];
+
+    /// <summary>The features a model of these columns has (the key is not a feature).</summary>
+    public static IEnumerable<FeatureDefinition> Features =>
+        DatasetSketch.FeaturesOf(InputSchema.Where(c => c.Name != "customer_id"), OutputSchema);
+
+    public static ScoredBatch Generate(int rows, int seed, long firstKey, Plant plant)
+    {
+        var random = new Random(seed);
+        var input = new RowBatch(InputSchema, rows) { Count = rows };
+        var output = new RowBatch(OutputSchema, rows) { Count = rows };
+        string[] plans = ["basic", "standard", "premium", "family"];
+        double[] planWeights = [0.4, 0.3, 0.2, 0.1];
+        for (var i = 0; i < rows; i++)
+        {
+            input.Column<long>("customer_id").Set(i, firstKey + i);
+            var age = 40 + 12 * Normal(random) + plant.AgeShift;
+            input.Column<double>("age").Set(i, age);
+            input.Column<double>("income").Set(i, 50_000 + 15_000 * plant.IncomeScale * Normal(random));
+            input.Column<string>("plan").Set(i, random.NextDouble() < plant.NewPlanShare ? "enterprise" : Pick(random, plans, planWeights));
+            if (random.NextDouble() < plant.TenureMissing)
+                input.Column<int>("tenure").SetNull(i);
+            else
+                input.Column<int>("tenure").Set(i, random.Next(0, 120));
+            input.Column<bool>("has_app").Set(i, random.NextDouble() < 0.6);
+            var logit = (age - 40) / 12 + plant.ScoreShift + 0.5 * Normal(random);
+            var probability = 1 / (1 + Math.Exp(-logit));
+            output.Column<float>("probability").Set(i, (float)probability);
+            output.Column<bool>("predicted_label").Set(i, probability >= 0.5);
+        }
+        return new ScoredBatch(input, output);
+    }
+
+    /// <summary>A reference built the way production builds one: two passes over the same batches.</summary>
+    public static DatasetSketch Reference(int rows, int seed, SketchOptions? options = null)
+    {
+        var batch = Generate(rows, seed, 0, new Plant());
+        var hashes = RowKeyHasher.Hash(batch.Input, KeyColumns);
+        return DatasetSketch.BuildReferenceAsync(Features, options ?? SketchOptions.Default, (sketch, _) =>
+        {
+            sketch.Add(batch, hashes);
+            return Task.CompletedTask;
+        }, CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    public static DatasetSketch Current(DatasetSketch reference, int rows, int seed, Plant plant, long firstKey = 1_000_000)
+    {
+        var sketch = reference.EmptyCopy();
+        var batch = Generate(rows, seed, firstKey, plant);
+        sketch.Add(batch, RowKeyHasher.Hash(batch.Input, KeyColumns));
+        return sketch;
+    }
+
+    private static double Normal(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    private static string Pick(Random random, string[] values, double[] weights)
+    {
+        var u = random.NextDouble();
+        for (var i = 0; i < values.Length; i++)
+        {
+            u -= weights[i];
+            if (u < 0)
+                return values[i];
+        }
+        return values[^1];
+    }
+}
