@@ -28,9 +28,11 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
         var runId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             """
             INSERT INTO scoring.runs (job_name, trigger, status, window_start, window_end, model_name, model_version, config_hash,
-                                      started_at, host, job_yaml, job_file, model_path, max_attempts, max_concurrency, deadline, partitions_total)
+                                      started_at, host, job_yaml, job_file, model_path, max_attempts, max_concurrency, deadline, partitions_total,
+                                      drift_reference, drift_reference_name)
             VALUES (@JobName, @Trigger, 'running', @WindowStart, @WindowEnd, @ModelName, @ModelVersion, @ConfigHash,
-                    clock_timestamp(), @Host, @JobYaml, @JobFile, @ModelPath, @MaxAttempts, @MaxConcurrency, @Deadline, @PartitionsTotal)
+                    clock_timestamp(), @Host, @JobYaml, @JobFile, @ModelPath, @MaxAttempts, @MaxConcurrency, @Deadline, @PartitionsTotal,
+                    @DriftReferenceJson::jsonb, @DriftReferenceName)
             RETURNING run_id
             """,
             new
@@ -38,7 +40,7 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
                 run.Start.JobName, run.Start.Trigger, WindowStart = run.Window?.StartUtc, WindowEnd = run.Window?.EndUtc,
                 run.Start.ModelName, run.Start.ModelVersion, run.Start.ConfigHash, Host = Environment.MachineName,
                 run.JobYaml, run.JobFile, run.ModelPath, run.MaxAttempts, run.MaxConcurrency, run.Deadline,
-                PartitionsTotal = run.Partitions.Count,
+                PartitionsTotal = run.Partitions.Count, run.DriftReferenceJson, run.DriftReferenceName,
             }, transaction, cancellationToken: cancellationToken));
 
         await using (var importer = await connection.BeginBinaryImportAsync(

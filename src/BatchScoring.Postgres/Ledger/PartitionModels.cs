@@ -13,7 +13,9 @@ public sealed record NewRun(
     int MaxAttempts,
     int MaxConcurrency,
     DateTime? Deadline,
-    IReadOnlyList<PlannedPartition> Partitions);
+    IReadOnlyList<PlannedPartition> Partitions,
+    string? DriftReferenceJson = null,
+    string? DriftReferenceName = null);
 
 /// <summary>A partition this worker holds the lease of.</summary>
 public sealed record ClaimedPartition(long PartitionId, long RunId, string PartitionKey, PartitionBounds Bounds, int Attempt, bool Reclaimed);

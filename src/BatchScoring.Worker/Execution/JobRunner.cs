@@ -25,6 +25,7 @@ public sealed class JobRunner(
     PartitionLedger partitions,
     RunContextFactory contexts,
     PartitionWorkerPool pool,
+    DriftBaselineResolver driftBaselines,
     IOptions<WorkerOptions> workerOptions,
     ILogger<JobRunner> logger)
 {
@@ -40,8 +41,13 @@ public sealed class JobRunner(
         {
             model = contexts.LoadModel(job);
             var context = await contexts.PrepareAsync(job, model, cancellationToken);
+            context = context with { Drift = await driftBaselines.ResolveAsync(context, cancellationToken) };
             var plan = await PlanAsync(job, context.Source, request, cancellationToken);
-            var runId = await partitions.CreateRunAsync(NewRun(job, model, request, plan), cancellationToken);
+            var runId = await partitions.CreateRunAsync(NewRun(job, model, request, plan) with
+            {
+                DriftReferenceJson = context.Drift?.Reference.ToJson(),
+                DriftReferenceName = context.Drift?.Description,
+            }, cancellationToken);
             contexts.Remember(runId, context);
             using var runScope = LogContext.PushProperty("RunId", runId);
             logger.LogInformation("Run {RunId} of job {JobName} started ({Trigger}): {Partitions} partitions, model {ModelVersion}",

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using BatchScoring.Core.Batches;
+using BatchScoring.Core.Drift.Sketches;
 using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Postgres.DeadLetters;
@@ -29,11 +30,12 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
         var read = Channel.CreateBounded<RowBatch>(depth);
         var scored = Channel.CreateBounded<ScoredChunk>(depth);
 
+        var sketch = context.Drift?.Reference.EmptyCopy();
         var reader = Task.Run(() => ReadAsync(context, partition, read.Writer, stages.Token), stages.Token);
-        var scorer = Task.Run(() => ScoreAsync(context, read.Reader, scored.Writer, stages.Token), stages.Token);
+        var scorer = Task.Run(() => ScoreAsync(context, sketch, read.Reader, scored.Writer, stages.Token), stages.Token);
         try
         {
-            var counts = await WriteAsync(context, partition, owner, scored.Reader, stages.Token);
+            var counts = await WriteAsync(context, partition, owner, scored.Reader, sketch, stages.Token);
             await Task.WhenAll(reader, scorer);
             return counts;
         }
@@ -59,13 +61,16 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
         }
     }
 
-    private static async Task ScoreAsync(RunContext context, ChannelReader<RowBatch> input, ChannelWriter<ScoredChunk> output, CancellationToken cancellationToken)
+    private static async Task ScoreAsync(RunContext context, DatasetSketch? sketch, ChannelReader<RowBatch> input,
+        ChannelWriter<ScoredChunk> output, CancellationToken cancellationToken)
     {
+        var keys = context.KeyColumns.Select(k => k.Name).ToArray();
         try
         {
             await foreach (var batch in input.ReadAllAsync(cancellationToken))
             {
                 var result = context.Scorer.Score(batch);
+                sketch?.Add(result.Scored, RowKeyHasher.Hash(result.Scored.Input, keys));
                 var letters = result.BadRows.Select(bad => ToDeadLetter(context, batch, bad)).ToArray();
                 await output.WriteAsync(new ScoredChunk(result.Scored, letters, batch.Count), cancellationToken);
             }
@@ -78,7 +83,7 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
     }
 
     private async Task<RunCounts> WriteAsync(RunContext context, ClaimedPartition partition, string owner,
-        ChannelReader<ScoredChunk> input, CancellationToken cancellationToken)
+        ChannelReader<ScoredChunk> input, DatasetSketch? sketch, CancellationToken cancellationToken)
     {
         var errors = context.Job.Errors;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -103,7 +108,8 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
         await writer.MergeAsync(cancellationToken);
         await DeadLetterWriter.InsertAsync(connection, transaction, partition.RunId, partition.PartitionId, context.Job.Name, deadLetters, cancellationToken);
         var counts = new RunCounts(rowsRead, rowsScored, deadLetters.Count);
-        await PartitionLedger.CompleteAsync(connection, transaction, partition, owner, counts, null, cancellationToken);
+        // The scorer stage has completed (it completed the channel), so the sketch holds every scored row.
+        await PartitionLedger.CompleteAsync(connection, transaction, partition, owner, counts, sketch?.ToJson(), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return counts;
     }

@@ -1,4 +1,5 @@
 using BatchScoring.Core.Batches;
+using BatchScoring.Core.Drift.Sketches;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Models.Loading;
@@ -14,4 +15,11 @@ public sealed record RunContext(
     IBatchSource Source,
     IReadOnlyList<ColumnSchema> ReadColumns,
     IReadOnlyList<ColumnSchema> KeyColumns,
-    OutputTableSchema Output);
+    OutputTableSchema Output)
+{
+    /// <summary>What drift is measured against; null when the run measures no drift.</summary>
+    public DriftBaseline? Drift { get; init; }
+}
+
+/// <summary>A frozen reference sketch (its bins decide every partition's bins) and what it is, for reports.</summary>
+public sealed record DriftBaseline(DatasetSketch Reference, string Description);

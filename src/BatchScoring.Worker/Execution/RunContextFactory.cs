@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using BatchScoring.Core.Batches;
+using BatchScoring.Core.Drift.Sketches;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Scoring;
@@ -81,7 +82,10 @@ public sealed class RunContextFactory(
         if (definition.ModelVersion is not null && model.Version != definition.ModelVersion)
             throw new SchemaMismatchException(
                 $"Run {runId}: the model file {definition.ModelPath} changed since the run started ({definition.ModelVersion} → {model.Version}).");
-        return await PrepareAsync(job, model, cancellationToken);
+        var context = await PrepareAsync(job, model, cancellationToken);
+        return definition.DriftReferenceJson is { } reference
+            ? context with { Drift = new DriftBaseline(DatasetSketch.FromJson(reference), definition.DriftReferenceName ?? "reference") }
+            : context;
     }
 
     private IBatchSource CreateSource(JobSpec job) => job.Source switch

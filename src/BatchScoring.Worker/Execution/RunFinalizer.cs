@@ -1,13 +1,36 @@
+using BatchScoring.Core.Runs;
+using BatchScoring.Postgres.Drift;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace BatchScoring.Worker.Execution;
 
-/// <summary>Runs once per run, in whichever worker finished its last partition.</summary>
-public sealed class RunFinalizer(ILogger<RunFinalizer> logger)
+/// <summary>
+/// Runs once per run, in whichever worker finished its last partition: merges the partitions'
+/// drift sketches into the run's drift report. Its failures are logged, never change the run's outcome.
+/// </summary>
+public sealed class RunFinalizer(RunContextFactory contexts, RunDriftFinalizer drift, ILogger<RunFinalizer> logger)
 {
-    public Task OnFinishedAsync(long runId, string status, CancellationToken cancellationToken)
+    public async Task OnFinishedAsync(long runId, string status, CancellationToken cancellationToken)
     {
         logger.LogInformation("Run {RunId} finished: {Status}", runId, status);
-        return Task.CompletedTask;
+        if (status is not (RunStatus.Succeeded or RunStatus.PartiallyFailed))
+            return;
+        try
+        {
+            var context = await contexts.ForRunAsync(runId, cancellationToken);
+            if (context.Drift is not { } baseline)
+                return;
+            var report = await drift.FinalizeAsync(runId, baseline.Reference, baseline.Description, context.Job.Drift, cancellationToken);
+            if (report is null)
+                return;
+            logger.LogInformation(
+                "Run {RunId} drift against {Reference}: {Drifted} of {Features} input features drifted (dataset drift {DatasetDrift}, prediction drift {PredictionDrift})",
+                runId, baseline.Description, report.Summary.DriftedInputFeatures, report.Summary.InputFeatures, report.Summary.DatasetDrift, report.Summary.PredictionDrift);
+        }
+        catch (Exception e) when (e is NpgsqlException or Core.Errors.BatchScoringException or InvalidOperationException)
+        {
+            logger.LogError(e, "Run {RunId}: the drift report could not be made: {Error}", runId, e.Message);
+        }
     }
 }

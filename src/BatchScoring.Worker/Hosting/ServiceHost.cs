@@ -43,6 +43,7 @@ internal static class ServiceHost
         builder.Services.AddSingleton<RunContextFactory>();
         builder.Services.AddSingleton<PartitionExecutor>();
         builder.Services.AddSingleton<RunFinalizer>();
+        builder.Services.AddSingleton<DriftBaselineResolver>();
         builder.Services.AddSingleton<PartitionWorkerPool>();
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<DemoRunner>();

@@ -1,0 +1,52 @@
+using BatchScoring.Core.Drift.Sketches;
+using BatchScoring.Core.Scoring;
+using BatchScoring.Postgres.Drift;
+using Microsoft.Extensions.Logging;
+
+namespace BatchScoring.Worker.Execution;
+
+/// <summary>
+/// Resolves a job's drift reference when a run starts: an earlier run's merged sketches, the model
+/// version's registered profile, or a window of the source scanned and scored now.
+/// </summary>
+public sealed class DriftBaselineResolver(RunDriftFinalizer drift, ILogger<DriftBaselineResolver> logger)
+{
+    public async Task<DriftBaseline?> ResolveAsync(RunContext context, CancellationToken cancellationToken)
+    {
+        var spec = context.Job.Drift;
+        if (!spec.Enabled)
+            return null;
+        if (spec.Reference.WindowStart is { } start && spec.Reference.WindowEnd is { } end)
+            return new DriftBaseline(await ScanWindowAsync(context, start, end, cancellationToken), $"source window {start:O} .. {end:O}");
+
+        var loaded = await drift.LoadReferenceAsync(spec.Reference, context.Model.Name, RegistryVersion(context), cancellationToken);
+        if (loaded is null)
+        {
+            logger.LogInformation("Job {JobName}: no drift reference (model {Model} has no registered profile); drift is not measured",
+                context.Job.Name, context.Model.Name);
+            return null;
+        }
+        return new DriftBaseline(loaded.Value.Sketch, loaded.Value.Description);
+    }
+
+    private static int? RegistryVersion(RunContext context) => int.TryParse(context.Model.Version, out var version) ? version : null;
+
+    private async Task<DatasetSketch> ScanWindowAsync(RunContext context, DateTime start, DateTime end, CancellationToken cancellationToken)
+    {
+        var inputs = context.ReadColumns.Where(c => context.Scorer.Inner.Inputs.Any(i => i.Name == c.Name));
+        var features = DatasetSketch.FeaturesOf(inputs, context.Scorer.Inner.Outputs);
+        var keys = context.KeyColumns.Select(k => k.Name).ToArray();
+        var bounds = new PartitionBounds { WindowStart = start, WindowEnd = end };
+        var reference = await DatasetSketch.BuildReferenceAsync(features, SketchOptions.Default, async (sketch, ct) =>
+        {
+            await foreach (var batch in context.Source.ReadAsync(context.ReadColumns, bounds, 8192, ct))
+            {
+                var scored = context.Scorer.Score(batch).Scored;
+                sketch.Add(scored, RowKeyHasher.Hash(scored.Input, keys));
+            }
+        }, cancellationToken);
+        logger.LogInformation("Job {JobName}: drift reference built from the source window {Start:O} .. {End:O} ({Rows} rows)",
+            context.Job.Name, start, end, reference.RowCount);
+        return reference;
+    }
+}

@@ -1,0 +1,60 @@
+using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Runs;
+using BatchScoring.Postgres.Migrations;
+using BatchScoring.Worker.Execution;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BatchScoring.IntegrationTests;
+
+public class DriftRunTests(ScoringEnvironment env) : IClassFixture<ScoringEnvironment>
+{
+    [Fact]
+    public async Task A_run_stores_a_drift_report_that_flags_the_shifted_feature_and_the_scores()
+    {
+        await using var connection = await env.DataSource.OpenConnectionAsync();
+        // From 2026-09-29 on, monthly charges are 40 higher: the last two weeks drift against the first four.
+        await connection.ExecuteAsync("""
+            CREATE TABLE public.drifting AS SELECT * FROM public.customers;
+            UPDATE public.drifting SET monthly_charges = monthly_charges + 40 WHERE event_time >= '2026-09-29';
+            """);
+        env.WriteJob("drifting", """
+            name: drifting
+            source:
+              table: public.drifting
+              key_columns: [customer_id]
+              timestamp_column: event_time
+            partitioning:
+              grain: 7d
+              buckets: 2
+            model:
+              path: churn.zip
+            output:
+              table: scored.drifting
+            """);
+        using var host = await env.HostAsync();
+        await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
+        var job = JobSpecLoader.LoadByName(env.Folder, "drifting") with
+        {
+            Drift = DriftSpec.Default with
+            {
+                Reference = new DriftReference { WindowStart = new DateTime(2026, 9, 1, 0, 0, 0, DateTimeKind.Utc), WindowEnd = new DateTime(2026, 9, 29, 0, 0, 0, DateTimeKind.Utc) },
+            },
+        };
+
+        var window = new TimeWindow(new DateTime(2026, 9, 29, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 10, 13, 0, 0, 0, DateTimeKind.Utc));
+        var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(job, new RunRequest(RunTrigger.Backfill, window), CancellationToken.None);
+        Assert.Equal(RunStatus.Succeeded, outcome.Status);
+
+        var drifted = (await connection.QueryAsync<string>(
+            "SELECT feature FROM scoring.drift_features WHERE run_id = @RunId AND drifted ORDER BY feature", new { outcome.RunId })).ToList();
+        Assert.Contains("monthly_charges", drifted);
+        Assert.Contains("probability", drifted);
+        Assert.DoesNotContain("tenure_months", drifted);
+        Assert.DoesNotContain("contract", drifted);
+        var summary = await connection.QuerySingleAsync<(long NRef, long NCur)>(
+            "SELECT n_ref, n_cur FROM scoring.drift_runs WHERE run_id = @RunId", new { outcome.RunId });
+        Assert.Equal(outcome.RowsScored, summary.NCur);
+        Assert.Equal(await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM public.drifting WHERE event_time < '2026-09-29'"), summary.NRef);
+    }
+}
