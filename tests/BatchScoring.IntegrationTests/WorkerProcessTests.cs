@@ -1,0 +1,114 @@
+using BatchScoring.Core.Synthetic;
+using BatchScoring.Postgres.Copy;
+using BatchScoring.Postgres.Migrations;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BatchScoring.IntegrationTests;
+
+/// <summary>Real <c>batchscoring</c> processes sharing one run: killed mid-partition, or working side by side.</summary>
+public class WorkerProcessTests(ScoringEnvironment env) : IClassFixture<ScoringEnvironment>
+{
+    private const int Rows = 48_000;
+
+    private async Task<Dictionary<string, string>> PrepareAsync(string name)
+    {
+        using (var host = await env.HostAsync())
+            await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
+        await using var connection = await env.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync($"CREATE TABLE public.{name} ({SyntheticChurnData.TableDefinition})");
+        await BinaryCopyWriter.CopyAsync(connection, $"public.{name}", SyntheticChurnData.Generate(Rows, seed: 31).ToAsyncEnumerable(), CancellationToken.None);
+        env.WriteJob(name, $"""
+            name: {name}
+            source:
+              table: public.{name}
+              key_columns: [customer_id]
+            partitioning:
+              buckets: 12
+            model:
+              path: churn.zip
+            output:
+              table: scored.{name}
+            retries:
+              max_attempts: 3
+              backoff: 1s
+            """);
+        return new()
+        {
+            ["ConnectionStrings__BatchScoring"] = env.ConnectionString,
+            ["Jobs__Directory"] = env.Folder,
+            ["Models__Directory"] = env.Folder,
+            ["Worker__Slots"] = "1",
+            ["Worker__BatchSize"] = "500",
+            ["Worker__LeaseDuration"] = "00:00:03",
+            ["Worker__PollInterval"] = "00:00:00.300",
+        };
+    }
+
+    [Fact]
+    public async Task A_worker_killed_mid_partition_is_replaced_and_every_row_is_scored_once()
+    {
+        var environment = await PrepareAsync("killed");
+        await using var connection = await env.DataSource.OpenConnectionAsync();
+
+        using var runner = Cli.Start(env.Folder, ["run", "killed"], environment);
+        var runId = await WaitForAsync(async () =>
+        {
+            var state = await connection.QuerySingleOrDefaultAsync<(long RunId, long Succeeded, long Running)?>("""
+                SELECT run_id, count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'running')
+                FROM scoring.partitions WHERE run_id = (SELECT max(run_id) FROM scoring.runs WHERE job_name = 'killed')
+                GROUP BY run_id
+                """);
+            return state is { Succeeded: >= 1, Running: >= 1 } s ? s.RunId : (long?)null;
+        }, runner, "the first process to be mid-partition");
+        runner.Kill();
+        Assert.Equal("running", await connection.ExecuteScalarAsync<string>("SELECT status FROM scoring.runs WHERE run_id = @runId", new { runId }));
+
+        using var worker = Cli.Start(env.Folder, ["worker"], environment);
+        var status = await WaitForAsync(() => connection.ExecuteScalarAsync<string?>(
+            "SELECT status FROM scoring.runs WHERE run_id = @runId AND status <> 'running'", new { runId }), worker, "the worker to finish the run");
+        worker.Kill();
+
+        Assert.Equal("succeeded", status);
+        Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM scored.killed"));
+        Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT customer_id) FROM scored.killed"));
+        Assert.True(await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM scoring.partitions WHERE run_id = @runId AND lease_reclaims > 0 AND attempts >= 2", new { runId }) >= 1);
+        Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>("SELECT rows_scored FROM scoring.runs WHERE run_id = @runId", new { runId }));
+    }
+
+    [Fact]
+    public async Task Two_worker_processes_share_the_partitions_of_one_run()
+    {
+        var environment = await PrepareAsync("shared");
+        await using var connection = await env.DataSource.OpenConnectionAsync();
+
+        using var worker = Cli.Start(env.Folder, ["worker"], environment);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        using var runner = Cli.Start(env.Folder, ["run", "shared"], environment);
+        var exitCode = await runner.WaitAsync(TimeSpan.FromMinutes(4));
+        worker.Kill();
+
+        Assert.True(exitCode == 0, $"run exited {exitCode}:\n{runner.Output}");
+        var owners = (await connection.QueryAsync<string>("""
+            SELECT DISTINCT split_part(completed_by, ':', 2) FROM scoring.partitions
+            WHERE run_id = (SELECT max(run_id) FROM scoring.runs WHERE job_name = 'shared')
+            """)).ToList();
+        Assert.Equal(2, owners.Count);
+        Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT customer_id) FROM scored.shared"));
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, Cli process, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(4);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await probe() is { } value)
+                return value;
+            if (process.HasExited)
+                throw new Xunit.Sdk.XunitException($"Waiting for {what}, the process exited {process.ExitCode}:\n{process.Output}");
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"Gave up waiting for {what}:\n{process.Output}");
+    }
+}
