@@ -2,7 +2,7 @@ using BatchScoring.Core.Batches;
 using BatchScoring.Core.Synthetic;
 using BatchScoring.Models.MlNet;
 using BatchScoring.Models.Onnx;
-using BatchScoring.Models.Outputs;
+using BatchScoring.Core.Scoring;
 
 namespace BatchScoring.Models.Tests;
 

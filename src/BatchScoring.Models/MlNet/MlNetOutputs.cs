@@ -1,6 +1,6 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
-using BatchScoring.Models.Outputs;
+using BatchScoring.Core.Scoring;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

@@ -1,7 +1,6 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Scoring;
-using BatchScoring.Models.Outputs;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -36,12 +35,19 @@ public sealed class MlNetScorer : IScorer
 
     public static MlNetScorer Load(string path)
     {
+        using var stream = File.OpenRead(path);
+        return Load(stream, path);
+    }
+
+    /// <summary>Loads a model from its bytes; <paramref name="path"/> names it in messages.</summary>
+    public static MlNetScorer Load(Stream stream, string path)
+    {
         var ml = new MLContext(seed: 0);
         ITransformer model;
         DataViewSchema inputSchema;
         try
         {
-            model = ml.Model.Load(path, out inputSchema);
+            model = ml.Model.Load(stream, out inputSchema);
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException or IOException or ArgumentException)
         {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
-using BatchScoring.Models.Outputs;
+using BatchScoring.Core.Scoring;
 using Microsoft.ML.OnnxRuntime;
 
 namespace BatchScoring.Models.Onnx;

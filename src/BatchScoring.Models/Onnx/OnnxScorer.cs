@@ -2,7 +2,6 @@ using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Models.MlNet;
-using BatchScoring.Models.Outputs;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -40,12 +39,15 @@ public sealed class OnnxScorer : IScorer, IDisposable
     public ModelTask Task => _outputs.Task;
     public IReadOnlyList<string> Classes => _outputs.Classes;
 
-    public static OnnxScorer Load(string path)
+    public static OnnxScorer Load(string path) => Load(File.ReadAllBytes(path), path);
+
+    /// <summary>Loads a model from its bytes; <paramref name="path"/> names it in messages.</summary>
+    public static OnnxScorer Load(byte[] model, string path)
     {
         InferenceSession session;
         try
         {
-            session = new InferenceSession(path);
+            session = new InferenceSession(model);
         }
         catch (OnnxRuntimeException e)
         {

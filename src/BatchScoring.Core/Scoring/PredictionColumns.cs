@@ -3,7 +3,7 @@ using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Sql;
 
-namespace BatchScoring.Models.Outputs;
+namespace BatchScoring.Core.Scoring;
 
 /// <summary>
 /// The output columns every scorer produces for a task, so that the ML.NET and the ONNX version of

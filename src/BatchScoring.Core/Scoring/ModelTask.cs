@@ -1,4 +1,4 @@
-namespace BatchScoring.Models.Outputs;
+namespace BatchScoring.Core.Scoring;
 
 /// <summary>What a model predicts, read from the columns it produces.</summary>
 public enum ModelTask
