@@ -22,6 +22,7 @@ internal static class BatchScoringCli
         root.Subcommands.Add(Run(configuration));
         root.Subcommands.Add(Demo(configuration));
         root.Subcommands.Add(WorkerVerb(configuration));
+        root.Subcommands.Add(ModelsCommands.Create(configuration));
         return root;
     }
 

@@ -24,9 +24,9 @@ namespace BatchScoring.Worker.Execution;
 public sealed class JobRunner(
     NpgsqlDataSource dataSource,
     RunLedger ledger,
-    ModelFileLoader models,
+    ModelResolver models,
+    ShadowRunLedger shadowLedger,
     IOptions<WorkerOptions> workerOptions,
-    IOptions<ModelsOptions> modelsOptions,
     ILogger<JobRunner> logger)
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
@@ -34,13 +34,14 @@ public sealed class JobRunner(
     public async Task<RunOutcome> RunAsync(JobSpec job, string trigger, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        var modelPath = Path.Combine(modelsOptions.Value.Directory, job.Model.Champion.Path
-            ?? throw new BatchScoringException($"Job '{job.Name}': registry models ({job.Model.Champion}) are not supported yet; give model.path."));
         LoadedModel? model = null;
+        LoadedModel? challenger = null;
         Exception? loadError = null;
         try
         {
-            model = models.Load(modelPath);
+            model = await models.ResolveAsync(job, job.Model.Champion, cancellationToken);
+            if (job.Model.Challenger is { } challengerReference)
+                challenger = await models.ResolveAsync(job, challengerReference, cancellationToken);
         }
         catch (BatchScoringException e)
         {
@@ -48,7 +49,8 @@ public sealed class JobRunner(
         }
 
         var runId = await ledger.StartAsync(
-            new RunStart(job.Name, trigger, model?.Name ?? Path.GetFileNameWithoutExtension(modelPath), model?.Version, null), cancellationToken);
+            new RunStart(job.Name, trigger, model?.Name ?? job.Model.Champion.Name ?? Path.GetFileNameWithoutExtension(job.Model.Champion.Path), model?.Version, null),
+            cancellationToken);
         using var jobScope = LogContext.PushProperty("JobName", job.Name);
         using var runScope = LogContext.PushProperty("RunId", runId);
         logger.LogInformation("Run {RunId} of job {JobName} started ({Trigger}), model {ModelVersion}", runId, job.Name, trigger, model?.Version);
@@ -58,7 +60,9 @@ public sealed class JobRunner(
         {
             if (loadError is not null)
                 throw loadError;
-            rowsRead = await ScoreAsync(job, model!, runId, stopwatch, cancellationToken);
+            if (challenger is not null)
+                await shadowLedger.RecordChallengerAsync(runId, challenger.Name, challenger.Version, ShadowOutput.TableFor(job.Name, job.Output).ToString(), cancellationToken);
+            rowsRead = await ScoreAsync(job, model!, challenger, runId, stopwatch, cancellationToken);
             logger.LogInformation("Run {RunId} succeeded: {Rows} rows in {Seconds:F1} s", runId, rowsRead, stopwatch.Elapsed.TotalSeconds);
             return new RunOutcome(runId, RunStatus.Succeeded, rowsRead, rowsRead, stopwatch.Elapsed, job.Output.Table.ToString(), null);
         }
@@ -77,7 +81,7 @@ public sealed class JobRunner(
         }
     }
 
-    private async Task<long> ScoreAsync(JobSpec job, LoadedModel model, long runId, Stopwatch stopwatch, CancellationToken cancellationToken)
+    private async Task<long> ScoreAsync(JobSpec job, LoadedModel model, LoadedModel? challenger, long runId, Stopwatch stopwatch, CancellationToken cancellationToken)
     {
         var table = job.Source is PostgresTableSourceSpec t ? t.Table
             : throw new BatchScoringException($"Job '{job.Name}': only PostgreSQL table sources are supported yet.");
@@ -86,10 +90,13 @@ public sealed class JobRunner(
         var keyColumns = job.Source.KeyColumns.Select(k => sourceColumns.FirstOrDefault(c => c.Name == k)
             ?? throw new SchemaMismatchException($"Job '{job.Name}': key column '{k}' is missing from source {table}.")).ToArray();
         var inputColumns = InputBinder.Bind(job.Name, table.ToString(), sourceColumns, model.Scorer.Inputs);
-        var readColumns = keyColumns.Concat(inputColumns).DistinctBy(c => c.Name).ToArray();
+        var challengerColumns = challenger is null ? [] : InputBinder.Bind(job.Name, table.ToString(), sourceColumns, challenger.Scorer.Inputs);
+        var readColumns = keyColumns.Concat(inputColumns).Concat(challengerColumns).DistinctBy(c => c.Name).ToArray();
 
         var output = new OutputTableSchema(job.Output.Table, keyColumns, model.Scorer.Outputs);
         await using var writer = await ScoredTableWriter.BeginAsync(dataSource, output, runId, model.Version, cancellationToken);
+        await using var shadow = challenger is null ? null : await ShadowRun.BeginAsync(
+            dataSource, ShadowOutput.Schema(job.Name, job.Output, keyColumns, challenger.Scorer.Outputs), challenger, runId, cancellationToken);
 
         long rows = 0;
         var nextProgress = ProgressInterval;
@@ -97,6 +104,8 @@ public sealed class JobRunner(
         {
             var scores = model.Scorer.Score(batch);
             await writer.WriteAsync(new ScoredBatch(batch, scores), cancellationToken);
+            if (shadow is not null)
+                await shadow.ScoreAsync(batch, scores, cancellationToken);
             rows += batch.Count;
             if (stopwatch.Elapsed >= nextProgress)
             {
@@ -104,7 +113,11 @@ public sealed class JobRunner(
                 nextProgress = stopwatch.Elapsed + ProgressInterval;
             }
         }
+        if (shadow is not null)
+            await shadow.CommitAsync(cancellationToken);
         await writer.MergeAsync(cancellationToken);
+        if (shadow is not null)
+            await ShadowRunLedger.RecordAgreementAsync(writer.Connection, writer.Transaction, runId, shadow.Agreement, cancellationToken);
         await RunLedger.MarkSucceededAsync(writer.Connection, writer.Transaction, runId, new RunCounts(rows, rows, 0), cancellationToken);
         await writer.CommitAsync(cancellationToken);
         return rows;

@@ -1,11 +1,13 @@
 using BatchScoring.Models.Loading;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Migrations;
+using BatchScoring.Postgres.Models;
 using BatchScoring.Worker.Demo;
 using BatchScoring.Worker.Execution;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Serilog;
 using Serilog.Extensions.Logging;
@@ -38,6 +40,10 @@ internal static class ServiceHost
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddSingleton<RunLedger>();
         builder.Services.AddSingleton<ModelFileLoader>();
+        builder.Services.AddSingleton(sp => new ModelRegistry(
+            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IOptions<ModelsOptions>>().Value.StoreDirectory));
+        builder.Services.AddSingleton<ModelResolver>();
+        builder.Services.AddSingleton<ShadowRunLedger>();
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<DemoRunner>();
         configure?.Invoke(builder.Services);
