@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using BatchScoring.Core.Errors;
+using BatchScoring.Core.Models;
+using BatchScoring.Models.Onnx;
 using BatchScoring.Postgres.Migrations;
 using BatchScoring.Postgres.Models;
 using BatchScoring.Worker.Hosting;
@@ -9,7 +12,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace BatchScoring.Worker.Cli;
 
-/// <summary><c>batchscoring models register|list|alias</c>: the model registry from the command line.</summary>
+/// <summary><c>batchscoring models register|list|alias|convert</c>: the model registry from the command line.</summary>
 internal static class ModelsCommands
 {
     public static Command Create(IConfigurationRoot configuration)
@@ -18,6 +21,26 @@ internal static class ModelsCommands
         command.Subcommands.Add(Register(configuration));
         command.Subcommands.Add(List(configuration));
         command.Subcommands.Add(Alias(configuration));
+        command.Subcommands.Add(Convert());
+        return command;
+    }
+
+    private static Command Convert()
+    {
+        var source = new Argument<string>("model") { Description = "An ML.NET .zip model." };
+        var target = new Argument<string>("onnx") { Description = "The ONNX file to write." };
+        var command = new Command("convert", "Convert an ML.NET .zip model to ONNX; both score to the same output columns.") { source, target };
+        command.SetAction((parse, _) => CliAction.RunAsync(() =>
+        {
+            var (from, to) = (parse.GetValue(source)!, parse.GetValue(target)!);
+            if (ModelFormats.FromPath(from) != ModelFormat.MlNet || ModelFormats.FromPath(to) != ModelFormat.Onnx)
+                throw new BatchScoringException($"convert reads an ML.NET .zip and writes an .onnx file, not {from} → {to}.");
+            if (!File.Exists(from))
+                throw new BatchScoringException($"Model file {Path.GetFullPath(from)} does not exist.");
+            OnnxModelExporter.Export(from, to);
+            Console.WriteLine($"Wrote {Path.GetFullPath(to)}");
+            return Task.FromResult(ExitCodes.Succeeded);
+        }));
         return command;
     }
 
@@ -33,7 +56,7 @@ internal static class ModelsCommands
             using var host = await StartAsync(configuration, cancellationToken);
             var record = await host.Services.GetRequiredService<ModelRegistry>().RegisterAsync(
                 parse.GetValue(name)!, parse.GetValue(file)!, parse.GetValue(alias) ?? [], parse.GetValue(metrics), cancellationToken);
-            Console.WriteLine($"Registered {record} ({record.Format}, sha256 {record.Sha256})");
+            Console.WriteLine($"Registered {record} ({record.Format.StoredName()}, sha256 {record.Sha256})");
             Console.WriteLine($"  file     {record.FilePath}");
             if (record.Aliases.Count > 0)
                 Console.WriteLine($"  aliases  {string.Join(", ", record.Aliases)}");
@@ -59,7 +82,7 @@ internal static class ModelsCommands
             foreach (var m in models)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{m.Name,-24} {m.Version,7}  {m.Format.ToString().ToLowerInvariant(),-6} {string.Join(",", m.Aliases),-22} {m.CreatedAt.ToUniversalTime():yyyy-MM-dd HH:mm} {m.Sha256[..12]}  {m.MetricsJson}"));
+                    $"{m.Name,-24} {m.Version,7}  {m.Format.StoredName(),-6} {string.Join(",", m.Aliases),-22} {m.CreatedAt.ToUniversalTime():yyyy-MM-dd HH:mm} {m.Sha256[..12]}  {m.MetricsJson}"));
             }
             return ExitCodes.Succeeded;
         }));
