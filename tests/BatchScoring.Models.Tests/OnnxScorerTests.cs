@@ -1,8 +1,8 @@
 using BatchScoring.Core.Batches;
+using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Synthetic;
 using BatchScoring.Models.MlNet;
 using BatchScoring.Models.Onnx;
-using BatchScoring.Core.Scoring;
 
 namespace BatchScoring.Models.Tests;
 
@@ -80,5 +80,20 @@ public class OnnxScorerTests(TrainedModels models) : IClassFixture<TrainedModels
 
         var empty = new RowBatch(SyntheticChurnData.Schema, 1) { Count = 0 };
         Assert.Equal(0, onnx.Score(empty).Count);
+    }
+
+    [Fact]
+    public void The_ONNX_input_metadata_is_checked_against_the_source_naming_both_sides()
+    {
+        using var onnx = OnnxScorer.Load(TrainedModels.OnnxOf(models.Binary));
+        Assert.Contains(new ModelInput("contract", ColumnKind.Text), onnx.Inputs);
+        Assert.Contains(new ModelInput("tenure_months", ColumnKind.Float32), onnx.Inputs);
+
+        var source = SyntheticChurnData.Schema.Where(c => c.Name != "contract")
+            .Select(c => c.Name == "tenure_months" ? new ColumnSchema(c.Name, ColumnKind.Text, "text") : c).ToArray();
+        var error = Assert.Throws<Core.Errors.SchemaMismatchException>(() => InputBinder.Bind("churn-job", "public.customers", source, onnx.Inputs));
+        Assert.Contains("model input column 'contract' (Text) is missing from source public.customers", error.Message);
+        Assert.Contains("source column 'tenure_months' is text but the model input 'tenure_months' needs Float32", error.Message);
+        Assert.Contains("churn-job", error.Message);
     }
 }

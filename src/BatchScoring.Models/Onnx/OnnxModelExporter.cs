@@ -1,7 +1,7 @@
 using System.Text.Json;
 using BatchScoring.Core.Batches;
-using BatchScoring.Models.MlNet;
 using BatchScoring.Core.Scoring;
+using BatchScoring.Models.MlNet;
 using Google.Protobuf;
 using Microsoft.ML;
 
