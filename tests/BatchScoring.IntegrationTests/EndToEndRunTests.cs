@@ -31,7 +31,7 @@ public class EndToEndRunTests(ScoringEnvironment env) : IClassFixture<ScoringEnv
         var job = JobSpecLoader.LoadByName(env.Folder, "churn");
 
         var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(job, RunTrigger.Manual, CancellationToken.None);
-        Assert.Equal(RunStatus.Succeeded, outcome.Status);
+        Assert.True(outcome.Status == RunStatus.Succeeded, outcome.Error);
         Assert.Equal(ScoringEnvironment.SourceRows, outcome.RowsScored);
 
         await using var connection = await env.DataSource.OpenConnectionAsync();

@@ -1,33 +1,53 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using BatchScoring.Core.Errors;
+using BatchScoring.Core.Models;
+using BatchScoring.Core.Scoring;
 using BatchScoring.Models.MlNet;
+using BatchScoring.Models.Onnx;
 
 namespace BatchScoring.Models.Loading;
 
 /// <summary>
-/// Loads model files once per process and content: the version of a file is the start of its
-/// SHA-256, so a replaced file is loaded anew and recorded under a different version.
+/// Loads model files once per process and content. Every load reads the file and hashes exactly
+/// the bytes it scores with, so a registered file whose SHA-256 changed is refused, and a loaded
+/// scorer is shared (by content) across runs, slots and names.
 /// </summary>
 public sealed class ModelFileLoader
 {
-    private readonly ConcurrentDictionary<string, Lazy<LoadedModel>> _loaded = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<IScorer>> _scorers = new(StringComparer.Ordinal);
 
+    /// <summary>An unregistered file: its name is the file name, its version the start of its SHA-256.</summary>
     public LoadedModel Load(string path)
     {
         var fullPath = System.IO.Path.GetFullPath(path);
+        return Load(new ModelFile(System.IO.Path.GetFileNameWithoutExtension(fullPath), "", fullPath, ModelFormats.FromPath(fullPath)));
+    }
+
+    public LoadedModel Load(ModelFile file)
+    {
+        var fullPath = System.IO.Path.GetFullPath(file.Path);
         if (!File.Exists(fullPath))
-            throw new BatchScoringException($"Model file {fullPath} does not exist.");
-        var sha256 = Sha256Of(fullPath);
-        var lazy = _loaded.GetOrAdd(sha256 + "|" + fullPath, _ => new Lazy<LoadedModel>(() => new LoadedModel(
-            System.IO.Path.GetFileNameWithoutExtension(fullPath), "sha256:" + sha256[..12], fullPath, Open(fullPath))));
+            throw new BatchScoringException($"Model {Describe(file)}: file {fullPath} does not exist.");
+        var bytes = File.ReadAllBytes(fullPath);
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        if (file.ExpectedSha256 is { } expected && !string.Equals(expected, sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ModelIntegrityException(
+                $"Model {Describe(file)}: file {fullPath} has SHA-256 {sha256} but was registered with {expected}; " +
+                "the file was changed after registration, so it is refused. Register the new file as a new version instead.");
+        }
+
+        var key = file.Format.StoredName() + ":" + sha256;
+        var lazy = _scorers.GetOrAdd(key, _ => new Lazy<IScorer>(() => Open(bytes, fullPath, file.Format)));
         try
         {
-            return lazy.Value;
+            var version = file.Version.Length > 0 ? file.Version : "sha256:" + sha256[..12];
+            return new LoadedModel(file.Name, version, fullPath, lazy.Value);
         }
         catch
         {
-            _loaded.TryRemove(sha256 + "|" + fullPath, out _);
+            _scorers.TryRemove(key, out _);
             throw;
         }
     }
@@ -38,9 +58,12 @@ public sealed class ModelFileLoader
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
-    private static MlNetScorer Open(string path) => System.IO.Path.GetExtension(path).ToLowerInvariant() switch
+    private static string Describe(ModelFile file) => file.Version.Length > 0 ? $"{file.Name}@{file.Version}" : file.Name;
+
+    private static IScorer Open(byte[] bytes, string path, ModelFormat format) => format switch
     {
-        ".zip" => MlNetScorer.Load(path),
-        var other => throw new BatchScoringException($"Model {path}: unsupported model format '{other}' (expected an ML.NET .zip)."),
+        ModelFormat.MlNet => MlNetScorer.Load(new MemoryStream(bytes, writable: false), path),
+        ModelFormat.Onnx => OnnxScorer.Load(bytes, path),
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     };
 }

@@ -6,6 +6,7 @@ namespace BatchScoring.Models.MlNet;
 /// <summary>
 /// Converts a whole batch column to the array type an ML.NET input wants, once per batch.
 /// Missing numbers become NaN (ML.NET's missing value), missing text the empty string.
+/// ONNX inputs use the same conversions, so both scorers see the same values.
 /// </summary>
 internal static class ColumnConversions
 {
@@ -41,6 +42,15 @@ internal static class ColumnConversions
         var result = new ReadOnlyMemory<char>[count];
         for (var i = 0; i < count; i++)
             result[i] = column.Nulls[i] ? ReadOnlyMemory<char>.Empty : values[i].AsMemory();
+        return result;
+    }
+
+    public static string[] ToStrings(BatchColumn column, int count)
+    {
+        var values = ((BatchColumn<string>)column).Values;
+        var result = new string[count];
+        for (var i = 0; i < count; i++)
+            result[i] = column.Nulls[i] ? "" : values[i];
         return result;
     }
 

@@ -1,5 +1,4 @@
 using BatchScoring.Core.Batches;
-using BatchScoring.Models.MlNet;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
@@ -23,29 +22,16 @@ public static class BinaryModelTrainer
     public static void TrainAndSave(RowBatch data, Options options, string path)
     {
         var ml = new MLContext(seed: 1);
-        var features = options.NumericFeatures.Select(n => new InputColumn(n, NumberDataViewType.Single, n))
-            .Concat(options.CategoricalFeatures.Select(c => new InputColumn(c, TextDataViewType.Instance, c)))
-            .ToArray();
-        var training = new RowBatchDataView(data, [.. features, new InputColumn("Label", BooleanDataViewType.Instance, options.LabelColumn)]);
-
-        var encoded = options.CategoricalFeatures.Select(c => new InputOutputColumnPair(c + "_onehot", c)).ToArray();
-        var pipeline = ml.Transforms.Categorical.OneHotEncoding(encoded)
-            .Append(ml.Transforms.Concatenate("Features", [.. options.NumericFeatures, .. encoded.Select(e => e.OutputColumnName)]))
+        var features = new FeaturePipeline(options.NumericFeatures, options.CategoricalFeatures);
+        var pipeline = features.Encode(ml)
             .Append(ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
             {
-                LabelColumnName = "Label",
-                FeatureColumnName = "Features",
+                LabelColumnName = FeaturePipeline.LabelColumn,
+                FeatureColumnName = FeaturePipeline.FeaturesColumn,
                 NumberOfTrees = options.Trees,
                 NumberOfLeaves = options.Leaves,
             }));
-        var model = pipeline.Fit(training);
-
-        var inputSchema = new DataViewSchema.Builder();
-        foreach (var feature in features)
-            inputSchema.AddColumn(feature.Name, feature.Type);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temporary = path + ".tmp";
-        ml.Model.Save(model, inputSchema.ToSchema(), temporary);
-        File.Move(temporary, path, overwrite: true);
+        var model = pipeline.Fit(features.TrainingView(data, BooleanDataViewType.Instance, options.LabelColumn));
+        features.Save(ml, model, path);
     }
 }

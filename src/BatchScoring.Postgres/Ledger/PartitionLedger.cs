@@ -143,16 +143,16 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
     /// <see cref="LeaseLostException"/> when another worker took the lease, so that only one commit wins.
     /// </summary>
     public static async Task CompleteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ClaimedPartition partition,
-        string owner, RunCounts counts, string? driftSketchJson, CancellationToken cancellationToken)
+        string owner, RunCounts counts, string? driftSketchJson, string? shadowAgreementJson, CancellationToken cancellationToken)
     {
         var updated = await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE scoring.partitions
             SET status = 'succeeded', rows_read = @RowsRead, rows_scored = @RowsScored, rows_failed = @RowsFailed,
                 finished_at = clock_timestamp(), lease_owner = NULL, lease_expires_at = NULL, last_error = NULL,
-                completed_by = @owner, drift_sketch = @sketch::jsonb
+                completed_by = @owner, drift_sketch = @sketch::jsonb, shadow_agreement = @agreement::jsonb
             WHERE partition_id = @id AND lease_owner = @owner AND status = 'running'
-            """, new { counts.RowsRead, counts.RowsScored, counts.RowsFailed, sketch = driftSketchJson, id = partition.PartitionId, owner },
+            """, new { counts.RowsRead, counts.RowsScored, counts.RowsFailed, sketch = driftSketchJson, agreement = shadowAgreementJson, id = partition.PartitionId, owner },
             transaction, cancellationToken: cancellationToken));
         if (updated == 0)
             throw new LeaseLostException(partition.PartitionId);

@@ -7,7 +7,7 @@ namespace BatchScoring.Postgres.Ledger;
 public sealed record NewRun(
     RunStart Start,
     TimeWindow? Window,
-    string JobYaml,
+    string? JobYaml,
     string JobFile,
     string? ModelPath,
     int MaxAttempts,

@@ -63,9 +63,10 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<RunDefinition>(new CommandDefinition(
             """
-            SELECT job_yaml AS JobYaml, job_file AS JobFile, model_path AS ModelPath, model_version AS ModelVersion,
+            SELECT job_yaml AS JobYaml, job_file AS JobFile, model_name AS ModelName, model_path AS ModelPath, model_version AS ModelVersion,
+                   challenger_name AS ChallengerName, challenger_version AS ChallengerVersion,
                    drift_reference::text AS DriftReferenceJson, drift_reference_name AS DriftReferenceName
-            FROM scoring.runs WHERE run_id = @runId AND job_yaml IS NOT NULL
+            FROM scoring.runs WHERE run_id = @runId AND job_file IS NOT NULL
             """, new { runId }, cancellationToken: cancellationToken));
     }
 

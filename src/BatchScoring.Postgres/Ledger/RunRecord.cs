@@ -27,5 +27,5 @@ public sealed record RunStart(string JobName, string Trigger, string? ModelName,
 public sealed record RunCounts(long RowsRead, long RowsScored, long RowsFailed);
 
 /// <summary>What a worker needs to rebuild a run it did not start.</summary>
-public sealed record RunDefinition(string JobYaml, string JobFile, string ModelPath, string? ModelVersion,
-    string? DriftReferenceJson, string? DriftReferenceName);
+public sealed record RunDefinition(string? JobYaml, string JobFile, string? ModelName, string ModelPath, string? ModelVersion,
+    string? ChallengerName, string? ChallengerVersion, string? DriftReferenceJson, string? DriftReferenceName);

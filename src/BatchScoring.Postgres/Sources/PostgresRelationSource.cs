@@ -82,27 +82,62 @@ public sealed class PostgresRelationSource : IBatchSource
     public async IAsyncEnumerable<RowBatch> ReadAsync(
         IReadOnlyList<ColumnSchema> columns, PartitionBounds bounds, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var session = await ReadOnlySession.OpenAsync(_dataSource, cancellationToken);
+        var session = await ReadOnlySession.OpenAsync(_dataSource, cancellationToken);
         var sql = $"COPY (SELECT {BinaryCopyWriter.ColumnList(columns)} FROM {_relation} WHERE {Predicate(bounds)}) TO STDOUT (FORMAT BINARY)";
-        NpgsqlBinaryExporter exporter;
+        NpgsqlBinaryExporter? exporter = null;
+        var failed = true;
         try
         {
-            exporter = await session.Connection.BeginBinaryExportAsync(sql, cancellationToken);
+            exporter = await WrapErrorsAsync(() => session.Connection.BeginBinaryExportAsync(sql, cancellationToken));
+            while (true)
+            {
+                var batch = new RowBatch(columns, batchSize);
+                if (!await WrapErrorsAsync(() => BinaryCopyReader.FillAsync(exporter, batch, cancellationToken)))
+                    break;
+                yield return batch;
+                if (batch.Count < batchSize)
+                    break;
+            }
+            failed = false;
+        }
+        finally
+        {
+            await DisposeAsync(exporter, session, failed);
+        }
+    }
+
+    /// <summary>An error in the middle of a COPY names the source; the COPY itself is then beyond saving.</summary>
+    private async Task<T> WrapErrorsAsync<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return await action();
         }
         catch (PostgresException e)
         {
             throw new BatchScoringException($"Cannot read {_description}: {e.MessageText}", e);
         }
-        await using (exporter)
+    }
+
+    /// <summary>After a failure, closing the broken COPY throws too; that must not hide the error that broke it.</summary>
+    private static async Task DisposeAsync(NpgsqlBinaryExporter? exporter, ReadOnlySession session, bool failed)
+    {
+        try
         {
-            while (true)
+            if (exporter is not null)
+                await exporter.DisposeAsync();
+        }
+        catch (Exception) when (failed)
+        {
+        }
+        finally
+        {
+            try
             {
-                var batch = new RowBatch(columns, batchSize);
-                if (!await BinaryCopyReader.FillAsync(exporter, batch, cancellationToken))
-                    yield break;
-                yield return batch;
-                if (batch.Count < batchSize)
-                    yield break;
+                await session.DisposeAsync();
+            }
+            catch (Exception) when (failed)
+            {
             }
         }
     }

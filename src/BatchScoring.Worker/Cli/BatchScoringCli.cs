@@ -25,6 +25,7 @@ internal static class BatchScoringCli
         root.Subcommands.Add(Demo(configuration));
         root.Subcommands.Add(WorkerVerb(configuration));
         root.Subcommands.Add(ReportCommand.Create(configuration));
+        root.Subcommands.Add(ModelsCommands.Create(configuration));
         return root;
     }
 

@@ -26,6 +26,7 @@ public sealed class JobRunner(
     RunContextFactory contexts,
     PartitionWorkerPool pool,
     DriftBaselineResolver driftBaselines,
+    ShadowRunLedger shadowLedger,
     IOptions<WorkerOptions> workerOptions,
     ILogger<JobRunner> logger)
 {
@@ -39,8 +40,9 @@ public sealed class JobRunner(
         LoadedModel? model = null;
         try
         {
-            model = contexts.LoadModel(job);
-            var context = await contexts.PrepareAsync(job, model, cancellationToken);
+            model = await contexts.ResolveModelAsync(job, job.Model.Champion, cancellationToken);
+            var challenger = job.Model.Challenger is { } reference ? await contexts.ResolveModelAsync(job, reference, cancellationToken) : null;
+            var context = await contexts.PrepareAsync(job, model, challenger, cancellationToken);
             context = context with { Drift = await driftBaselines.ResolveAsync(context, cancellationToken) };
             var plan = await PlanAsync(job, context.Source, request, cancellationToken);
             var runId = await partitions.CreateRunAsync(NewRun(job, model, request, plan) with
@@ -49,6 +51,8 @@ public sealed class JobRunner(
                 DriftReferenceName = context.Drift?.Description,
             }, cancellationToken);
             contexts.Remember(runId, context);
+            if (context.Shadow is { } shadow)
+                await shadowLedger.RecordChallengerAsync(runId, shadow.Challenger.Name, shadow.Challenger.Version, shadow.Output.Table.ToString(), cancellationToken);
             using var runScope = LogContext.PushProperty("RunId", runId);
             logger.LogInformation("Run {RunId} of job {JobName} started ({Trigger}): {Partitions} partitions, model {ModelVersion}",
                 runId, job.Name, request.Trigger, plan.Count, model.Version);
@@ -64,7 +68,8 @@ public sealed class JobRunner(
     /// <summary>The partitions a run would have, without creating it (<c>backfill --dry-run</c>).</summary>
     public async Task<IReadOnlyList<PlannedPartition>> DryRunAsync(JobSpec job, RunRequest request, CancellationToken cancellationToken)
     {
-        var context = await contexts.PrepareAsync(job, contexts.LoadModel(job), cancellationToken);
+        var model = await contexts.ResolveModelAsync(job, job.Model.Champion, cancellationToken);
+        var context = await contexts.PrepareAsync(job, model, null, cancellationToken);
         return await PlanAsync(job, context.Source, request, cancellationToken);
     }
 
@@ -121,16 +126,13 @@ public sealed class JobRunner(
 
     private NewRun NewRun(JobSpec job, LoadedModel model, RunRequest request, IReadOnlyList<PlannedPartition> plan)
     {
-        var yaml = File.Exists(job.FilePath) ? File.ReadAllText(job.FilePath) : JobSource(job);
+        var yaml = File.Exists(job.FilePath) ? File.ReadAllText(job.FilePath) : EmbeddedJobs.Read(job.Name);
+        var hash = yaml is null ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml)))[..16];
         return new NewRun(
-            new RunStart(job.Name, request.Trigger, model.Name, model.Version, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml)))[..16]),
+            new RunStart(job.Name, request.Trigger, model.Name, model.Version, hash),
             request.Window, yaml, job.FilePath, model.Path, job.Retries.MaxAttempts, job.Concurrency,
             job.Timeout is { } timeout ? DateTime.UtcNow + timeout : null, plan);
     }
-
-    /// <summary>The job's YAML when it did not come from a file on disk (the built-in demo job).</summary>
-    private static string JobSource(JobSpec job) => EmbeddedJobs.Read(job.Name)
-        ?? throw new BatchScoringException($"Job '{job.Name}': its file {job.FilePath} is gone.");
 
     private async Task<RunOutcome> OutcomeAsync(long runId, JobSpec? job, TimeSpan elapsed)
     {

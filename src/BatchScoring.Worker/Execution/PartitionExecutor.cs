@@ -5,6 +5,7 @@ using BatchScoring.Core.Batches;
 using BatchScoring.Core.Drift.Sketches;
 using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
+using BatchScoring.Core.Shadow;
 using BatchScoring.Postgres.DeadLetters;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Output;
@@ -30,12 +31,12 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
         var read = Channel.CreateBounded<RowBatch>(depth);
         var scored = Channel.CreateBounded<ScoredChunk>(depth);
 
-        var sketch = context.Drift?.Reference.EmptyCopy();
+        var figures = new PartitionFigures(context.Drift?.Reference.EmptyCopy(), context.Shadow is null ? null : new ShadowAgreement());
         var reader = Task.Run(() => ReadAsync(context, partition, read.Writer, stages.Token), stages.Token);
-        var scorer = Task.Run(() => ScoreAsync(context, sketch, read.Reader, scored.Writer, stages.Token), stages.Token);
+        var scorer = Task.Run(() => ScoreAsync(context, figures, read.Reader, scored.Writer, stages.Token), stages.Token);
         try
         {
-            var counts = await WriteAsync(context, partition, owner, scored.Reader, sketch, stages.Token);
+            var counts = await WriteAsync(context, partition, owner, scored.Reader, figures, stages.Token);
             await Task.WhenAll(reader, scorer);
             return counts;
         }
@@ -61,7 +62,7 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
         }
     }
 
-    private static async Task ScoreAsync(RunContext context, DatasetSketch? sketch, ChannelReader<RowBatch> input,
+    private static async Task ScoreAsync(RunContext context, PartitionFigures figures, ChannelReader<RowBatch> input,
         ChannelWriter<ScoredChunk> output, CancellationToken cancellationToken)
     {
         var keys = context.KeyColumns.Select(k => k.Name).ToArray();
@@ -70,9 +71,15 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
             await foreach (var batch in input.ReadAllAsync(cancellationToken))
             {
                 var result = context.Scorer.Score(batch);
-                sketch?.Add(result.Scored, RowKeyHasher.Hash(result.Scored.Input, keys));
+                figures.Sketch?.Add(result.Scored, RowKeyHasher.Hash(result.Scored.Input, keys));
+                ScoredBatch? shadow = null;
+                if (context.Shadow is { } challenger)
+                {
+                    shadow = result.Scored with { Outputs = challenger.Challenger.Scorer.Score(result.Scored.Input) };
+                    figures.Agreement!.Add(result.Scored.Outputs, shadow.Outputs);
+                }
                 var letters = result.BadRows.Select(bad => ToDeadLetter(context, batch, bad)).ToArray();
-                await output.WriteAsync(new ScoredChunk(result.Scored, letters, batch.Count), cancellationToken);
+                await output.WriteAsync(new ScoredChunk(result.Scored, shadow, letters, batch.Count), cancellationToken);
             }
             output.Complete();
         }
@@ -83,13 +90,16 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
     }
 
     private async Task<RunCounts> WriteAsync(RunContext context, ClaimedPartition partition, string owner,
-        ChannelReader<ScoredChunk> input, DatasetSketch? sketch, CancellationToken cancellationToken)
+        ChannelReader<ScoredChunk> input, PartitionFigures figures, CancellationToken cancellationToken)
     {
         var errors = context.Job.Errors;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var writer = await PartitionOutputWriter.BeginAsync(
             connection, transaction, context.Output, partition.RunId, partition.PartitionId, context.Model.Version, cancellationToken);
+        // Challenger rows go to the shadow table through their own connection (one connection runs one COPY at a time);
+        // they commit just before the main transaction, and a retry replaces them.
+        await using var shadow = context.Shadow is { } s ? await ShadowWriter.BeginAsync(dataSource, s, partition, cancellationToken) : null;
 
         long rowsRead = 0, rowsScored = 0;
         var deadLetters = new List<DeadLetter>();
@@ -101,6 +111,8 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
             if (deadLetters.Count > errors.MaxFailedRows)
                 throw new ErrorBudgetExceededException(context.Job.Name, partition.PartitionKey, deadLetters.Count, rowsRead, deadLetters[0]);
             await writer.WriteAsync(chunk.Scored, cancellationToken);
+            if (shadow is not null)
+                await shadow.Writer.WriteAsync(chunk.Shadow!, cancellationToken);
         }
         if (errors.IsExceeded(deadLetters.Count, rowsRead))
             throw new ErrorBudgetExceededException(context.Job.Name, partition.PartitionKey, deadLetters.Count, rowsRead, deadLetters[0]);
@@ -108,8 +120,11 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
         await writer.MergeAsync(cancellationToken);
         await DeadLetterWriter.InsertAsync(connection, transaction, partition.RunId, partition.PartitionId, context.Job.Name, deadLetters, cancellationToken);
         var counts = new RunCounts(rowsRead, rowsScored, deadLetters.Count);
-        // The scorer stage has completed (it completed the channel), so the sketch holds every scored row.
-        await PartitionLedger.CompleteAsync(connection, transaction, partition, owner, counts, sketch?.ToJson(), cancellationToken);
+        if (shadow is not null)
+            await shadow.CommitAsync(cancellationToken);
+        // The scorer stage has completed (it completed the channel), so the figures cover every scored row.
+        await PartitionLedger.CompleteAsync(connection, transaction, partition, owner, counts, figures.Sketch?.ToJson(),
+            figures.Agreement is { } agreement ? ShadowAgreementJson.Serialize(agreement) : null, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return counts;
     }
@@ -121,5 +136,35 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
         return new DeadLetter(key, bad.Column, bad.Stage, bad.Reason, JsonSerializer.Serialize(values, RowJson));
     }
 
-    private sealed record ScoredChunk(ScoredBatch Scored, IReadOnlyList<DeadLetter> DeadLetters, int RowsRead);
+    private sealed record ScoredChunk(ScoredBatch Scored, ScoredBatch? Shadow, IReadOnlyList<DeadLetter> DeadLetters, int RowsRead);
+
+    /// <summary>What the score stage accumulates over a partition: its drift sketch and its shadow agreement.</summary>
+    private sealed record PartitionFigures(DatasetSketch? Sketch, ShadowAgreement? Agreement);
+
+    private sealed class ShadowWriter(NpgsqlConnection connection, NpgsqlTransaction transaction, PartitionOutputWriter writer) : IAsyncDisposable
+    {
+        public PartitionOutputWriter Writer => writer;
+
+        public static async Task<ShadowWriter> BeginAsync(NpgsqlDataSource dataSource, ShadowContext shadow, ClaimedPartition partition, CancellationToken cancellationToken)
+        {
+            var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var writer = await PartitionOutputWriter.BeginAsync(connection, transaction, shadow.Output, partition.RunId, partition.PartitionId,
+                shadow.Challenger.Version, cancellationToken);
+            return new ShadowWriter(connection, transaction, writer);
+        }
+
+        public async Task CommitAsync(CancellationToken cancellationToken)
+        {
+            await writer.MergeAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await writer.DisposeAsync();
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
 }

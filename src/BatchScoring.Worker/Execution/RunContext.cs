@@ -19,7 +19,13 @@ public sealed record RunContext(
 {
     /// <summary>What drift is measured against; null when the run measures no drift.</summary>
     public DriftBaseline? Drift { get; init; }
+
+    /// <summary>The challenger scored in shadow; null without one.</summary>
+    public ShadowContext? Shadow { get; init; }
 }
+
+/// <summary>A challenger model and the shadow table its scores go to (never the main one).</summary>
+public sealed record ShadowContext(LoadedModel Challenger, OutputTableSchema Output);
 
 /// <summary>A frozen reference sketch (its bins decide every partition's bins) and what it is, for reports.</summary>
 public sealed record DriftBaseline(DatasetSketch Reference, string Description);

@@ -8,8 +8,6 @@ using BatchScoring.Models.Loading;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Output;
 using BatchScoring.Postgres.Sources;
-using BatchScoring.Worker.Hosting;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace BatchScoring.Worker.Execution;
@@ -22,19 +20,20 @@ namespace BatchScoring.Worker.Execution;
 public sealed class RunContextFactory(
     NpgsqlDataSource dataSource,
     RunLedger ledger,
-    ModelFileLoader models,
-    IOptions<ModelsOptions> modelsOptions)
+    ModelResolver models)
 {
     private const int CacheLimit = 64;
     private readonly ConcurrentDictionary<long, Lazy<Task<RunContext>>> _byRun = new();
 
-    public string ModelPathOf(JobSpec job) => Path.GetFullPath(Path.Combine(modelsOptions.Value.Directory, job.Model.Champion.Path
-        ?? throw new BatchScoringException($"Job '{job.Name}': registry models ({job.Model.Champion}) are not supported yet; give model.path.")));
+    /// <summary>The job's champion model: a registry reference resolved now (aliases move between runs) or a file.</summary>
+    public Task<LoadedModel> ResolveModelAsync(JobSpec job, ModelReference reference, CancellationToken cancellationToken)
+        => models.ResolveAsync(job, reference, cancellationToken);
 
-    public LoadedModel LoadModel(JobSpec job) => models.Load(ModelPathOf(job));
-
-    /// <summary>Checks the source against the model and the output table, and creates the output table when missing.</summary>
-    public async Task<RunContext> PrepareAsync(JobSpec job, LoadedModel model, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks the source against the models and the output tables before any row is read, and
+    /// creates the output tables when missing.
+    /// </summary>
+    public async Task<RunContext> PrepareAsync(JobSpec job, LoadedModel model, LoadedModel? challenger, CancellationToken cancellationToken)
     {
         var source = CreateSource(job);
         var sourceColumns = await source.DescribeAsync(cancellationToken);
@@ -45,10 +44,14 @@ public sealed class RunContextFactory(
         var keys = (job.Output.KeyColumns ?? job.Source.KeyColumns).Select(k => Find(k, "key")).ToArray();
         var passthrough = job.Output.Passthrough.Select(p => Find(p, "passthrough")).ToArray();
         var inputs = InputBinder.Bind(job.Name, sourceName, sourceColumns, model.Scorer.Inputs);
+        var challengerInputs = challenger is null ? [] : InputBinder.Bind(job.Name, sourceName, sourceColumns, challenger.Scorer.Inputs);
         var output = new OutputTableSchema(job.Output.Table, job.Output.Mode, keys, passthrough, model.Scorer.Outputs);
+        var shadow = challenger is null ? null : new ShadowContext(challenger, ShadowOutput.Schema(job.Name, job.Output, keys, challenger.Scorer.Outputs));
         await output.EnsureAsync(dataSource, cancellationToken);
-        var read = keys.Concat(passthrough).Concat(inputs).DistinctBy(c => c.Name).ToArray();
-        return new RunContext(job, model, new IsolatingScorer(model.Scorer), source, read, keys, output);
+        if (shadow is not null)
+            await shadow.Output.EnsureAsync(dataSource, cancellationToken);
+        var read = keys.Concat(passthrough).Concat(inputs).Concat(challengerInputs).DistinctBy(c => c.Name).ToArray();
+        return new RunContext(job, model, new IsolatingScorer(model.Scorer), source, read, keys, output) { Shadow = shadow };
     }
 
     /// <summary>Remembers the context of a run this process just created.</summary>
@@ -77,15 +80,29 @@ public sealed class RunContextFactory(
     {
         var definition = await ledger.DefinitionAsync(runId, cancellationToken)
             ?? throw new BatchScoringException($"Run {runId} has no recorded job definition.");
+        if (definition.JobYaml is null)
+            throw new BatchScoringException($"Run {runId} was started from a job defined in code ({definition.JobFile}); only the process that started it can score it.");
         var job = JobSpecLoader.Parse(definition.JobYaml, definition.JobFile);
-        var model = models.Load(definition.ModelPath);
-        if (definition.ModelVersion is not null && model.Version != definition.ModelVersion)
-            throw new SchemaMismatchException(
-                $"Run {runId}: the model file {definition.ModelPath} changed since the run started ({definition.ModelVersion} → {model.Version}).");
-        var context = await PrepareAsync(job, model, cancellationToken);
+        var model = await PinnedAsync(job, job.Model.Champion, definition.ModelName, definition.ModelVersion, cancellationToken);
+        var challenger = job.Model.Challenger is { } c
+            ? await PinnedAsync(job, c, definition.ChallengerName, definition.ChallengerVersion, cancellationToken)
+            : null;
+        var context = await PrepareAsync(job, model, challenger, cancellationToken);
         return definition.DriftReferenceJson is { } reference
             ? context with { Drift = new DriftBaseline(DatasetSketch.FromJson(reference), definition.DriftReferenceName ?? "reference") }
             : context;
+    }
+
+    /// <summary>The model version the run resolved when it started (an alias may have moved since), its file checked again.</summary>
+    private async Task<LoadedModel> PinnedAsync(JobSpec job, ModelReference reference, string? name, string? version, CancellationToken cancellationToken)
+    {
+        var pinned = reference.Path is null && name is not null && int.TryParse(version, out var number)
+            ? new ModelReference { Name = name, Version = number }
+            : reference;
+        var model = await models.ResolveAsync(job, pinned, cancellationToken);
+        if (version is not null && model.Version != version)
+            throw new SchemaMismatchException($"Job '{job.Name}': the model file {model.Path} changed since the run started ({version} → {model.Version}).");
+        return model;
     }
 
     private IBatchSource CreateSource(JobSpec job) => job.Source switch

@@ -1,5 +1,6 @@
 using BatchScoring.Core.Runs;
 using BatchScoring.Postgres.Drift;
+using BatchScoring.Postgres.Ledger;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -9,7 +10,7 @@ namespace BatchScoring.Worker.Execution;
 /// Runs once per run, in whichever worker finished its last partition: merges the partitions'
 /// drift sketches into the run's drift report. Its failures are logged, never change the run's outcome.
 /// </summary>
-public sealed class RunFinalizer(RunContextFactory contexts, RunDriftFinalizer drift, ILogger<RunFinalizer> logger)
+public sealed class RunFinalizer(RunContextFactory contexts, RunDriftFinalizer drift, ShadowRunLedger shadow, ILogger<RunFinalizer> logger)
 {
     public async Task OnFinishedAsync(long runId, string status, CancellationToken cancellationToken)
     {
@@ -19,6 +20,9 @@ public sealed class RunFinalizer(RunContextFactory contexts, RunDriftFinalizer d
         try
         {
             var context = await contexts.ForRunAsync(runId, cancellationToken);
+            if (context.Shadow is not null && await shadow.FinishAsync(runId, cancellationToken) is { } agreement)
+                logger.LogInformation("Run {RunId} challenger agreement: labels {LabelAgreement:P1}, mean |Δscore| {MeanAbsDiff:F4}, correlation {Correlation:F4}",
+                    runId, agreement.LabelAgreement, agreement.MeanAbsoluteScoreDifference, agreement.ScoreCorrelation);
             if (context.Drift is not { } baseline)
                 return;
             var report = await drift.FinalizeAsync(runId, baseline.Reference, baseline.Description, context.Job.Drift, cancellationToken);

@@ -43,6 +43,10 @@ public sealed class ModelsOptions
     /// <summary>The folder that model paths in job files are relative to.</summary>
     [Required]
     public string Directory { get; set; } = "models";
+
+    /// <summary>The registry's model store: registered files are copied here as &lt;name&gt;/&lt;version&gt;/&lt;file&gt;.</summary>
+    [Required]
+    public string StoreDirectory { get; set; } = "models/store";
 }
 
 /// <summary>The embedded PostgreSQL cluster used when no connection string is configured.</summary>

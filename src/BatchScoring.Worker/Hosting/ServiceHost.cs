@@ -2,11 +2,13 @@ using BatchScoring.Models.Loading;
 using BatchScoring.Postgres.Drift;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Migrations;
+using BatchScoring.Postgres.Models;
 using BatchScoring.Worker.Demo;
 using BatchScoring.Worker.Execution;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Serilog;
 using Serilog.Extensions.Logging;
@@ -45,6 +47,10 @@ internal static class ServiceHost
         builder.Services.AddSingleton<RunFinalizer>();
         builder.Services.AddSingleton<DriftBaselineResolver>();
         builder.Services.AddSingleton<PartitionWorkerPool>();
+        builder.Services.AddSingleton(sp => new ModelRegistry(
+            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IOptions<ModelsOptions>>().Value.StoreDirectory));
+        builder.Services.AddSingleton<ModelResolver>();
+        builder.Services.AddSingleton<ShadowRunLedger>();
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<DemoRunner>();
         builder.Services.AddSingleton<DriftReportStore>();

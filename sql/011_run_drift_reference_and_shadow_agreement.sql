@@ -3,3 +3,7 @@
 ALTER TABLE scoring.runs
     ADD COLUMN drift_reference      jsonb,
     ADD COLUMN drift_reference_name text;
+
+-- Each partition's champion/challenger agreement figures; the finalizer merges them onto the run.
+ALTER TABLE scoring.partitions
+    ADD COLUMN shadow_agreement jsonb;

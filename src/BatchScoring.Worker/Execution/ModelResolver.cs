@@ -1,0 +1,37 @@
+using System.Globalization;
+using BatchScoring.Core.Errors;
+using BatchScoring.Core.Jobs;
+using BatchScoring.Models.Loading;
+using BatchScoring.Postgres.Models;
+using BatchScoring.Worker.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace BatchScoring.Worker.Execution;
+
+/// <summary>
+/// Turns a job's model reference into a loaded model: <c>name@alias</c> and <c>name@version</c>
+/// through the registry (an alias is looked up at every run, so moving it changes the next run),
+/// a plain path as a file under <c>Models:Directory</c>. Registered files are checked against their SHA-256.
+/// </summary>
+public sealed class ModelResolver(ModelRegistry registry, ModelFileLoader loader, IOptions<ModelsOptions> options)
+{
+    public async Task<LoadedModel> ResolveAsync(JobSpec job, ModelReference reference, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (reference.Path is { } path)
+                return loader.Load(Path.Combine(options.Value.Directory, path));
+            var record = await registry.ResolveAsync(reference, cancellationToken);
+            return loader.Load(new ModelFile(
+                record.Name, record.Version.ToString(CultureInfo.InvariantCulture), record.FilePath, record.Format, record.Sha256));
+        }
+        catch (ModelIntegrityException e)
+        {
+            throw new ModelIntegrityException($"Job '{job.Name}': {e.Message}");
+        }
+        catch (BatchScoringException e)
+        {
+            throw new BatchScoringException($"Job '{job.Name}': {e.Message}", e);
+        }
+    }
+}
