@@ -101,7 +101,7 @@ internal sealed class JobSpecParser(YamlNodeReader reader, string filePath)
         var timeZone = "UTC";
         if (section.Optional("timezone") is { } zoneNode && reader.String(zoneNode, "schedule.timezone") is { } zoneText)
         {
-            if (TimeZones.TryFind(zoneText, out _))
+            if (JobTimeZones.TryFind(zoneText, out _))
                 timeZone = zoneText;
             else
                 reader.Error(zoneNode, $"'schedule.timezone': unknown time zone '{zoneText}'; use an IANA name such as Europe/Berlin or UTC");

@@ -109,7 +109,7 @@ public static class JobWindows
         return TimeZoneInfo.ConvertTimeToUtc(local, zone);
     }
 
-    private static TimeZoneInfo ZoneOf(JobSpec job) => TimeZones.Find(job.Schedule?.TimeZone ?? "UTC");
+    private static TimeZoneInfo ZoneOf(JobSpec job) => JobTimeZones.Find(job.Schedule?.TimeZone ?? "UTC");
 
     private static DateTime ToUtc(DateTime value) => value.Kind switch
     {

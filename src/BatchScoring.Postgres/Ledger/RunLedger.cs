@@ -15,16 +15,46 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
         FROM scoring.runs
         """;
 
+    private const string OneActiveRunPerJob = "runs_one_active_per_job";
+
+    /// <summary>
+    /// Records a new running run. A job that already has a pending or running run anywhere in the
+    /// cluster gets <see cref="RunInProgressException"/> instead: the database's unique index decides, so
+    /// two processes starting the same job at once cannot both win.
+    /// </summary>
     public async Task<long> StartAsync(RunStart start, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            """
-            INSERT INTO scoring.runs (job_name, trigger, status, model_name, model_version, config_hash, started_at, host)
-            VALUES (@JobName, @Trigger, 'running', @ModelName, @ModelVersion, @ConfigHash, clock_timestamp(), @Host)
-            RETURNING run_id
-            """, new { start.JobName, start.Trigger, start.ModelName, start.ModelVersion, start.ConfigHash, Host = Environment.MachineName },
-            cancellationToken: cancellationToken));
+        try
+        {
+            return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                """
+                INSERT INTO scoring.runs (job_name, trigger, status, window_start, window_end, model_name, model_version, config_hash, started_at, host)
+                VALUES (@JobName, @Trigger, 'running', @WindowStart, @WindowEnd, @ModelName, @ModelVersion, @ConfigHash, clock_timestamp(), @Host)
+                RETURNING run_id
+                """, new
+                {
+                    start.JobName, start.Trigger, WindowStart = start.Window?.StartUtc, WindowEnd = start.Window?.EndUtc,
+                    start.ModelName, start.ModelVersion, start.ConfigHash, Host = Environment.MachineName,
+                },
+                cancellationToken: cancellationToken));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == OneActiveRunPerJob)
+        {
+            var active = await connection.QuerySingleOrDefaultAsync<(long RunId, string Status, DateTime? StartedAt, string? Host)>(new CommandDefinition(
+                "SELECT run_id, status, started_at, host FROM scoring.runs WHERE job_name = @JobName AND status IN ('pending', 'running')",
+                new { start.JobName }, cancellationToken: cancellationToken));
+            throw new RunInProgressException(start.JobName, active.RunId, active.Status, active.StartedAt, active.Host);
+        }
+    }
+
+    /// <summary>The most recent run of each job, by job name.</summary>
+    public async Task<IReadOnlyDictionary<string, RunRecord>> LatestByJobAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var runs = await connection.QueryAsync<RunRecord>(new CommandDefinition(
+            SelectRun + " WHERE run_id IN (SELECT max(run_id) FROM scoring.runs GROUP BY job_name)", cancellationToken: cancellationToken));
+        return runs.ToDictionary(r => r.JobName);
     }
 
     /// <summary>Marks the run succeeded inside the caller's transaction, so it commits with the output.</summary>

@@ -5,6 +5,7 @@ using BatchScoring.Postgres.Migrations;
 using BatchScoring.Worker.Demo;
 using BatchScoring.Worker.Execution;
 using BatchScoring.Worker.Hosting;
+using BatchScoring.Worker.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -22,6 +23,7 @@ internal static class BatchScoringCli
         root.Subcommands.Add(Run(configuration));
         root.Subcommands.Add(Demo(configuration));
         root.Subcommands.Add(WorkerVerb(configuration));
+        root.Subcommands.Add(JobsCommands.Create(configuration));
         return root;
     }
 
@@ -80,11 +82,11 @@ internal static class BatchScoringCli
 
     private static Command WorkerVerb(IConfigurationRoot configuration)
     {
-        var command = new Command("worker", "Run as a long-lived service: migrate the database, then serve until stopped.");
+        var command = new Command("worker", "Run as a long-lived service: migrate the database, then fire the jobs of jobs/ on their schedules until stopped.");
         command.SetAction((_, cancellationToken) => CliAction.RunAsync(async () =>
         {
             using var host = await ServiceHost.BuildAsync(configuration, cancellationToken,
-                services => services.AddHostedService<MigrateOnStartService>());
+                services => services.AddHostedService<MigrateOnStartService>().AddJobScheduling(configuration));
             await host.RunAsync(cancellationToken);
             return ExitCodes.Succeeded;
         }));

@@ -31,7 +31,8 @@ public sealed class JobRunner(
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
 
-    public async Task<RunOutcome> RunAsync(JobSpec job, string trigger, CancellationToken cancellationToken)
+    /// <param name="window">The source time the run scores, recorded on the run; null scores the whole source.</param>
+    public async Task<RunOutcome> RunAsync(JobSpec job, string trigger, CancellationToken cancellationToken, TimeWindow? window = null)
     {
         var stopwatch = Stopwatch.StartNew();
         var modelPath = Path.Combine(modelsOptions.Value.Directory, job.Model.Champion.Path
@@ -48,7 +49,7 @@ public sealed class JobRunner(
         }
 
         var runId = await ledger.StartAsync(
-            new RunStart(job.Name, trigger, model?.Name ?? Path.GetFileNameWithoutExtension(modelPath), model?.Version, null), cancellationToken);
+            new RunStart(job.Name, trigger, model?.Name ?? Path.GetFileNameWithoutExtension(modelPath), model?.Version, null, window), cancellationToken);
         using var jobScope = LogContext.PushProperty("JobName", job.Name);
         using var runScope = LogContext.PushProperty("RunId", runId);
         logger.LogInformation("Run {RunId} of job {JobName} started ({Trigger}), model {ModelVersion}", runId, job.Name, trigger, model?.Version);

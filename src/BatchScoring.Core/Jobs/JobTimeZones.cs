@@ -1,7 +1,7 @@
 namespace BatchScoring.Core.Jobs;
 
 /// <summary>Time zone look-up by IANA name (<c>Europe/Berlin</c>, <c>UTC</c>), as job files name them.</summary>
-public static class TimeZones
+public static class JobTimeZones
 {
     public static bool TryFind(string id, out TimeZoneInfo zone)
     {
