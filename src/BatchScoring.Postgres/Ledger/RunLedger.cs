@@ -15,22 +15,21 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
         FROM scoring.runs
         """;
 
-    private const string OneActiveRunPerJob = "runs_one_active_per_job";
-
     /// <summary>
     /// Records a new running run. A job that already has a pending or running run anywhere in the
-    /// cluster gets <see cref="RunInProgressException"/> instead: the database's unique index decides, so
-    /// two processes starting the same job at once cannot both win.
+    /// cluster gets <see cref="RunInProgressException"/> instead: the partial unique index of
+    /// sql/005_run_overlap_guard.sql decides, so two processes starting the same job at once cannot both win.
     /// </summary>
     public async Task<long> StartAsync(RunStart start, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        try
+        while (true)
         {
-            return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            var runId = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
                 """
                 INSERT INTO scoring.runs (job_name, trigger, status, window_start, window_end, model_name, model_version, config_hash, started_at, host)
                 VALUES (@JobName, @Trigger, 'running', @WindowStart, @WindowEnd, @ModelName, @ModelVersion, @ConfigHash, clock_timestamp(), @Host)
+                ON CONFLICT (job_name) WHERE status IN ('pending', 'running') DO NOTHING
                 RETURNING run_id
                 """, new
                 {
@@ -38,15 +37,18 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
                     start.ModelName, start.ModelVersion, start.ConfigHash, Host = Environment.MachineName,
                 },
                 cancellationToken: cancellationToken));
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == OneActiveRunPerJob)
-        {
-            var active = await connection.QuerySingleOrDefaultAsync<(long RunId, string Status, DateTime? StartedAt, string? Host)>(new CommandDefinition(
-                "SELECT run_id, status, started_at, host FROM scoring.runs WHERE job_name = @JobName AND status IN ('pending', 'running')",
+            if (runId is { } started)
+                return started;
+            var active = await connection.QuerySingleOrDefaultAsync<ActiveRun>(new CommandDefinition(
+                "SELECT run_id AS RunId, status, started_at AS StartedAt, host FROM scoring.runs WHERE job_name = @JobName AND status IN ('pending', 'running')",
                 new { start.JobName }, cancellationToken: cancellationToken));
-            throw new RunInProgressException(start.JobName, active.RunId, active.Status, active.StartedAt, active.Host);
+            // No active run any more means it ended between the two statements: try again.
+            if (active is not null)
+                throw new RunInProgressException(start.JobName, active.RunId, active.Status, active.StartedAt, active.Host);
         }
     }
+
+    private sealed record ActiveRun(long RunId, string Status, DateTime? StartedAt, string? Host);
 
     /// <summary>The most recent run of each job, by job name.</summary>
     public async Task<IReadOnlyDictionary<string, RunRecord>> LatestByJobAsync(CancellationToken cancellationToken)
