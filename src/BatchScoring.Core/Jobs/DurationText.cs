@@ -26,18 +26,6 @@ public static partial class DurationText
         }
     }
 
-    public static string Format(TimeSpan duration)
-    {
-        if (duration == TimeSpan.Zero)
-            return "0s";
-        var text = "";
-        if (duration.Days > 0) text += $"{duration.Days}d";
-        if (duration.Hours > 0) text += $"{duration.Hours}h";
-        if (duration.Minutes > 0) text += $"{duration.Minutes}m";
-        if (duration.Seconds > 0) text += $"{duration.Seconds}s";
-        return text;
-    }
-
     [GeneratedRegex(@"^(?:(?<d>\d{1,6})d)?(?:(?<h>\d{1,7})h)?(?:(?<m>\d{1,9})m)?(?:(?<s>\d{1,9})s)?$")]
     private static partial Regex Pattern();
 }

@@ -29,7 +29,4 @@ public static class JobFileKeys
         ["errors"] = ["max_failed_rows", "max_failed_percent"],
         ["retries"] = ["max_attempts", "backoff", "jitter", "max_backoff"],
     };
-
-    /// <summary>Sections whose keys the user names (model inputs, features); their values have a fixed shape.</summary>
-    public static readonly IReadOnlyList<string> OpenSections = ["features", "drift.features"];
 }
