@@ -27,6 +27,8 @@ internal static class JobsCommands
         command.SetAction((parse, _) => CliAction.RunAsync(() =>
         {
             var target = parse.GetValue(path) ?? JobsDirectory(configuration);
+            if (!File.Exists(target) && !Directory.Exists(target))
+                throw new FileNotFoundException($"No job file or folder {Path.GetFullPath(target)}.");
             var files = File.Exists(target)
                 ? [JobSpecLoader.ReadFile(target)]
                 : JobSpecLoader.LoadDirectory(target).Files;
