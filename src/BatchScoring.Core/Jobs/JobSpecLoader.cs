@@ -51,11 +51,13 @@ public static class JobSpecLoader
             return new JobFileResult(filePath, null, null, [new JobFileError(filePath, e.Start.Line, e.Start.Column, $"invalid YAML: {reason}")]);
         }
         var job = new JobSpecParser(reader, filePath).Parse(root);
-        var name = root is YamlMappingNode mapping && mapping.Children.TryGetValue("name", out var nameNode) && nameNode is YamlScalarNode scalar
-            ? scalar.Value
-            : null;
+        var nameNode = root is YamlMappingNode mapping && mapping.Children.TryGetValue("name", out var node) ? node as YamlScalarNode : null;
         var errors = reader.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();
-        return new JobFileResult(filePath, errors.Count == 0 ? job : null, name, errors);
+        return new JobFileResult(filePath, errors.Count == 0 ? job : null, nameNode?.Value, errors)
+        {
+            NameLine = nameNode?.Start.Line ?? 0,
+            NameColumn = nameNode?.Start.Column ?? 0,
+        };
     }
 
     /// <summary>Reads every job file of a folder (sorted by file name); a job name used by an earlier file is an error of the later one.</summary>
@@ -72,7 +74,7 @@ public static class JobSpecLoader
         {
             var result = ReadFile(file);
             if (result.Name is { } name && owners.TryGetValue(name, out var owner))
-                result = DuplicateName(result, owner);
+                result = result with { Job = null, Errors = [.. result.Errors, result.DuplicateNameError(owner)] };
             else if (result.Name is { } first)
                 owners[first] = file;
             results.Add(result);
@@ -90,20 +92,5 @@ public static class JobSpecLoader
         {
             return new JobFileResult(path, null, null, [new JobFileError(path, 0, 0, $"cannot read the file: {e.Message}")]);
         }
-    }
-
-    private static JobFileResult DuplicateName(JobFileResult result, string owner)
-    {
-        var (line, column) = NameLocation(result.FilePath);
-        var error = new JobFileError(result.FilePath, line, column, $"duplicate job name '{result.Name}': {owner} already defines it");
-        return result with { Job = null, Errors = [.. result.Errors, error] };
-    }
-
-    private static (long Line, long Column) NameLocation(string path)
-    {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(File.ReadAllText(path)));
-        var node = ((YamlMappingNode)stream.Documents[0].RootNode).Children["name"];
-        return (node.Start.Line, node.Start.Column);
     }
 }

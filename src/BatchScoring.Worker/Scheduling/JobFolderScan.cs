@@ -14,7 +14,8 @@ internal sealed class JobFolderScan(string directory)
 
     /// <param name="Job">The last valid version, or null when the file was never valid.</param>
     /// <param name="Version">Hash of the content <paramref name="Job"/> was read from.</param>
-    private sealed record FileState(string ContentHash, JobSpec? Job, string? Version, IReadOnlyList<JobFileError> Errors);
+    /// <param name="LastValid">The read that gave <paramref name="Job"/>, for the location of its name.</param>
+    private sealed record FileState(string ContentHash, JobSpec? Job, string? Version, JobFileResult? LastValid, IReadOnlyList<JobFileError> Errors);
 
     /// <summary>A job in force and the version (content hash) of the file it came from.</summary>
     public sealed record ActiveJob(JobSpec Job, string Version);
@@ -53,8 +54,8 @@ internal sealed class JobFolderScan(string directory)
                 continue;
             var result = JobSpecLoader.Read(content, path);
             files[path] = result.Job is { } job
-                ? new FileState(hash, job, hash, [])
-                : new FileState(hash, known?.Job, known?.Version, result.Errors);
+                ? new FileState(hash, job, hash, result, [])
+                : new FileState(hash, known?.Job, known?.Version, known?.LastValid, result.Errors);
         }
 
         var active = new List<ActiveJob>();
@@ -67,7 +68,7 @@ internal sealed class JobFolderScan(string directory)
                 continue;
             if (owners.TryGetValue(job.Name, out var owner))
             {
-                errors.Add(new JobFileError(path, 0, 0, $"duplicate job name '{job.Name}': {owner} already defines it; this file is ignored"));
+                errors.Add(state.LastValid!.DuplicateNameError(owner));
                 continue;
             }
             owners[job.Name] = path;

@@ -100,8 +100,8 @@ public sealed class HotReloadTests(PostgresDatabase database) : IClassFixture<Po
         Assert.Equal("0 0 2 * * ?", await CronOf(scheduler, "same"));
         Assert.Null(await scheduler.GetJobDetail(QuartzJobs.JobKeyOf("off")));
         var error = Assert.Single(host.Services.GetRequiredService<JobCatalog>().Errors);
-        Assert.Equal(Path.Combine(folder, "b.yaml"), error.FilePath);
-        Assert.Contains("duplicate job name 'same'", error.Message);
+        Assert.Equal((Path.Combine(folder, "b.yaml"), 1L, 7L), (error.FilePath, error.Line, error.Column));
+        Assert.Equal($"duplicate job name 'same': {Path.Combine(folder, "a.yaml")} already defines it", error.Message);
         await host.StopAsync();
     }
 
