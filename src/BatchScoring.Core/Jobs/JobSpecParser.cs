@@ -179,12 +179,16 @@ internal sealed class JobSpecParser(YamlNodeReader reader, string filePath)
         if (section.Optional("grain") is { } grainNode)
         {
             grain = reader.String(grainNode, "partitioning.grain") == "none" ? null : reader.Duration(grainNode, "partitioning.grain", allowZero: false);
-            if (grain is { } g && g >= TimeSpan.FromDays(1) ? g.Ticks % TimeSpan.TicksPerDay != 0 : grain is { } h && TimeSpan.TicksPerDay % h.Ticks != 0)
+            if (grain is { } g && !IsWholeDaysOrDividesADay(g))
                 reader.Error(grainNode, "'partitioning.grain' must divide a day (e.g. 15m, 1h, 6h) or be whole days (e.g. 1d, 7d), or be 'none'");
         }
         var buckets = (int)section.Read("buckets", (n, p) => reader.Integer(n, p, 1, 4096), PartitioningSpec.Default.Buckets);
         return new PartitioningSpec(grain, buckets);
     }
+
+    /// <summary>Grains must tile local days exactly, so that windows and partitions line up across days.</summary>
+    private static bool IsWholeDaysOrDividesADay(TimeSpan grain)
+        => grain.Ticks % TimeSpan.TicksPerDay == 0 || TimeSpan.TicksPerDay % grain.Ticks == 0;
 
     private ModelSpec? Model(YamlNode node)
     {

@@ -132,6 +132,20 @@ public class JobValidationTests
     }
 
     [Fact]
+    public void A_grain_that_does_not_tile_a_day()
+    {
+        var error = SingleError("""
+            name: churn
+            source: { table: public.customers, key_columns: [customer_id] }
+            partitioning: { grain: 7h }
+            model: churn@champion
+            output: { table: scored.churn }
+            """);
+        Assert.Equal((3L, 24L), (error.Line, error.Column));
+        Assert.StartsWith("'partitioning.grain' must divide a day", error.Message);
+    }
+
+    [Fact]
     public void Invalid_yaml_syntax()
     {
         var error = SingleError("name: churn\nsource: [unclosed\n");
