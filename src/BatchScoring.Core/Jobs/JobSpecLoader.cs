@@ -1,23 +1,19 @@
-using BatchScoring.Core.Sql;
 using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
+using YamlDotNet.RepresentationModel;
 
 namespace BatchScoring.Core.Jobs;
 
 /// <summary>Reads job files (<c>jobs/*.yaml</c>) into validated <see cref="JobSpec"/>s.</summary>
 public static class JobSpecLoader
 {
-    private static readonly IDeserializer Deserializer = new DeserializerBuilder()
-        .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .Build();
+    public static readonly IReadOnlyList<string> Extensions = [".yaml", ".yml"];
 
     public static JobSpec LoadFile(string path) => Parse(File.ReadAllText(path), path);
 
     /// <summary>Finds the job whose file is <c>&lt;directory&gt;/&lt;name&gt;.yaml</c> (or .yml).</summary>
     public static JobSpec LoadByName(string directory, string name)
     {
-        foreach (var extension in new[] { ".yaml", ".yml" })
+        foreach (var extension in Extensions)
         {
             var path = Path.Combine(directory, name + extension);
             if (File.Exists(path))
@@ -27,129 +23,74 @@ public static class JobSpecLoader
             $"No job named '{name}': expected {Path.Combine(directory, name + ".yaml")} (job folder: {Path.GetFullPath(directory)}).");
     }
 
+    /// <summary>Parses one job file; throws <see cref="JobSpecException"/> with every error of the file.</summary>
     public static JobSpec Parse(string yaml, string filePath)
     {
-        JobDocument document;
+        var result = Read(yaml, filePath);
+        return result.Job ?? throw new JobSpecException(result.Errors);
+    }
+
+    /// <summary>Parses one job file without throwing on its errors.</summary>
+    public static JobFileResult Read(string yaml, string filePath)
+    {
+        var reader = new YamlNodeReader(filePath);
+        YamlNode root;
         try
         {
-            document = Deserializer.Deserialize<JobDocument?>(yaml) ?? throw new JobSpecException(filePath, 0, 0, "the file is empty");
+            var stream = new YamlStream();
+            stream.Load(new StringReader(yaml));
+            if (stream.Documents.Count == 0 || YamlNodeReader.IsNull(stream.Documents[0].RootNode))
+                return new JobFileResult(filePath, null, null, [new JobFileError(filePath, 0, 0, "the file is empty")]);
+            if (stream.Documents.Count > 1)
+                reader.Error(stream.Documents[1].RootNode, "a job file holds one job: remove the second document ('---')");
+            root = stream.Documents[0].RootNode;
         }
         catch (YamlException e)
         {
             var reason = e.InnerException?.Message ?? e.Message;
-            throw new JobSpecException(filePath, e.Start.Line, e.Start.Column, reason);
+            return new JobFileResult(filePath, null, null, [new JobFileError(filePath, e.Start.Line, e.Start.Column, $"invalid YAML: {reason}")]);
         }
-        return Validate(document, filePath);
-    }
-
-    private static JobSpec Validate(JobDocument d, string filePath)
-    {
-        string Require(string? value, string key) => string.IsNullOrWhiteSpace(value)
-            ? throw new JobSpecException(filePath, 0, 0, $"'{key}' is required")
-            : value;
-
-        SqlIdentifier Identifier(string? value, string key)
+        var job = new JobSpecParser(reader, filePath).Parse(root);
+        var nameNode = root is YamlMappingNode mapping && mapping.Children.TryGetValue("name", out var node) ? node as YamlScalarNode : null;
+        var errors = reader.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();
+        return new JobFileResult(filePath, errors.Count == 0 ? job : null, nameNode?.Value, errors)
         {
-            var text = Require(value, key);
-            return SqlIdentifier.TryParse(text, out var id, out var error)
-                ? id
-                : throw new JobSpecException(filePath, 0, 0, $"'{key}': invalid SQL identifier '{text}': {error}");
-        }
-
-        var name = Require(d.Name, "name");
-        var source = d.Source ?? throw new JobSpecException(filePath, 0, 0, "'source' is required");
-        var keys = source.KeyColumns ?? [];
-        if (keys.Count == 0)
-            throw new JobSpecException(filePath, 0, 0, "'source.key_columns' needs at least one column");
-        foreach (var key in keys)
-        {
-            if (!SqlIdentifier.IsValidPart(key))
-                throw new JobSpecException(filePath, 0, 0, $"'source.key_columns': invalid column name '{key}'");
-        }
-        TimeSpan Duration(string? text, string key, TimeSpan fallback) => text is null ? fallback
-            : System.Xml.XmlConvert.ToTimeSpan("P" + (text.EndsWith('d') ? text.ToUpperInvariant() : "T" + text.ToUpperInvariant()));
-
-        var retries = RetryPolicy.Default;
-        var errors = ErrorPolicy.Default;
-        return new JobSpec
-        {
-            Name = name,
-            Description = d.Description ?? "",
-            FilePath = filePath,
-            Source = new PostgresTableSourceSpec(Identifier(source.Table, "source.table"), keys, source.TimestampColumn),
-            Partitioning = d.Partitioning is { } p
-                ? new PartitioningSpec(p.Grain is null ? null : Duration(p.Grain, "partitioning.grain", TimeSpan.Zero), p.Buckets ?? 1)
-                : PartitioningSpec.Default,
-            Model = new ModelSpec(ModelReference.File(Require(d.Model?.Path, "model.path"))),
-            Output = new OutputSpec
-            {
-                Table = Identifier(d.Output?.Table, "output.table"),
-                Mode = d.Output?.Mode == "append" ? OutputMode.Append : OutputMode.Upsert,
-                Passthrough = d.Output?.Passthrough ?? [],
-            },
-            Retries = d.Retries is { } r
-                ? retries with
-                {
-                    MaxAttempts = r.MaxAttempts ?? retries.MaxAttempts,
-                    InitialBackoff = Duration(r.Backoff, "retries.backoff", retries.InitialBackoff),
-                    MaxBackoff = Duration(r.MaxBackoff, "retries.max_backoff", retries.MaxBackoff),
-                }
-                : retries,
-            Errors = d.Errors is { } e
-                ? new ErrorPolicy(e.MaxFailedRows ?? errors.MaxFailedRows, e.MaxFailedPercent ?? errors.MaxFailedPercent)
-                : errors,
-            PartitionTimeout = Duration(d.PartitionTimeout, "partition_timeout", TimeSpan.FromMinutes(30)),
+            NameLine = nameNode?.Start.Line ?? 0,
+            NameColumn = nameNode?.Start.Column ?? 0,
         };
     }
 
-    private sealed class JobDocument
+    /// <summary>Reads every job file of a folder (sorted by file name); a job name used by an earlier file is an error of the later one.</summary>
+    public static JobDirectoryResult LoadDirectory(string directory)
     {
-        public string? Name { get; set; }
-        public string? Description { get; set; }
-        public SourceDocument? Source { get; set; }
-        public ModelDocument? Model { get; set; }
-        public OutputDocument? Output { get; set; }
-        public PartitioningDocument? Partitioning { get; set; }
-        public RetriesDocument? Retries { get; set; }
-        public ErrorsDocument? Errors { get; set; }
-        public string? PartitionTimeout { get; set; }
+        var files = Directory.Exists(directory)
+            ? Directory.EnumerateFiles(directory)
+                .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                .Order(StringComparer.Ordinal)
+            : throw new DirectoryNotFoundException($"The job folder {Path.GetFullPath(directory)} does not exist.");
+        var results = new List<JobFileResult>();
+        var owners = new Dictionary<string, string>();
+        foreach (var file in files)
+        {
+            var result = ReadFile(file);
+            if (result.Name is { } name && owners.TryGetValue(name, out var owner))
+                result = result with { Job = null, Errors = [.. result.Errors, result.DuplicateNameError(owner)] };
+            else if (result.Name is { } first)
+                owners[first] = file;
+            results.Add(result);
+        }
+        return new JobDirectoryResult(results);
     }
 
-    private sealed class PartitioningDocument
+    public static JobFileResult ReadFile(string path)
     {
-        public string? Grain { get; set; }
-        public int? Buckets { get; set; }
-    }
-
-    private sealed class RetriesDocument
-    {
-        public int? MaxAttempts { get; set; }
-        public string? Backoff { get; set; }
-        public string? MaxBackoff { get; set; }
-    }
-
-    private sealed class ErrorsDocument
-    {
-        public long? MaxFailedRows { get; set; }
-        public double? MaxFailedPercent { get; set; }
-    }
-
-    private sealed class SourceDocument
-    {
-        public string? Table { get; set; }
-        public List<string>? KeyColumns { get; set; }
-        public string? TimestampColumn { get; set; }
-    }
-
-    private sealed class ModelDocument
-    {
-        public string? Path { get; set; }
-    }
-
-    private sealed class OutputDocument
-    {
-        public string? Table { get; set; }
-        public string? Mode { get; set; }
-        public List<string>? Passthrough { get; set; }
+        try
+        {
+            return Read(File.ReadAllText(path), path);
+        }
+        catch (IOException e)
+        {
+            return new JobFileResult(path, null, null, [new JobFileError(path, 0, 0, $"cannot read the file: {e.Message}")]);
+        }
     }
 }

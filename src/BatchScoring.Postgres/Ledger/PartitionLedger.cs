@@ -25,7 +25,7 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var runId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+        var inserted = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
             """
             INSERT INTO scoring.runs (job_name, trigger, status, window_start, window_end, model_name, model_version, config_hash,
                                       started_at, host, job_yaml, job_file, model_path, max_attempts, max_concurrency, deadline, partitions_total,
@@ -33,6 +33,7 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
             VALUES (@JobName, @Trigger, 'running', @WindowStart, @WindowEnd, @ModelName, @ModelVersion, @ConfigHash,
                     clock_timestamp(), @Host, @JobYaml, @JobFile, @ModelPath, @MaxAttempts, @MaxConcurrency, @Deadline, @PartitionsTotal,
                     @DriftReferenceJson::jsonb, @DriftReferenceName)
+            ON CONFLICT (job_name) WHERE status IN ('pending', 'running') DO NOTHING
             RETURNING run_id
             """,
             new
@@ -42,6 +43,8 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
                 run.JobYaml, run.JobFile, run.ModelPath, run.MaxAttempts, run.MaxConcurrency, run.Deadline,
                 PartitionsTotal = run.Partitions.Count, run.DriftReferenceJson, run.DriftReferenceName,
             }, transaction, cancellationToken: cancellationToken));
+        if (inserted is not { } runId)
+            throw await RunLedger.InProgressAsync(connection, run.Start.JobName, cancellationToken);
 
         await using (var importer = await connection.BeginBinaryImportAsync(
             """
@@ -234,8 +237,9 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
             new { runId, reason }, transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE scoring.partitions SET status = 'cancelled', last_error = @reason, finished_at = clock_timestamp()
-            WHERE run_id = @runId AND status = 'pending'
+            UPDATE scoring.partitions SET status = 'cancelled', last_error = @reason, finished_at = clock_timestamp(),
+                lease_owner = NULL, lease_expires_at = NULL
+            WHERE run_id = @runId AND (status = 'pending' OR (status = 'running' AND lease_expires_at < now()))
             """, new { runId, reason }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return updated > 0;

@@ -15,16 +15,82 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
         FROM scoring.runs
         """;
 
+    /// <summary>
+    /// Records a new running run. A job that already has a pending or running run anywhere in the
+    /// cluster gets <see cref="RunInProgressException"/> instead: the partial unique index of
+    /// sql/005_run_overlap_guard.sql decides, so two processes starting the same job at once cannot both win.
+    /// </summary>
     public async Task<long> StartAsync(RunStart start, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        while (true)
+        {
+            var runId = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                """
+                INSERT INTO scoring.runs (job_name, trigger, status, window_start, window_end, model_name, model_version, config_hash, started_at, host)
+                VALUES (@JobName, @Trigger, 'running', @WindowStart, @WindowEnd, @ModelName, @ModelVersion, @ConfigHash, clock_timestamp(), @Host)
+                ON CONFLICT (job_name) WHERE status IN ('pending', 'running') DO NOTHING
+                RETURNING run_id
+                """, new
+                {
+                    start.JobName, start.Trigger, WindowStart = start.Window?.StartUtc, WindowEnd = start.Window?.EndUtc,
+                    start.ModelName, start.ModelVersion, start.ConfigHash, Host = Environment.MachineName,
+                },
+                cancellationToken: cancellationToken));
+            if (runId is { } started)
+                return started;
+            // No active run any more means it ended between the two statements: try again.
+            if (await ActiveRunAsync(connection, start.JobName, cancellationToken) is { } active)
+                throw active.ToException(start.JobName);
+        }
+    }
+
+    /// <summary>The refusal for a job whose previous run is still pending or running (see migration 005's guard).</summary>
+    internal static async Task<RunInProgressException> InProgressAsync(NpgsqlConnection connection, string jobName, CancellationToken cancellationToken)
+        => (await ActiveRunAsync(connection, jobName, cancellationToken))?.ToException(jobName)
+            ?? throw new InvalidOperationException($"Job '{jobName}': the run could not be recorded, yet no run of it is in progress.");
+
+    private static Task<ActiveRun?> ActiveRunAsync(NpgsqlConnection connection, string jobName, CancellationToken cancellationToken)
+        => connection.QuerySingleOrDefaultAsync<ActiveRun?>(new CommandDefinition(
+            "SELECT run_id AS RunId, status, started_at AS StartedAt, host FROM scoring.runs WHERE job_name = @jobName AND status IN ('pending', 'running')",
+            new { jobName }, cancellationToken: cancellationToken));
+
+    /// <summary>Refuses early when the job already has a run in progress, before any work is done for a new one.</summary>
+    public async Task ThrowIfInProgressAsync(string jobName, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (await ActiveRunAsync(connection, jobName, cancellationToken) is { } active)
+            throw active.ToException(jobName);
+    }
+
+    /// <summary>Records a run that failed before it could start (no partitions, nothing written).</summary>
+    public async Task<long> RecordFailedStartAsync(RunStart start, string error, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             """
-            INSERT INTO scoring.runs (job_name, trigger, status, model_name, model_version, config_hash, started_at, host)
-            VALUES (@JobName, @Trigger, 'running', @ModelName, @ModelVersion, @ConfigHash, clock_timestamp(), @Host)
+            INSERT INTO scoring.runs (job_name, trigger, status, window_start, window_end, model_name, model_version, started_at, finished_at, host, error)
+            VALUES (@JobName, @Trigger, 'failed', @WindowStart, @WindowEnd, @ModelName, @ModelVersion, clock_timestamp(), clock_timestamp(), @Host, @error)
             RETURNING run_id
-            """, new { start.JobName, start.Trigger, start.ModelName, start.ModelVersion, start.ConfigHash, Host = Environment.MachineName },
-            cancellationToken: cancellationToken));
+            """, new
+            {
+                start.JobName, start.Trigger, WindowStart = start.Window?.StartUtc, WindowEnd = start.Window?.EndUtc,
+                start.ModelName, start.ModelVersion, Host = Environment.MachineName, error,
+            }, cancellationToken: cancellationToken));
+    }
+
+    private sealed record ActiveRun(long RunId, string Status, DateTime? StartedAt, string? Host)
+    {
+        public RunInProgressException ToException(string jobName) => new(jobName, RunId, Status, StartedAt, Host);
+    }
+
+    /// <summary>The most recent run of each job, by job name.</summary>
+    public async Task<IReadOnlyDictionary<string, RunRecord>> LatestByJobAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var runs = await connection.QueryAsync<RunRecord>(new CommandDefinition(
+            SelectRun + " WHERE run_id IN (SELECT max(run_id) FROM scoring.runs GROUP BY job_name)", cancellationToken: cancellationToken));
+        return runs.ToDictionary(r => r.JobName);
     }
 
     /// <summary>Marks the run succeeded inside the caller's transaction, so it commits with the output.</summary>

@@ -1,3 +1,5 @@
+using BatchScoring.Core.Runs;
+
 namespace BatchScoring.Postgres.Ledger;
 
 /// <summary>A row of <c>scoring.runs</c>.</summary>
@@ -21,8 +23,8 @@ public sealed record RunRecord(
     long? ParentRunId,
     string? Host);
 
-/// <summary>What a run is about to do, recorded when it starts.</summary>
-public sealed record RunStart(string JobName, string Trigger, string? ModelName, string? ModelVersion, string? ConfigHash);
+/// <summary>What a run is about to do, recorded when it starts. <see cref="Window"/> is the source time it scores, if windowed.</summary>
+public sealed record RunStart(string JobName, string Trigger, string? ModelName, string? ModelVersion, string? ConfigHash, TimeWindow? Window = null);
 
 public sealed record RunCounts(long RowsRead, long RowsScored, long RowsFailed);
 

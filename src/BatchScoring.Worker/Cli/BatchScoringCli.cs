@@ -5,6 +5,7 @@ using BatchScoring.Postgres.Migrations;
 using BatchScoring.Worker.Demo;
 using BatchScoring.Worker.Execution;
 using BatchScoring.Worker.Hosting;
+using BatchScoring.Worker.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -26,6 +27,7 @@ internal static class BatchScoringCli
         root.Subcommands.Add(WorkerVerb(configuration));
         root.Subcommands.Add(ReportCommand.Create(configuration));
         root.Subcommands.Add(ModelsCommands.Create(configuration));
+        root.Subcommands.Add(JobsCommands.Create(configuration));
         return root;
     }
 
@@ -67,15 +69,16 @@ internal static class BatchScoringCli
 
     private static Command WorkerVerb(IConfigurationRoot configuration)
     {
-        var command = new Command("worker", "Run as a long-lived service: migrate the database, then score partitions of any run until stopped.");
+        var command = new Command("worker",
+            "Run as a long-lived service: migrate the database, fire the jobs of jobs/ on their schedules, and score partitions of any run until stopped.");
         command.SetAction((_, cancellationToken) => CliAction.RunAsync(async () =>
         {
-            using var host = await ServiceHost.BuildAsync(configuration, cancellationToken,
-                services =>
-                {
-                    services.AddHostedService<MigrateOnStartService>();
-                    services.AddHostedService<PartitionWorkerService>();
-                });
+            using var host = await ServiceHost.BuildAsync(configuration, cancellationToken, services =>
+            {
+                services.AddHostedService<MigrateOnStartService>();
+                services.AddHostedService<PartitionWorkerService>();
+                services.AddJobScheduling(configuration);
+            });
             await host.RunAsync(cancellationToken);
             return ExitCodes.Succeeded;
         }));

@@ -21,14 +21,18 @@ internal static class RunCommands
     private static Command Run(IConfigurationRoot configuration)
     {
         var job = CliArguments.Job();
-        var window = new Option<string?>("--window") { Description = "Score only START/END (e.g. 2026-09-01/2026-09-02); default: the whole source." };
+        var window = new Option<string?>("--window")
+        {
+            Description = "Score START/END (e.g. 2026-09-01/2026-09-02); default: the job's window for now, or the whole source when it has none.",
+        };
         var slots = CliArguments.Slots();
         var command = new Command("run", "Run a job now, take part in it as a worker, and exit with its outcome (0 succeeded, 1 failed).") { job, window, slots };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
             using var host = await ReadyHostAsync(configuration, cancellationToken);
             var spec = LoadJob(host, parse.GetValue(job)!);
-            var request = new RunRequest(RunTrigger.Manual, parse.GetValue(window) is { } w ? CliArguments.ParseWindow(w) : null, Slots: parse.GetValue(slots));
+            var scored = parse.GetValue(window) is { } w ? CliArguments.ParseWindow(w) : JobWindows.ForFire(spec, DateTime.UtcNow);
+            var request = new RunRequest(RunTrigger.Manual, scored, Slots: parse.GetValue(slots));
             var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(spec, request, cancellationToken, new ProgressPrinter());
             RunSummary.Print(outcome);
             return CliAction.ExitCodeOf(outcome);
@@ -56,8 +60,8 @@ internal static class RunCommands
         {
             using var host = await ReadyHostAsync(configuration, cancellationToken);
             var spec = LoadJob(host, parse.GetValue(job)!);
-            var range = CliArguments.Window(
-                CliArguments.ParseInstant(parse.GetValue(from)!, "--from"), CliArguments.ParseInstant(parse.GetValue(to)!, "--to"), "--to");
+            var range = BackfillRange(spec, CliArguments.Window(
+                CliArguments.ParseInstant(parse.GetValue(from)!, "--from"), CliArguments.ParseInstant(parse.GetValue(to)!, "--to"), "--to"));
             var request = new RunRequest(RunTrigger.Backfill, range, parse.GetValue(reprocess), parse.GetValue(slots));
             var runner = host.Services.GetRequiredService<JobRunner>();
             if (parse.GetValue(dryRun))
@@ -109,6 +113,15 @@ internal static class RunCommands
             return ExitCodes.Succeeded;
         }));
         return command;
+    }
+
+    /// <summary>The range aligned the way scheduled windows are (the same rule), as one run's window.</summary>
+    private static TimeWindow BackfillRange(JobSpec job, TimeWindow requested)
+    {
+        if (job.Window.Size is null && job.Partitioning.Grain is null)
+            return requested;
+        var windows = JobWindows.ForRange(job, requested.StartUtc, requested.EndUtc);
+        return windows.Count == 0 ? requested : new TimeWindow(windows[0].StartUtc, windows[^1].EndUtc);
     }
 
     internal static async Task<IHost> ReadyHostAsync(IConfigurationRoot configuration, CancellationToken cancellationToken)

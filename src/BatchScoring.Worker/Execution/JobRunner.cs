@@ -30,13 +30,15 @@ public sealed class JobRunner(
     IOptions<WorkerOptions> workerOptions,
     ILogger<JobRunner> logger)
 {
-    public Task<RunOutcome> RunAsync(JobSpec job, string trigger, CancellationToken cancellationToken)
-        => RunAsync(job, new RunRequest(trigger), cancellationToken);
+    /// <param name="window">The source time the run scores (a scheduled fire's window); null scores the whole source.</param>
+    public Task<RunOutcome> RunAsync(JobSpec job, string trigger, CancellationToken cancellationToken, TimeWindow? window = null)
+        => RunAsync(job, new RunRequest(trigger, window), cancellationToken);
 
     public async Task<RunOutcome> RunAsync(JobSpec job, RunRequest request, CancellationToken cancellationToken, IProgress<RunProgress>? progress = null)
     {
         var stopwatch = Stopwatch.StartNew();
         using var jobScope = LogContext.PushProperty("JobName", job.Name);
+        await runs.ThrowIfInProgressAsync(job.Name, cancellationToken);
         LoadedModel? model = null;
         try
         {
@@ -59,7 +61,7 @@ public sealed class JobRunner(
             await WorkUntilOverAsync(runId, request, progress, cancellationToken);
             return await OutcomeAsync(runId, job, stopwatch.Elapsed);
         }
-        catch (BatchScoringException e)
+        catch (BatchScoringException e) when (e is not RunInProgressException)
         {
             return await RecordFailedStartAsync(job, request, model, e.Message, stopwatch.Elapsed);
         }
@@ -129,7 +131,7 @@ public sealed class JobRunner(
         var yaml = File.Exists(job.FilePath) ? File.ReadAllText(job.FilePath) : EmbeddedJobs.Read(job.Name);
         var hash = yaml is null ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml)))[..16];
         return new NewRun(
-            new RunStart(job.Name, request.Trigger, model.Name, model.Version, hash),
+            new RunStart(job.Name, request.Trigger, model.Name, model.Version, hash, request.Window),
             request.Window, yaml, job.FilePath, model.Path, job.Retries.MaxAttempts, job.Concurrency,
             job.Timeout is { } timeout ? DateTime.UtcNow + timeout : null, plan);
     }
@@ -146,8 +148,8 @@ public sealed class JobRunner(
 
     private async Task<RunOutcome> RecordFailedStartAsync(JobSpec job, RunRequest request, LoadedModel? model, string error, TimeSpan elapsed)
     {
-        var runId = await runs.StartAsync(new RunStart(job.Name, request.Trigger, model?.Name, model?.Version, null), CancellationToken.None);
-        await runs.MarkFinishedAsync(runId, RunStatus.Failed, error, new RunCounts(0, 0, 0), CancellationToken.None);
+        var runId = await runs.RecordFailedStartAsync(
+            new RunStart(job.Name, request.Trigger, model?.Name, model?.Version, null, request.Window), error, CancellationToken.None);
         using var runScope = LogContext.PushProperty("RunId", runId);
         logger.LogError("Run {RunId} of job {JobName} failed before reading any row: {Error}", runId, job.Name, error);
         return new RunOutcome(runId, RunStatus.Failed, 0, 0, elapsed, job.Output.Table.ToString(), error);

@@ -106,7 +106,7 @@ public class DriftStoreTests(PostgresDatabase database) : IClassFixture<Postgres
     private async Task<long> NewRunAsync()
     {
         await new MigrationRunner(database.DataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync(CancellationToken.None);
-        return await new RunLedger(database.DataSource).StartAsync(new RunStart("drift-test", "manual", "m", "1", null), CancellationToken.None);
+        return await new RunLedger(database.DataSource).StartAsync(new RunStart("drift-test-" + Guid.NewGuid().ToString("N")[..8], "manual", "m", "1", null), CancellationToken.None);
     }
 
     private static Task<DatasetSketch> ReferenceAsync()

@@ -1,6 +1,6 @@
 using BatchScoring.Core.Jobs;
 
-namespace BatchScoring.Core.Tests;
+namespace BatchScoring.Core.Tests.Jobs;
 
 public class JobSpecLoaderTests
 {

@@ -1,0 +1,37 @@
+using BatchScoring.Worker.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Quartz;
+
+namespace BatchScoring.Worker.Scheduling;
+
+/// <summary>Quartz scheduling of the job folder, for the <c>worker</c> verb's host.</summary>
+internal static class SchedulingRegistration
+{
+    public static IServiceCollection AddJobScheduling(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var options = AppConfiguration.Bind<SchedulerOptions>(configuration, SchedulerOptions.Section);
+
+        services.AddSingleton<JobCatalog>();
+        services.AddTransient<ScheduledScoringJob>();
+        services.AddQuartz(quartz =>
+        {
+            quartz.ConfigureScheduler(scheduler => scheduler.InstanceName = options.Name);
+            if (options.Clustered)
+            {
+                quartz.UsePersistentStore(store =>
+                {
+                    // The qrtz_ tables come from our migration sql/005_quartz_tables.sql, applied before Quartz starts.
+                    store.UsePostgres(source => source.DataSourceFactory = provider => provider.GetRequiredService<NpgsqlDataSource>());
+                    store.UseSystemTextJsonSerializer();
+                    store.UseClustering(cluster => cluster.CheckinInterval = options.ClusterCheckinInterval);
+                });
+            }
+        });
+        services.AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
+        services.AddHostedService<JobScheduleSynchronizer>();
+        return services;
+    }
+}

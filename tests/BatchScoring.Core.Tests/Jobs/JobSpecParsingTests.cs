@@ -1,0 +1,67 @@
+using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Sql;
+
+namespace BatchScoring.Core.Tests.Jobs;
+
+public class JobSpecParsingTests
+{
+    [Fact]
+    public void Every_key_of_the_full_example_is_read()
+    {
+        var job = JobSpecLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "Jobs", "full-job.yaml"));
+
+        Assert.Equal("churn-daily", job.Name);
+        Assert.Equal(new ScheduleSpec("0 30 2 * * ?", "Europe/Berlin", MisfirePolicy.Skip), job.Schedule);
+        var source = Assert.IsType<PostgresQuerySourceSpec>(job.Source);
+        Assert.StartsWith("SELECT c.customer_id", source.Query);
+        Assert.Equal("updated_at", source.TimestampColumn);
+        Assert.Equal(new WindowSpec(TimeSpan.FromDays(1), TimeSpan.FromHours(2)), job.Window);
+        Assert.Equal(new PartitioningSpec(TimeSpan.FromHours(6), 8), job.Partitioning);
+        Assert.Equal("churn@champion", job.Model.Champion.ToString());
+        Assert.Equal("churn@challenger", job.Model.Challenger!.ToString());
+        Assert.Equal("tenure_months", job.FeatureMapping["tenure"]);
+        Assert.Equal(OutputMode.Append, job.Output.Mode);
+        Assert.Equal(["plan"], job.Output.Passthrough);
+        Assert.Equal(SqlIdentifier.Parse("scored.churn_daily_shadow"), job.Output.ShadowTable);
+        Assert.Equal("exports/churn", job.Output.ParquetFolder);
+        Assert.Equal(new DateTime(2024, 2, 1, 0, 0, 0, DateTimeKind.Utc), job.Drift.Reference.WindowEnd);
+        Assert.Equal(0.01, job.Drift.PValueThreshold);
+        Assert.Equal(0.3, job.Drift.DriftedShareThreshold);
+        Assert.Equal(new FeatureDriftOverride(DriftMethod.Wasserstein, 0.15), job.Drift.Features["tenure"]);
+        Assert.Equal(new FeatureDriftOverride(DriftMethod.ChiSquared, null), job.Drift.Features["plan"]);
+        Assert.Equal(new ErrorPolicy(50, 0.5), job.Errors);
+        Assert.Equal(new RetryPolicy(5, TimeSpan.FromSeconds(10), 0.1, TimeSpan.FromMinutes(10)), job.Retries);
+        Assert.Equal(TimeSpan.FromHours(2), job.Timeout);
+        Assert.Equal(TimeSpan.FromMinutes(20), job.PartitionTimeout);
+        Assert.Equal(4, job.Concurrency);
+    }
+
+    [Fact]
+    public void Omitted_sections_take_their_defaults()
+    {
+        var job = JobSpecLoader.Parse("""
+            name: churn
+            source: { parquet: data/customers/, key_columns: customer_id }
+            model: churn@7
+            output: { table: churn_scores }
+            """, "jobs/churn.yaml");
+
+        Assert.True(job.Enabled);
+        Assert.Null(job.Schedule);
+        Assert.Equal("data/customers/", Assert.IsType<ParquetSourceSpec>(job.Source).Path);
+        Assert.Equal(7, job.Model.Champion.Version);
+        Assert.Same(WindowSpec.WholeSource, job.Window);
+        Assert.Same(PartitioningSpec.Default, job.Partitioning);
+        Assert.Same(DriftSpec.Default, job.Drift);
+        Assert.Same(RetryPolicy.Default, job.Retries);
+        Assert.Equal(OutputMode.Upsert, job.Output.Mode);
+    }
+
+    [Fact]
+    public void The_demo_job_parses_unchanged()
+    {
+        var job = JobSpecLoader.LoadFile(Path.Combine(RepositoryRoot.Path, "jobs", "demo-churn.yaml"));
+        Assert.Equal("demo-churn.zip", job.Model.Champion.Path);
+        Assert.Equal("scored.churn_predictions", job.Output.Table.ToString());
+    }
+}

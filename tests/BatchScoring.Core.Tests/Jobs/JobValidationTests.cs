@@ -1,0 +1,203 @@
+using BatchScoring.Core.Jobs;
+
+namespace BatchScoring.Core.Tests.Jobs;
+
+/// <summary>One test per kind of job file error: each names the problem and its line and column.</summary>
+public class JobValidationTests
+{
+    private const string File = "jobs/churn.yaml";
+
+    private static JobFileError SingleError(string yaml)
+    {
+        var e = Assert.Throws<JobSpecException>(() => JobSpecLoader.Parse(yaml, File));
+        return Assert.Single(e.Errors);
+    }
+
+    [Fact]
+    public void Unknown_key_in_a_section()
+    {
+        var error = SingleError("""
+            name: churn
+            source:
+              table: public.customers
+              key_columns: [customer_id]
+              timestamp_colum: updated_at
+            model: churn@champion
+            output:
+              table: scored.churn
+            """);
+        Assert.Equal((5L, 3L), (error.Line, error.Column));
+        Assert.Equal("unknown key 'timestamp_colum' in 'source'; expected one of: table, query, parquet, key_columns, timestamp_column", error.Message);
+    }
+
+    [Fact]
+    public void Wrong_type()
+    {
+        var error = SingleError("""
+            name: churn
+            enabled: maybe
+            source: { table: public.customers, key_columns: [customer_id] }
+            model: churn@champion
+            output: { table: scored.churn }
+            """);
+        Assert.Equal((2L, 10L), (error.Line, error.Column));
+        Assert.Equal("'enabled' must be true or false, not 'maybe'", error.Message);
+    }
+
+    [Fact]
+    public void Mapping_where_a_value_is_expected()
+    {
+        var error = SingleError("""
+            name: churn
+            source: { table: public.customers, key_columns: [customer_id] }
+            model: churn@champion
+            output: { table: scored.churn }
+            concurrency: { max: 3 }
+            """);
+        Assert.Equal((5L, 14L), (error.Line, error.Column));
+        Assert.Equal("'concurrency' must be a whole number, not a mapping", error.Message);
+    }
+
+    [Fact]
+    public void Invalid_cron()
+    {
+        var error = SingleError("""
+            name: churn
+            schedule:
+              cron: "0 0 25 * * ?"
+            source: { table: public.customers, key_columns: [customer_id] }
+            model: churn@champion
+            output: { table: scored.churn }
+            """);
+        Assert.Equal((3L, 9L), (error.Line, error.Column));
+        Assert.StartsWith("'schedule.cron': invalid Quartz cron expression '0 0 25 * * ?'", error.Message);
+        Assert.Contains("Hour values must be between 0 and 23", error.Message);
+    }
+
+    [Fact]
+    public void Unknown_time_zone()
+    {
+        var error = SingleError("""
+            name: churn
+            schedule:
+              cron: "0 0 2 * * ?"
+              timezone: Europe/Atlantis
+            source: { table: public.customers, key_columns: [customer_id] }
+            model: churn@champion
+            output: { table: scored.churn }
+            """);
+        Assert.Equal((4L, 13L), (error.Line, error.Column));
+        Assert.Equal("'schedule.timezone': unknown time zone 'Europe/Atlantis'; use an IANA name such as Europe/Berlin or UTC", error.Message);
+    }
+
+    [Fact]
+    public void Invalid_sql_identifier()
+    {
+        var error = SingleError("""
+            name: churn
+            source: { table: public.customers, key_columns: [customer_id, "id; DROP TABLE x"] }
+            model: churn@champion
+            output: { table: scored.churn }
+            """);
+        Assert.Equal((2L, 63L), (error.Line, error.Column));
+        Assert.StartsWith("'source.key_columns': invalid column name 'id; DROP TABLE x'", error.Message);
+    }
+
+    [Fact]
+    public void Missing_required_key()
+    {
+        var error = SingleError("""
+            name: churn
+            source:
+              table: public.customers
+            model: churn@champion
+            output: { table: scored.churn }
+            """);
+        Assert.Equal((3L, 3L), (error.Line, error.Column));
+        Assert.Equal("missing required key 'key_columns' in 'source'", error.Message);
+    }
+
+    [Fact]
+    public void Invalid_duration()
+    {
+        var error = SingleError("""
+            name: churn
+            source: { table: public.customers, key_columns: [customer_id], timestamp_column: updated_at }
+            window: { size: 1 day }
+            model: churn@champion
+            output: { table: scored.churn }
+            """);
+        Assert.Equal((3L, 17L), (error.Line, error.Column));
+        Assert.Equal("'window.size' must be a duration like 30s, 15m, 6h, 1d or 1h30m, not '1 day'", error.Message);
+    }
+
+    [Fact]
+    public void A_grain_that_does_not_tile_a_day()
+    {
+        var error = SingleError("""
+            name: churn
+            source: { table: public.customers, key_columns: [customer_id] }
+            partitioning: { grain: 7h }
+            model: churn@champion
+            output: { table: scored.churn }
+            """);
+        Assert.Equal((3L, 24L), (error.Line, error.Column));
+        Assert.StartsWith("'partitioning.grain' must divide a day", error.Message);
+    }
+
+    [Fact]
+    public void Invalid_yaml_syntax()
+    {
+        var error = SingleError("name: churn\nsource: [unclosed\n");
+        Assert.Equal(3L, error.Line);
+        Assert.StartsWith("invalid YAML:", error.Message);
+    }
+
+    [Fact]
+    public void Every_error_of_a_file_is_reported_at_once_in_order()
+    {
+        var e = Assert.Throws<JobSpecException>(() => JobSpecLoader.Parse("""
+            name: Churn Daily
+            schedule: { cron: "every day", timezone: Mars/Olympus }
+            source: { table: "public.customers;", key_columns: [customer_id] }
+            model: { name: churn@champion, path: churn.zip }
+            output: { table: scored.churn, mode: overwrite }
+            retries: { max_attempts: 0 }
+            colour: blue
+            """, File));
+        Assert.Equal(
+            [(1L, 7L), (2L, 19L), (2L, 42L), (3L, 18L), (4L, 8L), (5L, 38L), (6L, 26L), (7L, 1L)],
+            e.Errors.Select(x => (x.Line, x.Column)));
+        Assert.All(e.Errors, x => Assert.Equal(File, x.FilePath));
+        var lines = e.Message.Split(Environment.NewLine);
+        Assert.Equal(8, lines.Length);
+        Assert.Equal("jobs/churn.yaml:7:1: unknown key 'colour' at the top level; expected one of: " + string.Join(", ", JobFileKeys.Sections[""]), lines[^1]);
+    }
+
+    [Fact]
+    public void Duplicate_job_names_across_files()
+    {
+        var folder = Directory.CreateTempSubdirectory("batchscoring-jobs-").FullName;
+        try
+        {
+            const string body = """
+                source: { table: public.customers, key_columns: [customer_id] }
+                model: churn@champion
+                output: { table: scored.churn }
+                """;
+            System.IO.File.WriteAllText(Path.Combine(folder, "a.yaml"), "name: churn\n" + body);
+            System.IO.File.WriteAllText(Path.Combine(folder, "b.yaml"), "# the same job again\nname:   churn\n" + body);
+
+            var result = JobSpecLoader.LoadDirectory(folder);
+
+            Assert.Equal(["churn"], result.Jobs.Select(j => j.Name));
+            var error = Assert.Single(result.Errors);
+            Assert.Equal((Path.Combine(folder, "b.yaml"), 2L, 9L), (error.FilePath, error.Line, error.Column));
+            Assert.Equal($"duplicate job name 'churn': {Path.Combine(folder, "a.yaml")} already defines it", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
