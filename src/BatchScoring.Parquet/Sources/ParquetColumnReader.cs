@@ -49,6 +49,15 @@ internal static class ParquetColumnReader
         ParquetRowGroupReader group, DataField field, BatchColumn<TOut> column, Func<TIn, TOut> convert, CancellationToken cancellationToken)
         where TIn : struct
     {
+        if (!field.IsNullable)
+        {
+            // Required columns go through the non-nullable overload: the nullable one misreads them.
+            var values = new TIn[column.Capacity];
+            await group.ReadAsync<TIn>(field, values.AsMemory(), null, cancellationToken);
+            for (var row = 0; row < values.Length; row++)
+                column.Set(row, convert(values[row]));
+            return;
+        }
         var buffer = new TIn?[column.Capacity];
         await group.ReadAsync<TIn>(field, buffer.AsMemory(), null, cancellationToken);
         for (var row = 0; row < buffer.Length; row++)
