@@ -24,24 +24,9 @@ public static class ParquetFileSet
         var full = System.IO.Path.GetFullPath(path);
         if (File.Exists(full))
             return new ParquetFileSetContents(System.IO.Path.GetDirectoryName(full)!, [new ParquetDataFile(System.IO.Path.GetFileName(full), [])]);
-
-        string root;
-        Regex? pattern = null;
-        if (Directory.Exists(full))
-            root = full;
-        else if (path.IndexOfAny(['*', '?']) >= 0)
-        {
-            var segments = full.Split(System.IO.Path.DirectorySeparatorChar);
-            var firstWild = Array.FindIndex(segments, s => s.IndexOfAny(['*', '?']) >= 0);
-            root = string.Join(System.IO.Path.DirectorySeparatorChar, segments[..firstWild]);
-            if (root.Length == 0)
-                root = System.IO.Path.DirectorySeparatorChar.ToString();
-            pattern = GlobRegex(string.Join('/', segments[firstWild..]));
-            if (!Directory.Exists(root))
-                throw new BatchScoringException($"Parquet source {path}: folder {root} does not exist.");
-        }
-        else
-            throw new BatchScoringException($"Parquet source {path}: no such file or folder.");
+        var (root, pattern) = RootAndPattern(path);
+        if (!Directory.Exists(root))
+            throw new BatchScoringException(pattern is null ? $"Parquet source {path}: no such file or folder." : $"Parquet source {path}: folder {root} does not exist.");
 
         var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
             .Select(f => (Full: f, Relative: System.IO.Path.GetRelativePath(root, f).Replace(System.IO.Path.DirectorySeparatorChar, '/')))
@@ -53,6 +38,22 @@ public static class ParquetFileSet
         if (files.Length == 0)
             throw new BatchScoringException($"Parquet source {path}: no Parquet files found.");
         return new ParquetFileSetContents(root, files);
+    }
+
+    /// <summary>The folder partition files are relative to, found without listing any folder.</summary>
+    public static string Root(string path)
+        => File.Exists(System.IO.Path.GetFullPath(path)) ? System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))! : RootAndPattern(path).Root;
+
+    /// <summary>A glob's folder before its first wildcard and the pattern of the rest; a folder with no pattern.</summary>
+    private static (string Root, Regex? Pattern) RootAndPattern(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        if (path.IndexOfAny(['*', '?']) < 0)
+            return (full, null);
+        var segments = full.Split(System.IO.Path.DirectorySeparatorChar);
+        var firstWild = Array.FindIndex(segments, s => s.IndexOfAny(['*', '?']) >= 0);
+        var root = string.Join(System.IO.Path.DirectorySeparatorChar, segments[..firstWild]);
+        return (root.Length == 0 ? System.IO.Path.DirectorySeparatorChar.ToString() : root, GlobRegex(string.Join('/', segments[firstWild..])));
     }
 
     /// <summary>The <c>name=value</c> folders of a path relative to the source root (the file name itself is not one).</summary>

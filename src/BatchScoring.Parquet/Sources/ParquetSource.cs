@@ -72,8 +72,7 @@ public sealed class ParquetSource(ParquetSourceSpec spec, long rowsPerPartition 
         IReadOnlyList<ColumnSchema> columns, PartitionBounds bounds, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var relative = bounds.File ?? throw new ArgumentException("A Parquet partition names its file.", nameof(bounds));
-        var files = ParquetFileSet.Resolve(spec.Path);
-        var path = files.FullPath(relative);
+        var path = Path.GetFullPath(Path.Combine(ParquetFileSet.Root(spec.Path), relative));
         var hiveValues = ParquetFileSet.HiveValues(relative).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
         var rowFilter = bounds.WindowStart is { } start && bounds.WindowEnd is { } end
             ? new RowWindowFilter(spec.TimestampColumn ?? throw new BatchScoringException($"Parquet source {spec.Path} has no timestamp_column for a window."), start, end)
