@@ -175,4 +175,19 @@ public class ParquetSourceLayoutTests
         Assert.Contains("parquet optional BYTE_ARRAY UTF8", error.Message);
         Assert.Contains("Float32", error.Message);
     }
+
+    [Fact]
+    public async Task A_missing_path_or_a_window_without_timestamp_column_is_a_clear_error()
+    {
+        using var folder = new TempFolder();
+        var missing = Path.Combine(folder.Path, "nowhere", "*.parquet");
+        var e = await Assert.ThrowsAsync<BatchScoringException>(() => SourceReading.Source(missing).DescribeAsync(CancellationToken.None));
+        Assert.Contains(missing, e.Message);
+
+        using var duck = new DuckDb();
+        duck.Execute($"COPY (SELECT 1::BIGINT AS id) TO '{folder.File("one.parquet")}' (FORMAT PARQUET)");
+        var windowError = await Assert.ThrowsAsync<BatchScoringException>(() => SourceReading.Source(folder.Path)
+            .PlanAsync(new TimeWindow(Day1, Day1.AddDays(1)), PartitioningSpec.Default, CancellationToken.None));
+        Assert.Contains("timestamp_column", windowError.Message);
+    }
 }

@@ -51,6 +51,8 @@ public sealed class ParquetSource(ParquetSourceSpec spec, long rowsPerPartition 
 
     public async Task<IReadOnlyList<PlannedPartition>> PlanAsync(TimeWindow? window, PartitioningSpec partitioning, CancellationToken cancellationToken)
     {
+        if (window is not null && spec.TimestampColumn is null)
+            throw new BatchScoringException($"A window was asked for but Parquet source {spec.Path} has no timestamp_column.");
         var files = ParquetFileSet.Resolve(spec.Path);
         var hiveDate = HiveWindowColumn(files.Files, window);
         var result = new List<PlannedPartition>();
