@@ -1,4 +1,5 @@
 using BatchScoring.Core.Batches;
+using BatchScoring.Core.Errors;
 using Npgsql;
 
 namespace BatchScoring.Postgres.Copy;
@@ -39,6 +40,10 @@ internal static class BinaryCopyReader
         _ => throw new NotSupportedException($"Column {column.Name}: {column.Kind} cannot be read from COPY."),
     };
 
+    private static string OutOfRangeHint(ColumnKind kind) => kind == ColumnKind.Decimal
+        ? ": numeric values must fit .NET decimal (about ±7.9e28, at most 28 decimal places, no NaN or Infinity); cast or round the column in a source query"
+        : "";
+
     private static ValueReader Typed<T>(BatchColumn<T> column)
     {
         var dbType = PostgresTypeMap.DbType(column.Kind);
@@ -54,7 +59,15 @@ internal static class BinaryCopyReader
             }
             else
             {
-                values[row] = exporter.Read<T>(dbType);
+                try
+                {
+                    values[row] = exporter.Read<T>(dbType);
+                }
+                catch (Exception e) when (e is InvalidCastException or OverflowException or ArgumentException)
+                {
+                    throw new BatchScoringException(
+                        $"Column '{column.Name}' ({column.Schema.SourceType ?? column.Kind.ToString()}): a value cannot be read as {typeof(T).Name}{OutOfRangeHint(column.Kind)} ({e.Message})", e);
+                }
                 nulls[row] = false;
             }
         };

@@ -299,6 +299,20 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
         return (await connection.QueryAsync<string>(new CommandDefinition(sql, new { jobName }, cancellationToken: cancellationToken))).ToHashSet();
     }
 
+    /// <summary>The bounds of every partition of a run.</summary>
+    public async Task<IReadOnlyList<PartitionBounds>> BoundsAsync(long runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ClaimRow>(new CommandDefinition(
+            """
+            SELECT partition_id AS PartitionId, run_id AS RunId, partition_key AS PartitionKey, window_start AS WindowStart, window_end AS WindowEnd,
+                   bucket AS Bucket, bucket_count AS BucketCount, source_file AS SourceFile, row_group_start AS RowGroupStart,
+                   row_group_end AS RowGroupEnd, attempts AS Attempts, lease_reclaims AS LeaseReclaims
+            FROM scoring.partitions WHERE run_id = @runId ORDER BY partition_id
+            """, new { runId }, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToClaim().Bounds).ToArray();
+    }
+
     private sealed record ClaimRow(long PartitionId, long RunId, string PartitionKey, DateTime? WindowStart, DateTime? WindowEnd,
         int Bucket, int BucketCount, string? SourceFile, int? RowGroupStart, int? RowGroupEnd, int Attempts, int LeaseReclaims)
     {

@@ -11,8 +11,9 @@ namespace BatchScoring.Postgres.Output;
 /// <summary>
 /// The layout of a scored output table: key columns, passthrough columns, the model's output columns,
 /// then <c>model_version</c>, <c>run_id</c>, <c>partition_id</c> and <c>scored_at</c>. Upsert tables
-/// have the key as primary key; append tables are indexed by run and partition so that a retried
-/// partition replaces its own rows.
+/// have the key as primary key and an index on scored_at; append tables are indexed by run and partition
+/// (so that a retried partition replaces its own rows) and by key and scored_at. Both get the view
+/// <c>&lt;table&gt;_latest</c> with the newest row per key.
 /// </summary>
 public sealed class OutputTableSchema
 {
@@ -20,6 +21,7 @@ public sealed class OutputTableSchema
     public static readonly ColumnSchema RunId = new("run_id", ColumnKind.Int64);
     public static readonly ColumnSchema PartitionId = new("partition_id", ColumnKind.Int64);
     public static readonly ColumnSchema ScoredAt = new("scored_at", ColumnKind.TimestampTz);
+    private const string LatestSuffix = "_latest";
     private static readonly ColumnSchema[] LineageColumns = [ModelVersion, RunId, PartitionId, ScoredAt];
 
     public OutputTableSchema(
@@ -29,6 +31,8 @@ public sealed class OutputTableSchema
         IReadOnlyList<ColumnSchema> passthroughColumns,
         IReadOnlyList<ColumnSchema> scoreColumns)
     {
+        if (table.Name.Length > 63 - LatestSuffix.Length)
+            throw new SchemaMismatchException($"Output table name '{table.Name}' is too long: its view {table.Name}{LatestSuffix} must fit PostgreSQL's 63 characters.");
         Table = table;
         Mode = mode;
         KeyColumns = keyColumns;
@@ -47,41 +51,93 @@ public sealed class OutputTableSchema
     public IReadOnlyList<ColumnSchema> ScoreColumns { get; }
     public IReadOnlyList<ColumnSchema> AllColumns { get; }
 
+    /// <summary>The view <c>&lt;table&gt;_latest</c>: the newest row per key (by scored_at, then run_id).</summary>
+    public SqlIdentifier LatestView => SqlIdentifier.Parse(
+        (Table.Schema is null ? "" : Table.Schema + ".") + Table.Name + LatestSuffix, "output view name");
+
     /// <summary>The columns a source batch supplies (keys and passthrough).</summary>
     public IEnumerable<ColumnSchema> SourceColumns => KeyColumns.Concat(PassthroughColumns);
 
-    /// <summary>Creates the table when missing or checks that the existing one fits; serialised across workers by an advisory lock.</summary>
+    /// <summary>
+    /// The output layout of a job: key columns (the output's, else the source's) and passthrough columns looked up
+    /// in the source's columns, then the model's score columns. Unknown names are refused, naming the job and column.
+    /// </summary>
+    public static OutputTableSchema ForJob(JobSpec job, IReadOnlyList<ColumnSchema> sourceColumns, IReadOnlyList<ColumnSchema> scoreColumns)
+    {
+        ColumnSchema Find(string name, string role) => sourceColumns.FirstOrDefault(c => c.Name == name)
+            ?? throw new SchemaMismatchException(
+                $"Job '{job.Name}': {role} column '{name}' is not a column of source {job.Source} (columns: {string.Join(", ", sourceColumns.Select(c => c.Name))}).");
+        var keys = (job.Output.KeyColumns ?? job.Source.KeyColumns).Select(k => Find(k, "key")).ToArray();
+        if (keys.Length == 0)
+            throw new SchemaMismatchException($"Job '{job.Name}': the output table {job.Output.Table} needs key columns (source key_columns or output key_columns).");
+        var passthrough = job.Output.Passthrough.Select(p => Find(p, "passthrough")).ToArray();
+        return new OutputTableSchema(job.Output.Table, job.Output.Mode, keys, passthrough, scoreColumns);
+    }
+
+    /// <summary>
+    /// Creates the table (with its analyst index and <c>_latest</c> view) when missing, or checks that the existing
+    /// one fits and adds the view if it lacks it; serialised across workers by an advisory lock.
+    /// </summary>
     public async Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             "SELECT pg_advisory_xact_lock(hashtext(@name))", new { name = "output:" + Table }, transaction, cancellationToken: cancellationToken));
-        var existing = (await connection.QueryAsync<(string Name, string Type)>(new CommandDefinition(
+        var existing = (await connection.QueryAsync<ExistingColumn>(new CommandDefinition(
             """
-            SELECT a.attname, t.typname
+            SELECT a.attname AS Name, t.typname AS Type, a.attnotnull AS NotNull, a.atthasdef AS HasDefault
             FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
             WHERE a.attrelid = to_regclass(@table) AND a.attnum > 0 AND NOT a.attisdropped
             """, new { table = Table.Quoted }, transaction, cancellationToken: cancellationToken)))
-            .ToDictionary(c => c.Name, c => c.Type, StringComparer.Ordinal);
+            .ToDictionary(c => c.Name, StringComparer.Ordinal);
 
         if (existing.Count == 0)
             await connection.ExecuteAsync(new CommandDefinition(CreateSql(), transaction: transaction, cancellationToken: cancellationToken));
         else
+        {
             Check(existing);
+            if (Mode == OutputMode.Upsert)
+                await CheckUniqueKeyAsync(connection, transaction, cancellationToken);
+            var view = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+                "SELECT to_regclass(@view)::text", new { view = LatestView.Quoted }, transaction, cancellationToken: cancellationToken));
+            if (view is null)
+                await connection.ExecuteAsync(new CommandDefinition(ViewSql(), transaction: transaction, cancellationToken: cancellationToken));
+        }
         await transaction.CommitAsync(cancellationToken);
     }
 
-    private void Check(Dictionary<string, string> existing)
+    private sealed record ExistingColumn(string Name, string Type, bool NotNull, bool HasDefault);
+
+    private void Check(Dictionary<string, ExistingColumn> existing)
     {
         foreach (var column in AllColumns)
         {
-            if (!existing.TryGetValue(column.Name, out var type))
-                throw new SchemaMismatchException($"Output table {Table} exists but has no column '{column.Name}' ({PostgresTypeMap.SqlType(column.Kind)}).");
-            if (PostgresTypeMap.KindOf(type) != column.Kind)
+            if (!existing.TryGetValue(column.Name, out var found))
+                throw new SchemaMismatchException($"Output table {Table} exists but has no column '{column.Name}' ({PostgresTypeMap.SqlType(column.Kind)}); add it or choose another output table.");
+            if (PostgresTypeMap.KindOf(found.Type) != column.Kind)
                 throw new SchemaMismatchException(
-                    $"Output table {Table} column '{column.Name}' is {type} but the job writes {PostgresTypeMap.SqlType(column.Kind)}.");
+                    $"Output table {Table} column '{column.Name}' is {found.Type} but the job writes {PostgresTypeMap.SqlType(column.Kind)}.");
         }
+        var blocking = existing.Values.FirstOrDefault(c => c.NotNull && !c.HasDefault && AllColumns.All(a => a.Name != c.Name));
+        if (blocking is not null)
+            throw new SchemaMismatchException(
+                $"Output table {Table} column '{blocking.Name}' is NOT NULL without a default, but the job does not write it.");
+    }
+
+    private async Task CheckUniqueKeyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        var uniqueKeys = await connection.QueryAsync<string[]>(new CommandDefinition(
+            """
+            SELECT array_agg(a.attname::text ORDER BY a.attname)
+            FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+            WHERE i.indrelid = to_regclass(@table) AND i.indisunique AND i.indpred IS NULL
+            GROUP BY i.indexrelid
+            """, new { table = Table.Quoted }, transaction, cancellationToken: cancellationToken));
+        var wanted = KeyColumns.Select(k => k.Name).Order(StringComparer.Ordinal).ToArray();
+        if (!uniqueKeys.Any(u => u.Order(StringComparer.Ordinal).SequenceEqual(wanted)))
+            throw new SchemaMismatchException(
+                $"Output table {Table} has no primary key or unique index on ({string.Join(", ", wanted)}); upsert mode needs one (or use output mode append).");
     }
 
     private string CreateSql()
@@ -91,18 +147,33 @@ public sealed class OutputTableSchema
             $"{SqlIdentifier.Quote(c.Name)} {PostgresTypeMap.SqlType(c.Kind)}" + (required.Contains(c.Name) ? " NOT NULL" : "")));
         var schema = Table.Schema is null ? "" : $"CREATE SCHEMA IF NOT EXISTS {SqlIdentifier.Quote(Table.Schema)};\n";
         var keys = BinaryCopyWriter.ColumnList(KeyColumns);
-        return Mode == OutputMode.Upsert
+        var table = Mode == OutputMode.Upsert
             ? $"""
               {schema}CREATE TABLE {Table.Quoted} (
                   {columns},
                   PRIMARY KEY ({keys})
               );
+              CREATE INDEX ON {Table.Quoted} (scored_at);
               """
             : $"""
               {schema}CREATE TABLE {Table.Quoted} (
                   {columns}
               );
               CREATE INDEX ON {Table.Quoted} (run_id, partition_id);
+              CREATE INDEX ON {Table.Quoted} ({keys}, scored_at DESC);
               """;
+        return table + "\n" + ViewSql();
+    }
+
+    /// <summary>One row per key: the newest by scored_at (then run_id, for rows scored in the same instant).</summary>
+    private string ViewSql()
+    {
+        var keys = BinaryCopyWriter.ColumnList(KeyColumns);
+        return $"""
+            CREATE VIEW {LatestView.Quoted} AS
+            SELECT DISTINCT ON ({keys}) *
+            FROM {Table.Quoted}
+            ORDER BY {keys}, scored_at DESC, run_id DESC;
+            """;
     }
 }

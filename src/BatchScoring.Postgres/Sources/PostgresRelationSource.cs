@@ -83,7 +83,7 @@ public sealed class PostgresRelationSource : IBatchSource
         IReadOnlyList<ColumnSchema> columns, PartitionBounds bounds, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var session = await ReadOnlySession.OpenAsync(_dataSource, cancellationToken);
-        var sql = $"COPY (SELECT {BinaryCopyWriter.ColumnList(columns)} FROM {_relation} WHERE {Predicate(bounds)}) TO STDOUT (FORMAT BINARY)";
+        var sql = $"COPY (SELECT {SelectList(columns)} FROM {_relation} WHERE {Predicate(bounds)}) TO STDOUT (FORMAT BINARY)";
         NpgsqlBinaryExporter? exporter = null;
         var failed = true;
         try
@@ -141,6 +141,15 @@ public sealed class PostgresRelationSource : IBatchSource
             }
         }
     }
+
+    /// <summary>
+    /// The columns as COPY sends them. Text columns are cast to text, which drops the padding of
+    /// <c>char(n)</c> (insignificant in PostgreSQL: <c>'ab'::char(4) = 'ab'</c>) and is a no-op for text and varchar.
+    /// </summary>
+    private static string SelectList(IReadOnlyList<ColumnSchema> columns)
+        => string.Join(", ", columns.Select(c => c.Kind == ColumnKind.Text
+            ? $"{SqlIdentifier.Quote(c.Name)}::text AS {SqlIdentifier.Quote(c.Name)}"
+            : SqlIdentifier.Quote(c.Name)));
 
     /// <summary>The WHERE clause of a partition. COPY takes no parameters, so values are literals we format ourselves.</summary>
     public string Predicate(PartitionBounds bounds)

@@ -70,12 +70,13 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
         {
             await foreach (var batch in input.ReadAllAsync(cancellationToken))
             {
-                var result = context.Scorer.Score(batch);
+                var result = context.Scorer.Score(InputBinder.ForModel(batch, context.Scorer.Inner.Inputs, context.Job.FeatureMapping));
                 figures.Sketch?.Add(result.Scored, RowKeyHasher.Hash(result.Scored.Input, keys));
                 ScoredBatch? shadow = null;
                 if (context.Shadow is { } challenger)
                 {
-                    shadow = result.Scored with { Outputs = challenger.Challenger.Scorer.Score(result.Scored.Input) };
+                    var challengerInput = InputBinder.ForModel(result.Scored.Input, challenger.Challenger.Scorer.Inputs, context.Job.FeatureMapping);
+                    shadow = result.Scored with { Outputs = challenger.Challenger.Scorer.Score(challengerInput) };
                     figures.Agreement!.Add(result.Scored.Outputs, shadow.Outputs);
                 }
                 var letters = result.BadRows.Select(bad => ToDeadLetter(context, batch, bad)).ToArray();
@@ -100,6 +101,10 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
         // Challenger rows go to the shadow table through their own connection (one connection runs one COPY at a time);
         // they commit just before the main transaction, and a retry replaces them.
         await using var shadow = context.Shadow is { } s ? await ShadowWriter.BeginAsync(dataSource, s, partition, cancellationToken) : null;
+        // The Parquet copy is renamed into place just before the commit; a crash in between leaves a file the retry overwrites.
+        await using var parquet = context.ParquetOutput is { } sink
+            ? await sink.BeginPartitionAsync(partition.RunId, partition.PartitionId, partition.Bounds, context.Model.Version, cancellationToken)
+            : null;
 
         long rowsRead = 0, rowsScored = 0;
         var deadLetters = new List<DeadLetter>();
@@ -113,6 +118,8 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
             await writer.WriteAsync(chunk.Scored, cancellationToken);
             if (shadow is not null)
                 await shadow.Writer.WriteAsync(chunk.Shadow!, cancellationToken);
+            if (parquet is not null)
+                await parquet.WriteAsync(chunk.Scored, cancellationToken);
         }
         if (errors.IsExceeded(deadLetters.Count, rowsRead))
             throw new ErrorBudgetExceededException(context.Job.Name, partition.PartitionKey, deadLetters.Count, rowsRead, deadLetters[0]);
@@ -122,6 +129,8 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
         var counts = new RunCounts(rowsRead, rowsScored, deadLetters.Count);
         if (shadow is not null)
             await shadow.CommitAsync(cancellationToken);
+        if (parquet is not null)
+            await parquet.CompleteAsync(cancellationToken);
         // The scorer stage has completed (it completed the channel), so the figures cover every scored row.
         await PartitionLedger.CompleteAsync(connection, transaction, partition, owner, counts, figures.Sketch?.ToJson(),
             figures.Agreement is { } agreement ? ShadowAgreementJson.Serialize(agreement) : null, cancellationToken);

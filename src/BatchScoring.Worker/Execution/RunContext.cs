@@ -3,6 +3,7 @@ using BatchScoring.Core.Drift.Sketches;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Models.Loading;
+using BatchScoring.Parquet.Sinks;
 using BatchScoring.Postgres.Output;
 
 namespace BatchScoring.Worker.Execution;
@@ -22,6 +23,9 @@ public sealed record RunContext(
 
     /// <summary>The challenger scored in shadow; null without one.</summary>
     public ShadowContext? Shadow { get; init; }
+
+    /// <summary>Where scored rows are also written as Parquet files (<c>output.parquet_folder</c>); null when not.</summary>
+    public ParquetPartitionSink? ParquetOutput { get; init; }
 }
 
 /// <summary>A challenger model and the shadow table its scores go to (never the main one).</summary>

@@ -7,6 +7,8 @@ using BatchScoring.Core.Scoring;
 using BatchScoring.Models.Loading;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Output;
+using BatchScoring.Parquet.Sinks;
+using BatchScoring.Parquet.Sources;
 using BatchScoring.Postgres.Sources;
 using Npgsql;
 
@@ -38,20 +40,19 @@ public sealed class RunContextFactory(
         var source = CreateSource(job);
         var sourceColumns = await source.DescribeAsync(cancellationToken);
         var sourceName = job.Source.ToString() ?? "the source";
-        ColumnSchema Find(string name, string role) => sourceColumns.FirstOrDefault(c => c.Name == name)
-            ?? throw new SchemaMismatchException($"Job '{job.Name}': {role} column '{name}' is missing from source {sourceName}.");
-
-        var keys = (job.Output.KeyColumns ?? job.Source.KeyColumns).Select(k => Find(k, "key")).ToArray();
-        var passthrough = job.Output.Passthrough.Select(p => Find(p, "passthrough")).ToArray();
-        var inputs = InputBinder.Bind(job.Name, sourceName, sourceColumns, model.Scorer.Inputs);
-        var challengerInputs = challenger is null ? [] : InputBinder.Bind(job.Name, sourceName, sourceColumns, challenger.Scorer.Inputs);
-        var output = new OutputTableSchema(job.Output.Table, job.Output.Mode, keys, passthrough, model.Scorer.Outputs);
+        var inputs = InputBinder.Bind(job.Name, sourceName, sourceColumns, model.Scorer.Inputs, job.FeatureMapping);
+        var challengerInputs = challenger is null ? [] : InputBinder.Bind(job.Name, sourceName, sourceColumns, challenger.Scorer.Inputs, job.FeatureMapping);
+        var output = OutputTableSchema.ForJob(job, sourceColumns, model.Scorer.Outputs);
+        var keys = output.KeyColumns;
         var shadow = challenger is null ? null : new ShadowContext(challenger, ShadowOutput.Schema(job.Name, job.Output, keys, challenger.Scorer.Outputs));
         await output.EnsureAsync(dataSource, cancellationToken);
         if (shadow is not null)
             await shadow.Output.EnsureAsync(dataSource, cancellationToken);
-        var read = keys.Concat(passthrough).Concat(inputs).Concat(challengerInputs).DistinctBy(c => c.Name).ToArray();
-        return new RunContext(job, model, new IsolatingScorer(model.Scorer), source, read, keys, output) { Shadow = shadow };
+        var read = output.SourceColumns.Concat(inputs).Concat(challengerInputs).DistinctBy(c => c.Name).ToArray();
+        var parquet = job.Output.ParquetFolder is { } folder
+            ? new ParquetPartitionSink(folder, output.SourceColumns.ToArray(), model.Scorer.Outputs)
+            : null;
+        return new RunContext(job, model, new IsolatingScorer(model.Scorer), source, read, keys, output) { Shadow = shadow, ParquetOutput = parquet };
     }
 
     /// <summary>Remembers the context of a run this process just created.</summary>
@@ -109,6 +110,7 @@ public sealed class RunContextFactory(
     {
         PostgresTableSourceSpec table => PostgresRelationSource.ForTable(dataSource, table),
         PostgresQuerySourceSpec query => PostgresRelationSource.ForQuery(dataSource, query),
+        ParquetSourceSpec parquet => new ParquetSource(parquet),
         var other => throw new BatchScoringException($"Job '{job.Name}': source {other} is not supported yet."),
     };
 

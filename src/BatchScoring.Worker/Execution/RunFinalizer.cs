@@ -7,10 +7,12 @@ using Npgsql;
 namespace BatchScoring.Worker.Execution;
 
 /// <summary>
-/// Runs once per run, in whichever worker finished its last partition: merges the partitions'
+/// Runs once per run, in whichever worker finished its last partition: marks a succeeded run's
+/// Parquet output with <c>_SUCCESS</c>, stores the merged shadow agreement, and merges the partitions'
 /// drift sketches into the run's drift report. Its failures are logged, never change the run's outcome.
 /// </summary>
-public sealed class RunFinalizer(RunContextFactory contexts, RunDriftFinalizer drift, ShadowRunLedger shadow, ILogger<RunFinalizer> logger)
+public sealed class RunFinalizer(
+    RunContextFactory contexts, PartitionLedger partitions, RunDriftFinalizer drift, ShadowRunLedger shadow, ILogger<RunFinalizer> logger)
 {
     public async Task OnFinishedAsync(long runId, string status, CancellationToken cancellationToken)
     {
@@ -20,6 +22,8 @@ public sealed class RunFinalizer(RunContextFactory contexts, RunDriftFinalizer d
         try
         {
             var context = await contexts.ForRunAsync(runId, cancellationToken);
+            if (context.ParquetOutput is { } parquet && status == RunStatus.Succeeded)
+                await parquet.CompleteRunAsync(runId, await partitions.BoundsAsync(runId, cancellationToken), cancellationToken);
             if (context.Shadow is not null && await shadow.FinishAsync(runId, cancellationToken) is { } agreement)
                 logger.LogInformation("Run {RunId} challenger agreement: labels {LabelAgreement:P1}, mean |Δscore| {MeanAbsDiff:F4}, correlation {Correlation:F4}",
                     runId, agreement.LabelAgreement, agreement.MeanAbsoluteScoreDifference, agreement.ScoreCorrelation);
@@ -32,7 +36,7 @@ public sealed class RunFinalizer(RunContextFactory contexts, RunDriftFinalizer d
                 "Run {RunId} drift against {Reference}: {Drifted} of {Features} input features drifted (dataset drift {DatasetDrift}, prediction drift {PredictionDrift})",
                 runId, baseline.Description, report.Summary.DriftedInputFeatures, report.Summary.InputFeatures, report.Summary.DatasetDrift, report.Summary.PredictionDrift);
         }
-        catch (Exception e) when (e is NpgsqlException or Core.Errors.BatchScoringException or InvalidOperationException)
+        catch (Exception e) when (e is NpgsqlException or Core.Errors.BatchScoringException or InvalidOperationException or IOException)
         {
             logger.LogError(e, "Run {RunId}: the drift report could not be made: {Error}", runId, e.Message);
         }

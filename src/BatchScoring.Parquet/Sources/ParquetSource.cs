@@ -1,0 +1,241 @@
+using System.Runtime.CompilerServices;
+using BatchScoring.Core.Batches;
+using BatchScoring.Core.Errors;
+using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Runs;
+using BatchScoring.Core.Scoring;
+using BatchScoring.Parquet.Schema;
+using Parquet;
+using Parquet.Schema;
+
+namespace BatchScoring.Parquet.Sources;
+
+/// <summary>
+/// A Parquet file, folder, glob or Hive-style partitioned folder. A partition is one file, or a range of
+/// row groups of a file with more than <see cref="RowsPerPartition"/> rows; its <see cref="PartitionBounds.File"/>
+/// is relative to the source root, so its Hive values come from that path. Rows are read row group by row
+/// group, column by column. A file that cannot be read fails only the partitions that read it, with its path.
+/// </summary>
+public sealed class ParquetSource(ParquetSourceSpec spec, long rowsPerPartition = ParquetSource.DefaultRowsPerPartition) : IBatchSource
+{
+    public const long DefaultRowsPerPartition = 1_000_000;
+    private static readonly ParquetOptions ReadOptions = new() { UseDateOnlyTypeForDates = true };
+
+    public long RowsPerPartition { get; } = rowsPerPartition;
+
+    public async Task<IReadOnlyList<ColumnSchema>> DescribeAsync(CancellationToken cancellationToken)
+    {
+        var files = ParquetFileSet.Resolve(spec.Path);
+        var hive = HiveColumns.Infer(files.Files);
+        Exception? firstError = null;
+        foreach (var file in files.Files)
+        {
+            var path = files.FullPath(file.RelativePath);
+            try
+            {
+                await using var reader = await ParquetReader.CreateAsync(path, ReadOptions, cancellationToken);
+                var columns = reader.Schema.Fields.OfType<DataField>()
+                    .Select(f => ParquetTypeMap.KindOf(f) is { } kind ? new ColumnSchema(f.Name, kind, ParquetTypeMap.Describe(f)) : null)
+                    .OfType<ColumnSchema>()
+                    .ToList();
+                columns.AddRange(hive.Where(h => columns.All(c => c.Name != h.Name)));
+                return columns;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                firstError ??= Unreadable(path, e);
+            }
+        }
+        throw firstError!;
+    }
+
+    public async Task<IReadOnlyList<PlannedPartition>> PlanAsync(TimeWindow? window, PartitioningSpec partitioning, CancellationToken cancellationToken)
+    {
+        if (window is not null && spec.TimestampColumn is null)
+            throw new BatchScoringException($"A window was asked for but Parquet source {spec.Path} has no timestamp_column.");
+        var files = ParquetFileSet.Resolve(spec.Path);
+        var hiveDate = HiveWindowColumn(files.Files, window);
+        var result = new List<PlannedPartition>();
+        foreach (var file in files.Files)
+        {
+            if (window is not null && hiveDate is not null)
+            {
+                if (!CoversWindow(file, hiveDate, window))
+                    continue;
+                result.AddRange(await PlanFileAsync(files, file, null, cancellationToken));
+            }
+            else
+                result.AddRange(await PlanFileAsync(files, file, window, cancellationToken));
+        }
+        return result;
+    }
+
+    public async IAsyncEnumerable<RowBatch> ReadAsync(
+        IReadOnlyList<ColumnSchema> columns, PartitionBounds bounds, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var relative = bounds.File ?? throw new ArgumentException("A Parquet partition names its file.", nameof(bounds));
+        var path = Path.GetFullPath(Path.Combine(ParquetFileSet.Root(spec.Path), relative));
+        var hiveValues = ParquetFileSet.HiveValues(relative).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+        var rowFilter = bounds.WindowStart is { } start && bounds.WindowEnd is { } end
+            ? new RowWindowFilter(spec.TimestampColumn ?? throw new BatchScoringException($"Parquet source {spec.Path} has no timestamp_column for a window."), start, end)
+            : null;
+
+        var reader = await OpenAsync(path, cancellationToken);
+        await using (reader)
+        {
+            var first = bounds.RowGroupStart ?? 0;
+            var last = bounds.RowGroupEnd ?? reader.RowGroupCount;
+            for (var group = first; group < last; group++)
+            {
+                var chunk = await ReadRowGroupAsync(reader, group, columns, hiveValues, rowFilter, path, cancellationToken);
+                for (var offset = 0; offset < chunk.Count; offset += batchSize)
+                {
+                    var batch = new RowBatch(columns, Math.Min(batchSize, chunk.Count - offset));
+                    foreach (var column in batch.Columns)
+                        chunk[column.Name].CopyTo(offset, column, 0, batch.Capacity);
+                    batch.Count = batch.Capacity;
+                    yield return batch;
+                }
+            }
+        }
+    }
+
+    private async Task<IEnumerable<PlannedPartition>> PlanFileAsync(
+        ParquetFileSetContents files, ParquetDataFile file, TimeWindow? window, CancellationToken cancellationToken)
+    {
+        var slice = new PartitionBounds { File = file.RelativePath, WindowStart = window?.StartUtc, WindowEnd = window?.EndUtc };
+        ParquetReader reader;
+        try
+        {
+            reader = await ParquetReader.CreateAsync(files.FullPath(file.RelativePath), ReadOptions, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The file still gets its partition: reading it fails that partition alone, with the reason.
+            return [new PlannedPartition(slice, null)];
+        }
+        await using (reader)
+        {
+            var timestamp = spec.TimestampColumn is { } name ? reader.Schema.DataFields.FirstOrDefault(f => f.Name == name) : null;
+            var groups = new List<(int Index, long Rows)>();
+            for (var g = 0; g < reader.RowGroupCount; g++)
+            {
+                using var group = reader.OpenRowGroupReader(g);
+                if (window is null || timestamp is null || RowGroupStatistics.MayOverlap(group, timestamp, window))
+                    groups.Add((g, group.RowCount));
+            }
+            var total = groups.Sum(g => g.Rows);
+            if (groups.Count == reader.RowGroupCount && total <= RowsPerPartition)
+                return [new PlannedPartition(slice, total)];
+            return Ranges(groups).Select(r => new PlannedPartition(slice with { RowGroupStart = r.Start, RowGroupEnd = r.End }, r.Rows)).ToArray();
+        }
+    }
+
+    /// <summary>Consecutive row groups joined until a range holds <see cref="RowsPerPartition"/> rows; a gap (a skipped group) ends a range.</summary>
+    private IEnumerable<(int Start, int End, long Rows)> Ranges(IReadOnlyList<(int Index, long Rows)> groups)
+    {
+        var i = 0;
+        while (i < groups.Count)
+        {
+            var start = groups[i].Index;
+            var rows = 0L;
+            var end = start;
+            while (i < groups.Count && groups[i].Index == end && (rows == 0 || rows + groups[i].Rows <= RowsPerPartition))
+            {
+                rows += groups[i].Rows;
+                end++;
+                i++;
+            }
+            yield return (start, end, rows);
+        }
+    }
+
+    /// <summary>The Hive date column that is the timestamp column, when a window is to be cut by folders instead of rows.</summary>
+    private string? HiveWindowColumn(IReadOnlyList<ParquetDataFile> files, TimeWindow? window)
+    {
+        if (window is null || spec.TimestampColumn is not { } name)
+            return null;
+        var hive = HiveColumns.Infer(files).FirstOrDefault(c => c.Name == name);
+        if (hive is null)
+            return null;
+        if (hive.Kind != ColumnKind.Date)
+            throw new BatchScoringException($"Parquet source {spec.Path}: timestamp_column '{name}' is a Hive folder whose values are not dates (yyyy-MM-dd).");
+        return name;
+    }
+
+    private static bool CoversWindow(ParquetDataFile file, string column, TimeWindow window)
+    {
+        var value = file.HiveValues.FirstOrDefault(v => v.Key == column).Value;
+        if (value is null || !HiveColumns.TryDate(value, out var date))
+            return false;
+        var dayStart = date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        return dayStart < window.EndUtc && dayStart.AddDays(1) > window.StartUtc;
+    }
+
+    private static async Task<ParquetReader> OpenAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ParquetReader.CreateAsync(path, ReadOptions, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw Unreadable(path, e);
+        }
+    }
+
+    private async Task<RowBatch> ReadRowGroupAsync(ParquetReader reader, int index, IReadOnlyList<ColumnSchema> columns,
+        IReadOnlyDictionary<string, string> hiveValues, RowWindowFilter? filter, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var group = reader.OpenRowGroupReader(index);
+            var rows = checked((int)group.RowCount);
+            var read = new List<BatchColumn>(columns.Count);
+            foreach (var column in columns)
+                read.Add(await ReadColumnAsync(reader, group, column, hiveValues, rows, path, cancellationToken));
+            var chunk = new RowBatch(read) { Count = rows };
+            if (filter is null)
+                return chunk;
+            var timestamp = chunk.TryGetColumn(filter.Column, out var present) ? present
+                : await ReadColumnAsync(reader, group, TimestampSchema(reader, filter.Column, path), hiveValues, rows, path, cancellationToken);
+            return filter.Apply(chunk, timestamp);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not BatchScoringException)
+        {
+            throw new BatchScoringException($"Parquet file {path}, row group {index}: {e.Message}", e);
+        }
+    }
+
+    private static ColumnSchema TimestampSchema(ParquetReader reader, string name, string path)
+    {
+        var field = reader.Schema.DataFields.FirstOrDefault(f => f.Name == name)
+            ?? throw new BatchScoringException($"Parquet file {path} has no timestamp column '{name}'.");
+        var kind = ParquetTypeMap.KindOf(field);
+        if (kind is not (ColumnKind.Timestamp or ColumnKind.TimestampTz or ColumnKind.Date))
+            throw new BatchScoringException($"Parquet file {path}: timestamp column '{name}' is {ParquetTypeMap.Describe(field)}, not a timestamp or date.");
+        return new ColumnSchema(name, kind.Value, ParquetTypeMap.Describe(field));
+    }
+
+    private static async Task<BatchColumn> ReadColumnAsync(ParquetReader reader, ParquetRowGroupReader group, ColumnSchema column,
+        IReadOnlyDictionary<string, string> hiveValues, int rows, string path, CancellationToken cancellationToken)
+    {
+        var field = reader.Schema.DataFields.FirstOrDefault(f => f.Name == column.Name);
+        if (field is null)
+        {
+            // A Hive value, or a column this file lacks (schemas evolve): constant or null for every row.
+            var constant = BatchColumn.Create(column, rows);
+            HiveColumns.Fill(constant, hiveValues.GetValueOrDefault(column.Name), rows);
+            return constant;
+        }
+        if (ParquetTypeMap.KindOf(field) != column.Kind)
+        {
+            throw new BatchScoringException(
+                $"Parquet file {path}: column '{column.Name}' is {ParquetTypeMap.Describe(field)} here but {column.SourceType ?? column.Kind.ToString()} in the source's schema.");
+        }
+        return await ParquetColumnReader.ReadAsync(group, field, column, rows, cancellationToken);
+    }
+
+    private static BatchScoringException Unreadable(string path, Exception e)
+        => new($"Parquet file {path} cannot be read: {e.Message}", e);
+}

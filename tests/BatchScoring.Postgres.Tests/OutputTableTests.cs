@@ -1,0 +1,129 @@
+using BatchScoring.Core.Batches;
+using BatchScoring.Core.Errors;
+using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Sql;
+using BatchScoring.Postgres.Output;
+using BatchScoring.Testing;
+using Dapper;
+
+namespace BatchScoring.Postgres.Tests;
+
+/// <summary>The output table is created with its index and _latest view, an existing one is checked, and a misfit is refused by column.</summary>
+public class OutputTableTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
+{
+    private static readonly ColumnSchema Key = new("customer_id", ColumnKind.Int64);
+    private static readonly ColumnSchema Region = new("region", ColumnKind.Text);
+    private static readonly ColumnSchema Score = new("probability", ColumnKind.Float32);
+
+    private static OutputTableSchema Schema(string table, OutputMode mode = OutputMode.Append)
+        => new(SqlIdentifier.Parse(table), mode, [Key], [Region], [Score]);
+
+    private async Task WriteRunAsync(OutputTableSchema schema, long runId, IEnumerable<long> keys, float probability)
+    {
+        var ids = keys.ToArray();
+        var input = new RowBatch([Key, Region], ids.Length) { Count = ids.Length };
+        var outputs = new RowBatch([Score], ids.Length) { Count = ids.Length };
+        for (var row = 0; row < ids.Length; row++)
+        {
+            input.Column<long>("customer_id").Set(row, ids[row]);
+            input.Column<string>("region").Set(row, "r" + runId);
+            outputs.Column<float>("probability").Set(row, probability);
+        }
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var writer = await PartitionOutputWriter.BeginAsync(connection, transaction, schema, runId, runId * 10, $"m@{runId}", CancellationToken.None);
+        await writer.WriteAsync(new ScoredBatch(input, outputs), CancellationToken.None);
+        await writer.MergeAsync(CancellationToken.None);
+        await transaction.CommitAsync();
+    }
+
+    [Fact]
+    public async Task An_append_table_is_created_with_an_analyst_index_and_a_latest_view_with_one_row_per_key()
+    {
+        var schema = Schema("scored.churn_history");
+        await schema.EnsureAsync(database.DataSource, CancellationToken.None);
+        await WriteRunAsync(schema, 1, [1, 2, 3], 0.1f);
+        await WriteRunAsync(schema, 2, [2, 3], 0.2f);
+        await WriteRunAsync(schema, 3, [3, 4], 0.3f);
+
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        Assert.Equal(7, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM scored.churn_history"));
+        var latest = (await connection.QueryAsync<(long Key, long Run, float Probability, string Region)>(
+            "SELECT customer_id, run_id, probability, region FROM scored.churn_history_latest ORDER BY customer_id")).ToArray();
+        Assert.Equal([(1L, 1L, 0.1f, "r1"), (2L, 2L, 0.2f, "r2"), (3L, 3L, 0.3f, "r3"), (4L, 3L, 0.3f, "r3")], latest);
+
+        var indexes = (await connection.QueryAsync<string>(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = 'scored' AND tablename = 'churn_history'")).ToArray();
+        Assert.Contains(indexes, d => d.Contains("(customer_id, scored_at DESC)"));
+        Assert.Contains(indexes, d => d.Contains("(run_id, partition_id)"));
+    }
+
+    [Fact]
+    public async Task An_upsert_table_keeps_one_row_per_key_and_its_view_matches()
+    {
+        var schema = Schema("churn_current", OutputMode.Upsert);
+        await schema.EnsureAsync(database.DataSource, CancellationToken.None);
+        await WriteRunAsync(schema, 1, [1, 2], 0.1f);
+        await WriteRunAsync(schema, 2, [2], 0.2f);
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        var table = await connection.QueryAsync<(long, long)>("SELECT customer_id, run_id FROM churn_current ORDER BY 1");
+        var view = await connection.QueryAsync<(long, long)>("SELECT customer_id, run_id FROM churn_current_latest ORDER BY 1");
+        Assert.Equal([(1L, 1L), (2L, 2L)], table);
+        Assert.Equal(table, view);
+        Assert.Contains(await connection.QueryAsync<string>("SELECT indexdef FROM pg_indexes WHERE tablename = 'churn_current'"), d => d.Contains("(scored_at)"));
+    }
+
+    [Fact]
+    public async Task An_existing_table_that_fits_is_used_and_gets_its_view()
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync("""
+            CREATE TABLE analyst_made (
+                customer_id bigint NOT NULL, region text, probability real, model_version text NOT NULL, run_id bigint NOT NULL,
+                partition_id bigint NOT NULL, scored_at timestamptz NOT NULL, note text DEFAULT 'kept', extra integer)
+            """);
+        var schema = Schema("analyst_made");
+        await schema.EnsureAsync(database.DataSource, CancellationToken.None);
+        await schema.EnsureAsync(database.DataSource, CancellationToken.None);
+        await WriteRunAsync(schema, 5, [9], 0.5f);
+        Assert.Equal("kept", await connection.ExecuteScalarAsync<string>("SELECT note FROM analyst_made_latest WHERE customer_id = 9"));
+    }
+
+    [Theory]
+    [InlineData("customer_id bigint, region text, model_version text, run_id bigint, partition_id bigint, scored_at timestamptz",
+        "has no column 'probability' (real)")]
+    [InlineData("customer_id bigint, region text, probability text, model_version text, run_id bigint, partition_id bigint, scored_at timestamptz",
+        "column 'probability' is text but the job writes real")]
+    [InlineData("customer_id bigint, region text, probability real, model_version text, run_id bigint, partition_id bigint, scored_at timestamptz, owner text NOT NULL",
+        "column 'owner' is NOT NULL without a default")]
+    [InlineData("customer_id bigint, region text, probability real, model_version text, run_id bigint, partition_id bigint, scored_at timestamptz",
+        "no primary key or unique index on (customer_id)", OutputMode.Upsert)]
+    public async Task An_existing_table_that_does_not_fit_is_refused_naming_the_column(string columns, string expected, OutputMode mode = OutputMode.Append)
+    {
+        var table = "misfit_" + Guid.NewGuid().ToString("N")[..8];
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync($"CREATE TABLE {table} ({columns})");
+        var e = await Assert.ThrowsAsync<SchemaMismatchException>(() => Schema(table, mode).EnsureAsync(database.DataSource, CancellationToken.None));
+        Assert.Contains(table, e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void A_job_output_resolves_keys_and_passthrough_from_the_source_and_refuses_unknown_names()
+    {
+        ColumnSchema[] source = [Key, Region, new("tenure", ColumnKind.Int32)];
+        JobSpec Job(params string[] passthrough) => new()
+        {
+            Name = "churn",
+            FilePath = "jobs/churn.yaml",
+            Source = new PostgresTableSourceSpec(SqlIdentifier.Parse("customers"), ["customer_id"]),
+            Model = new ModelSpec(ModelReference.File("m.zip")),
+            Output = new OutputSpec { Table = SqlIdentifier.Parse("scored.churn"), Passthrough = passthrough },
+        };
+        var schema = OutputTableSchema.ForJob(Job("region"), source, [Score]);
+        Assert.Equal(["customer_id", "region", "probability", "model_version", "run_id", "partition_id", "scored_at"], schema.AllColumns.Select(c => c.Name));
+        var e = Assert.Throws<SchemaMismatchException>(() => OutputTableSchema.ForJob(Job("regoin"), source, [Score]));
+        Assert.Contains("passthrough column 'regoin'", e.Message);
+        Assert.Contains("churn", e.Message);
+    }
+}

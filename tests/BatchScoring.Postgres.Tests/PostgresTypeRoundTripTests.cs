@@ -1,0 +1,168 @@
+using BatchScoring.Core.Batches;
+using BatchScoring.Core.Errors;
+using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Scoring;
+using BatchScoring.Core.Sql;
+using BatchScoring.Postgres.Copy;
+using BatchScoring.Postgres.Output;
+using BatchScoring.Postgres.Sources;
+using BatchScoring.Testing;
+using Dapper;
+
+namespace BatchScoring.Postgres.Tests;
+
+/// <summary>Every supported PostgreSQL type, nulls included: COPY in, read back through the source, and out through the sink as passthrough.</summary>
+public class PostgresTypeRoundTripTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
+{
+    private const int Rows = 500;
+
+    private static readonly (string Name, string SqlType, ColumnKind Kind)[] Columns =
+    [
+        ("c_smallint", "smallint", ColumnKind.Int16),
+        ("c_integer", "integer", ColumnKind.Int32),
+        ("c_bigint", "bigint", ColumnKind.Int64),
+        ("c_real", "real", ColumnKind.Float32),
+        ("c_double", "double precision", ColumnKind.Float64),
+        ("c_numeric", "numeric", ColumnKind.Decimal),
+        ("c_numeric_scaled", "numeric(14,4)", ColumnKind.Decimal),
+        ("c_boolean", "boolean", ColumnKind.Boolean),
+        ("c_text", "text", ColumnKind.Text),
+        ("c_varchar", "varchar(40)", ColumnKind.Text),
+        ("c_char", "char(8)", ColumnKind.Text),
+        ("c_uuid", "uuid", ColumnKind.Uuid),
+        ("c_date", "date", ColumnKind.Date),
+        ("c_timestamp", "timestamp", ColumnKind.Timestamp),
+        ("c_timestamptz", "timestamptz", ColumnKind.TimestampTz),
+    ];
+
+    /// <summary>Row i: every column null when (i + column index) % 7 == 0, else a value that probes the type's edges.</summary>
+    private static RowBatch Written()
+    {
+        var schema = Columns.Select(c => new ColumnSchema(c.Name, c.Kind)).Prepend(new ColumnSchema("id", ColumnKind.Int64)).ToArray();
+        var batch = new RowBatch(schema, Rows) { Count = Rows };
+        for (var i = 0; i < Rows; i++)
+        {
+            batch.Column<long>("id").Set(i, i);
+            for (var k = 0; k < Columns.Length; k++)
+            {
+                var column = batch[Columns[k].Name];
+                if ((i + k) % 7 == 0)
+                {
+                    column.Nulls[i] = true;
+                    continue;
+                }
+                var edge = i % 5;
+                switch (Columns[k].Name)
+                {
+                    case "c_smallint": ((BatchColumn<short>)column).Set(i, edge switch { 0 => short.MinValue, 1 => short.MaxValue, _ => (short)(i - 250) }); break;
+                    case "c_integer": ((BatchColumn<int>)column).Set(i, edge switch { 0 => int.MinValue, 1 => int.MaxValue, _ => i * 4_000_037 - 999_999_999 }); break;
+                    case "c_bigint": ((BatchColumn<long>)column).Set(i, edge switch { 0 => long.MinValue, 1 => long.MaxValue, _ => i * 18_014_398_509_481L }); break;
+                    case "c_real": ((BatchColumn<float>)column).Set(i, edge switch { 0 => float.MaxValue, 1 => float.Epsilon, 2 => float.NaN, _ => i / 3f }); break;
+                    case "c_double": ((BatchColumn<double>)column).Set(i, edge switch { 0 => double.MinValue, 1 => double.PositiveInfinity, 2 => -0.0 + 1e-300, _ => i / 7.0 }); break;
+                    case "c_numeric": ((BatchColumn<decimal>)column).Set(i, edge switch { 0 => 79228162514264337593543950335m, 1 => -0.0000000000000000000000000001m, 2 => 0m, _ => i * 1234567.891011m }); break;
+                    case "c_numeric_scaled": ((BatchColumn<decimal>)column).Set(i, edge switch { 0 => 9999999999.9999m, 1 => -9999999999.9999m, _ => i * 0.0625m }); break;
+                    case "c_boolean": ((BatchColumn<bool>)column).Set(i, i % 2 == 0); break;
+                    case "c_text": ((BatchColumn<string>)column).Set(i, edge switch { 0 => "", 1 => "  padded  ", 2 => "ünïcødé ✓ 日本", _ => $"text {i}\n\ttab" }); break;
+                    case "c_varchar": ((BatchColumn<string>)column).Set(i, edge switch { 0 => "", 1 => new string('v', 40), _ => $"v{i} " }); break;
+                    case "c_char": ((BatchColumn<string>)column).Set(i, edge switch { 0 => "", 1 => "12345678", _ => $"c{i}" }); break;
+                    case "c_uuid": ((BatchColumn<Guid>)column).Set(i, edge == 0 ? Guid.Empty : new Guid($"{i:x8}-1234-4abc-8def-{i * 104729:x12}")); break;
+                    case "c_date": ((BatchColumn<DateOnly>)column).Set(i, edge switch { 0 => DateOnly.MinValue, 1 => DateOnly.MaxValue, _ => new DateOnly(2000, 2, 29).AddDays(i * 37 - 9000) }); break;
+                    case "c_timestamp": ((BatchColumn<DateTime>)column).Set(i, edge switch
+                    {
+                        0 => new DateTime(1, 1, 1, 0, 0, 0, DateTimeKind.Unspecified),
+                        1 => new DateTime(9999, 12, 31, 23, 59, 59, 999, 999, DateTimeKind.Unspecified),
+                        _ => new DateTime(1969, 12, 31, 23, 0, 0, DateTimeKind.Unspecified).AddTicks(i * 123_456_789_10L),
+                    }); break;
+                    case "c_timestamptz": ((BatchColumn<DateTime>)column).Set(i, edge switch
+                    {
+                        0 => new DateTime(1900, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+                        _ => new DateTime(2026, 3, 29, 0, 59, 59, DateTimeKind.Utc).AddTicks(i * 98_765_432_10L),
+                    }); break;
+                }
+            }
+        }
+        return batch;
+    }
+
+    [Fact]
+    public async Task Every_type_round_trips_exactly_through_the_source_and_the_sink_nulls_included()
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync($"CREATE TABLE all_types (id bigint PRIMARY KEY, {string.Join(", ", Columns.Select(c => $"{c.Name} {c.SqlType}"))})");
+        var written = Written();
+        Assert.Equal((ulong)Rows, await BinaryCopyWriter.CopyAsync(connection, "all_types", new[] { written }.ToAsyncEnumerable(), CancellationToken.None));
+
+        var source = PostgresRelationSource.ForTable(database.DataSource, new PostgresTableSourceSpec(SqlIdentifier.Parse("all_types"), ["id"]));
+        var schema = await source.DescribeAsync(CancellationToken.None);
+        Assert.Equal(written.Schema.Select(c => (c.Name, c.Kind)), schema.Select(c => (c.Name, c.Kind)));
+        Assert.Equal("character", schema.Single(c => c.Name == "c_char").SourceType);
+
+        var batches = new List<RowBatch>();
+        await foreach (var batch in source.ReadAsync(schema, PartitionBounds.Everything, 128, CancellationToken.None))
+            batches.Add(batch);
+        var read = RowBatch.Concat(schema, batches);
+        Assert.Equal(Rows, read.Count);
+        var byId = Enumerable.Range(0, Rows).ToDictionary(r => read.Column<long>("id").Values[r]);
+        for (var i = 0; i < Rows; i++)
+        {
+            foreach (var column in written.Columns)
+            {
+                var expected = column.GetBoxed(i);
+                var actual = read[column.Name].GetBoxed(byId[i]);
+                if (!Equals(expected, actual))
+                    Assert.Fail($"Row {i} column {column.Name}: wrote {expected ?? "null"}, read {actual ?? "null"}.");
+            }
+            if (!read["c_timestamptz"].IsNull(byId[i]))
+                Assert.Equal(DateTimeKind.Utc, read.Column<DateTime>("c_timestamptz").Values[byId[i]].Kind);
+            if (!read["c_timestamp"].IsNull(byId[i]))
+                Assert.Equal(DateTimeKind.Unspecified, read.Column<DateTime>("c_timestamp").Values[byId[i]].Kind);
+        }
+
+        // Out through the sink, every column as a passthrough column.
+        var output = new OutputTableSchema(SqlIdentifier.Parse("scored.all_types_out"), OutputMode.Upsert,
+            [schema[0]], schema.Skip(1).ToArray(), [new ColumnSchema("score", ColumnKind.Float32)]);
+        await output.EnsureAsync(database.DataSource, CancellationToken.None);
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await using var writer = await PartitionOutputWriter.BeginAsync(connection, transaction, output, 1, 1, "m@1", CancellationToken.None);
+            foreach (var batch in batches)
+            {
+                var scores = new RowBatch([new ColumnSchema("score", ColumnKind.Float32)], batch.Count) { Count = batch.Count };
+                for (var row = 0; row < batch.Count; row++)
+                    scores.Column<float>("score").Set(row, batch.Column<long>("id").Values[row] / 1000f);
+                await writer.WriteAsync(new ScoredBatch(batch, scores), CancellationToken.None);
+            }
+            Assert.Equal(Rows, await writer.MergeAsync(CancellationToken.None));
+            await transaction.CommitAsync();
+        }
+        var differences = await connection.ExecuteScalarAsync<long>($"""
+            SELECT count(*) FROM all_types a FULL JOIN scored.all_types_out o USING (id)
+            WHERE {string.Join(" OR ", Columns.Select(c => c.Name == "c_char"
+                ? $"a.{c.Name}::text IS DISTINCT FROM o.{c.Name}"
+                : $"a.{c.Name} IS DISTINCT FROM o.{c.Name}"))}
+            """);
+        Assert.Equal(0, differences);
+        Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM scored.all_types_out WHERE score = (id / 1000.0)::real AND run_id = 1 AND model_version = 'm@1'"));
+    }
+
+    [Theory]
+    [InlineData("1e40")]
+    [InlineData("'NaN'")]
+    [InlineData("0.00000000000000000000000000000001234")]
+    public async Task A_numeric_outside_decimal_range_is_an_error_naming_the_column(string value)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        var table = "wide_" + Guid.NewGuid().ToString("N")[..8];
+        await connection.ExecuteAsync($"CREATE TABLE {table} (id int, big_amount numeric); INSERT INTO {table} VALUES (1, 1.5), (2, {value})");
+        var source = PostgresRelationSource.ForTable(database.DataSource, new PostgresTableSourceSpec(SqlIdentifier.Parse(table), ["id"]));
+        var schema = await source.DescribeAsync(CancellationToken.None);
+        var e = await Assert.ThrowsAsync<BatchScoringException>(async () =>
+        {
+            await foreach (var _ in source.ReadAsync(schema, PartitionBounds.Everything, 10, CancellationToken.None))
+            {
+            }
+        });
+        Assert.Contains("'big_amount' (numeric)", e.Message);
+        Assert.Contains("decimal", e.Message);
+    }
+}
