@@ -9,6 +9,7 @@ using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Output;
 using BatchScoring.Postgres.Sources;
 using BatchScoring.Worker.Hosting;
+using BatchScoring.Worker.Observability;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -27,11 +28,19 @@ public sealed class JobRunner(
     ModelFileLoader models,
     IOptions<WorkerOptions> workerOptions,
     IOptions<ModelsOptions> modelsOptions,
+    RunObserver observer,
     ILogger<JobRunner> logger)
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
 
     public async Task<RunOutcome> RunAsync(JobSpec job, string trigger, CancellationToken cancellationToken)
+    {
+        var outcome = await ExecuteAsync(job, trigger, cancellationToken);
+        await observer.RunFinishedAsync(job, trigger, outcome);
+        return outcome;
+    }
+
+    private async Task<RunOutcome> ExecuteAsync(JobSpec job, string trigger, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var modelPath = Path.Combine(modelsOptions.Value.Directory, job.Model.Champion.Path

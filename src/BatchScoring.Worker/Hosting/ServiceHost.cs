@@ -3,6 +3,7 @@ using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Migrations;
 using BatchScoring.Worker.Demo;
 using BatchScoring.Worker.Execution;
+using BatchScoring.Worker.Observability;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -40,6 +41,7 @@ internal static class ServiceHost
         builder.Services.AddSingleton<ModelFileLoader>();
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<DemoRunner>();
+        builder.Services.AddObservability();
         configure?.Invoke(builder.Services);
         return builder.Build();
     }
