@@ -13,6 +13,8 @@ public static class WebhookMessage
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        // Receivers are chat bots and scripts, not HTML pages: keep quotes and apostrophes in error messages readable.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public static string? EventOf(string runStatus) => runStatus switch

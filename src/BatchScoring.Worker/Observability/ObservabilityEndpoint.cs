@@ -25,6 +25,8 @@ internal sealed class ObservabilityEndpoint(
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DictionaryKeyPolicy = null,
         WriteIndented = true,
+        // Plain JSON for probes and people, never embedded in HTML.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     private HttpListener? _listener;

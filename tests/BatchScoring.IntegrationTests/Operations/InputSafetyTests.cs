@@ -1,8 +1,8 @@
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
-using BatchScoring.Core.Scoring;
 using BatchScoring.Postgres.Sources;
 using Dapper;
+using Npgsql;
 
 namespace BatchScoring.IntegrationTests.Operations;
 
@@ -31,14 +31,10 @@ public class InputSafetyTests(ScoringEnvironment env) : IClassFixture<ScoringEnv
         var source = PostgresRelationSource.ForQuery(env.DataSource, new PostgresQuerySourceSpec(
             "SELECT customer_id, public.wipe_precious() AS wiped FROM public.customers", ["customer_id"]));
 
-        var e = await Assert.ThrowsAsync<BatchScoringException>(async () =>
-        {
-            var columns = await source.DescribeAsync(CancellationToken.None);
-            await foreach (var _ in source.ReadAsync(columns, PartitionBounds.Everything, 100, CancellationToken.None))
-            {
-            }
-        });
+        // Planning counts the query's rows: PostgreSQL runs it, and its write, in the READ ONLY transaction.
+        var e = await Assert.ThrowsAsync<BatchScoringException>(() => source.PlanAsync(null, PartitioningSpec.Default, CancellationToken.None));
 
+        Assert.Equal(PostgresErrorCodes.ReadOnlySqlTransaction, Assert.IsType<PostgresException>(e.InnerException).SqlState);
         Assert.Contains("source query", e.Message);
         Assert.Contains("cannot execute DELETE in a read-only transaction", e.Message);
         Assert.Equal(ScoringEnvironment.SourceRows, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM public.precious"));

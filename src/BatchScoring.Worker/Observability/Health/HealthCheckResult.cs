@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace BatchScoring.Worker.Observability.Health;
 
 /// <summary>One check of <c>/health</c>. Only <see cref="Unhealthy"/> makes the whole service unhealthy.</summary>
@@ -13,11 +15,13 @@ public sealed record HealthCheckResult(string Status, string Detail)
 
     public static HealthCheckResult NotConfigured(string detail) => new(NotConfiguredStatus, detail);
 
+    [JsonIgnore]
     public bool IsUnhealthy => Status == UnhealthyStatus;
 }
 
 /// <summary>The <c>/health</c> document.</summary>
 public sealed record HealthReport(string Status, IReadOnlyDictionary<string, HealthCheckResult> Checks)
 {
+    [JsonIgnore]
     public bool IsHealthy => Status == HealthCheckResult.HealthyStatus;
 }
