@@ -99,6 +99,20 @@ public class WebhookNotificationTests(ScoringEnvironment env) : IClassFixture<Sc
             Enumerable.Range(1, 5).Select(notifier.Backoff));
     }
 
+    [Fact]
+    public async Task A_misconfigured_webhook_is_refused_naming_the_setting()
+    {
+        using var host = await env.HostAsync(
+            ("Notifications:Webhooks:0:Url", "hooks.example.com/no-scheme"),
+            ("Notifications:Webhooks:0:Events:0", "failure"));
+
+        var e = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => host.Services.GetRequiredService<IRunNotifier>());
+
+        Assert.Contains("Notifications:Webhooks:0:Url must be an absolute http or https URL", e.Message);
+        Assert.Contains("Notifications:Webhooks:0:Events: unknown event 'failure'", e.Message);
+    }
+
     private sealed class CompositeDisposable(params IDisposable[] items) : IDisposable
     {
         public void Dispose()
