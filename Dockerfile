@@ -18,6 +18,10 @@ RUN dotnet publish src/BatchScoring.Worker/BatchScoring.Worker.csproj -c Release
 
 # --- runtime: the slim .NET runtime, no SDK, no compiler, running as an unprivileged user ---
 FROM mcr.microsoft.com/dotnet/runtime:10.0 AS runtime
+# libgomp: OpenMP, which ML.NET's native trainers and LightGBM load.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libgomp1 \
+ && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 batchscoring \
  && useradd --system --uid 10001 --gid batchscoring --home-dir /app --no-create-home --shell /usr/sbin/nologin batchscoring
 WORKDIR /app

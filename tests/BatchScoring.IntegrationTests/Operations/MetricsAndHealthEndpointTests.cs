@@ -58,4 +58,20 @@ public class MetricsAndHealthEndpointTests(ScoringEnvironment env) : IClassFixtu
             await host.StopAsync();
         }
     }
+
+    [Fact]
+    public async Task The_container_address_with_plus_listens_on_every_interface()
+    {
+        var port = BatchScoring.Postgres.Local.LocalPostgresCluster.FindFreePort();
+        using var host = await env.HostAsync(("Observability:MetricsAddress", $"http://+:{port}"));
+        await host.StartAsync();
+        try
+        {
+            Assert.Equal(HttpStatusCode.OK, (await OperationsHelpers.GetAsync($"http://127.0.0.1:{port}/metrics")).Status);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
 }
