@@ -97,7 +97,7 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
         var row = await connection.QuerySingleOrDefaultAsync<ClaimRow>(new CommandDefinition(
             """
             WITH candidate AS (
-                SELECT p.partition_id
+                SELECT p.partition_id, p.status AS previous_status
                 FROM scoring.partitions p
                 JOIN scoring.runs r ON r.run_id = p.run_id
                 WHERE r.status = 'running' AND NOT r.cancel_requested
@@ -120,7 +120,7 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
             RETURNING p.partition_id AS PartitionId, p.run_id AS RunId, p.partition_key AS PartitionKey,
                       p.window_start AS WindowStart, p.window_end AS WindowEnd, p.bucket AS Bucket, p.bucket_count AS BucketCount,
                       p.source_file AS SourceFile, p.row_group_start AS RowGroupStart, p.row_group_end AS RowGroupEnd,
-                      p.attempts AS Attempts, p.lease_reclaims AS LeaseReclaims
+                      p.attempts AS Attempts, (candidate.previous_status = 'running')::int AS LeaseReclaims
             """, new { runId, owner, lease }, cancellationToken: cancellationToken));
         return row?.ToClaim();
     }
@@ -315,6 +315,7 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
 
     private sealed record ClaimRow(long PartitionId, long RunId, string PartitionKey, DateTime? WindowStart, DateTime? WindowEnd,
         int Bucket, int BucketCount, string? SourceFile, int? RowGroupStart, int? RowGroupEnd, int Attempts, int LeaseReclaims)
+        // LeaseReclaims: when claiming, 1 if this claim took the partition from a worker whose lease expired.
     {
         public ClaimedPartition ToClaim() => new(PartitionId, RunId, PartitionKey, new PartitionBounds
         {

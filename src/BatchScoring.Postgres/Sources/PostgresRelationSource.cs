@@ -212,6 +212,13 @@ public sealed class PostgresRelationSource : IBatchSource
     {
         await using var session = await ReadOnlySession.OpenAsync(_dataSource, cancellationToken);
         await using var command = session.Command($"SELECT count(*) FROM {_relation} WHERE {where}");
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        try
+        {
+            return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+        catch (PostgresException e)
+        {
+            throw new BatchScoringException($"Cannot plan {_description}: {e.MessageText}", e);
+        }
     }
 }

@@ -10,6 +10,7 @@ using BatchScoring.Postgres.Ledger;
 using BatchScoring.Worker.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using BatchScoring.Worker.Observability;
 using Serilog.Context;
 
 namespace BatchScoring.Worker.Execution;
@@ -27,6 +28,7 @@ public sealed class JobRunner(
     PartitionWorkerPool pool,
     DriftBaselineResolver driftBaselines,
     ShadowRunLedger shadowLedger,
+    RunObserver observer,
     IOptions<WorkerOptions> workerOptions,
     ILogger<JobRunner> logger)
 {
@@ -152,6 +154,7 @@ public sealed class JobRunner(
             new RunStart(job.Name, request.Trigger, model?.Name, model?.Version, null, request.Window), error, CancellationToken.None);
         using var runScope = LogContext.PushProperty("RunId", runId);
         logger.LogError("Run {RunId} of job {JobName} failed before reading any row: {Error}", runId, job.Name, error);
+        await observer.RunFinishedAsync(runId, job.Output.Table.ToString());
         return new RunOutcome(runId, RunStatus.Failed, 0, 0, elapsed, job.Output.Table.ToString(), error);
     }
 }

@@ -4,6 +4,7 @@ using BatchScoring.Postgres.Ledger;
 using BatchScoring.Worker.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using BatchScoring.Worker.Observability;
 using Npgsql;
 using Serilog.Context;
 
@@ -21,6 +22,7 @@ public sealed class PartitionWorkerPool(
     RunContextFactory contexts,
     PartitionExecutor executor,
     RunFinalizer finalizer,
+    RunObserver observer,
     IOptions<WorkerOptions> options,
     ILogger<PartitionWorkerPool> logger)
 {
@@ -103,6 +105,7 @@ public sealed class PartitionWorkerPool(
             var counts = await executor.ExecuteAsync(context, claim, Owner, held.Token);
             logger.LogInformation("Partition {PartitionKey} succeeded: {Rows} rows scored, {Failed} dead-lettered in {Seconds:F1} s",
                 claim.PartitionKey, counts.RowsScored, counts.RowsFailed, (DateTime.UtcNow - started).TotalSeconds);
+            observer.PartitionFinished(context.Job.Name, "succeeded", DateTime.UtcNow - started, claim.Reclaimed);
         }
         catch (Exception e) when (held.Reason == StopReason.Cancelled)
         {
@@ -126,6 +129,7 @@ public sealed class PartitionWorkerPool(
             var retry = context?.Job.Retries ?? Core.Jobs.RetryPolicy.Default;
             var delay = retry.DelayAfter(claim.Attempt, _random);
             logger.LogWarning(e, "Partition {PartitionKey} attempt {Attempt} failed: {Error}", claim.PartitionKey, claim.Attempt, message);
+            observer.PartitionFinished(context?.Job.Name ?? "unknown", "failed", DateTime.UtcNow - started, claim.Reclaimed);
             await RecordAsync(() => ledger.FailAttemptAsync(claim, Owner, message, delay, permanent, new(0, 0, 0), CancellationToken.None));
         }
         finally

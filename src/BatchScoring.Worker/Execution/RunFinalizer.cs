@@ -1,6 +1,7 @@
 using BatchScoring.Core.Runs;
 using BatchScoring.Postgres.Drift;
 using BatchScoring.Postgres.Ledger;
+using BatchScoring.Worker.Observability;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -12,16 +13,18 @@ namespace BatchScoring.Worker.Execution;
 /// drift sketches into the run's drift report. Its failures are logged, never change the run's outcome.
 /// </summary>
 public sealed class RunFinalizer(
-    RunContextFactory contexts, PartitionLedger partitions, RunDriftFinalizer drift, ShadowRunLedger shadow, ILogger<RunFinalizer> logger)
+    RunContextFactory contexts, PartitionLedger partitions, RunDriftFinalizer drift, ShadowRunLedger shadow, RunObserver observer,
+    ILogger<RunFinalizer> logger)
 {
     public async Task OnFinishedAsync(long runId, string status, CancellationToken cancellationToken)
     {
         logger.LogInformation("Run {RunId} finished: {Status}", runId, status);
-        if (status is not (RunStatus.Succeeded or RunStatus.PartiallyFailed))
-            return;
+        RunContext? context = null;
         try
         {
-            var context = await contexts.ForRunAsync(runId, cancellationToken);
+            if (status is not (RunStatus.Succeeded or RunStatus.PartiallyFailed))
+                return;
+            context = await contexts.ForRunAsync(runId, cancellationToken);
             if (context.ParquetOutput is { } parquet && status == RunStatus.Succeeded)
                 await parquet.CompleteRunAsync(runId, await partitions.BoundsAsync(runId, cancellationToken), cancellationToken);
             if (context.Shadow is not null && await shadow.FinishAsync(runId, cancellationToken) is { } agreement)
@@ -32,6 +35,7 @@ public sealed class RunFinalizer(
             var report = await drift.FinalizeAsync(runId, baseline.Reference, baseline.Description, context.Job.Drift, cancellationToken);
             if (report is null)
                 return;
+            await observer.DriftReportedAsync(runId, report);
             logger.LogInformation(
                 "Run {RunId} drift against {Reference}: {Drifted} of {Features} input features drifted (dataset drift {DatasetDrift}, prediction drift {PredictionDrift})",
                 runId, baseline.Description, report.Summary.DriftedInputFeatures, report.Summary.InputFeatures, report.Summary.DatasetDrift, report.Summary.PredictionDrift);
@@ -39,6 +43,10 @@ public sealed class RunFinalizer(
         catch (Exception e) when (e is NpgsqlException or Core.Errors.BatchScoringException or InvalidOperationException or IOException)
         {
             logger.LogError(e, "Run {RunId}: the drift report could not be made: {Error}", runId, e.Message);
+        }
+        finally
+        {
+            await observer.RunFinishedAsync(runId, context?.Output.Table.ToString());
         }
     }
 }

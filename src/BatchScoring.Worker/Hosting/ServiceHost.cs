@@ -5,6 +5,7 @@ using BatchScoring.Postgres.Migrations;
 using BatchScoring.Postgres.Models;
 using BatchScoring.Worker.Demo;
 using BatchScoring.Worker.Execution;
+using BatchScoring.Worker.Observability;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -56,6 +57,7 @@ internal static class ServiceHost
         builder.Services.AddSingleton<DriftReportStore>();
         builder.Services.AddSingleton<DriftSketchStore>();
         builder.Services.AddSingleton<RunDriftFinalizer>();
+        builder.Services.AddObservability();
         configure?.Invoke(builder.Services);
         return builder.Build();
     }

@@ -12,6 +12,11 @@ internal static class SchedulingHost
 {
     public static async Task<IHost> StartAsync(IConfigurationRoot configuration, FireCounter? fires = null)
     {
+        // Several hosts run in one test process: each serves its metrics endpoint on a port of its own.
+        configuration = new ConfigurationBuilder().AddConfiguration(configuration).AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Observability:MetricsAddress"] = $"http://127.0.0.1:{BatchScoring.Postgres.Local.LocalPostgresCluster.FindFreePort()}",
+        }).Build();
         var host = await ServiceHost.BuildAsync(configuration, CancellationToken.None, services =>
         {
             services.AddHostedService<MigrateOnStartService>().AddJobScheduling(configuration);

@@ -1,0 +1,91 @@
+using YamlDotNet.RepresentationModel;
+
+namespace BatchScoring.IntegrationTests.Operations;
+
+/// <summary>No Docker engine runs here: the compose file and Dockerfile are checked as documents, against what the README promises.</summary>
+public class DockerFilesTests
+{
+    private static readonly string Root = OperationsHelpers.RepositoryRoot();
+
+    [Fact]
+    public void Compose_runs_postgres_with_a_volume_and_health_check_and_the_worker_after_it_with_jobs_and_models_mounted()
+    {
+        var compose = Load("docker-compose.yml");
+        var services = Map(compose, "services");
+
+        var postgres = Map(services, "postgres");
+        Assert.StartsWith("postgres:15", Scalar(postgres, "image"));
+        Assert.Contains(Sequence(postgres, "volumes"), v => v.EndsWith(":/var/lib/postgresql/data", StringComparison.Ordinal));
+        var volumeName = Sequence(postgres, "volumes").First().Split(':')[0];
+        Assert.True(Map(compose, "volumes").Children.ContainsKey(new YamlScalarNode(volumeName)), $"volume {volumeName} is declared");
+        var healthCheck = Map(postgres, "healthcheck");
+        Assert.Contains(Sequence(healthCheck, "test"), t => t.Contains("pg_isready", StringComparison.Ordinal));
+
+        var worker = Map(services, "worker");
+        Assert.Equal(".", Scalar(worker, "build"));
+        Assert.Equal(["worker"], Sequence(worker, "command"));
+        Assert.Equal("service_healthy", Scalar(Map(Map(worker, "depends_on"), "postgres"), "condition"));
+        var environment = Map(worker, "environment");
+        var connection = Scalar(environment, "ConnectionStrings__BatchScoring");
+        Assert.Contains("Host=postgres", connection);
+        Assert.Contains("Database=" + Scalar(Map(postgres, "environment"), "POSTGRES_DB"), connection);
+        var jobsDirectory = Scalar(environment, "Jobs__Directory");
+        var modelsDirectory = Scalar(environment, "Models__Directory");
+        var mounts = Sequence(worker, "volumes");
+        Assert.Contains($"./jobs:{jobsDirectory}:ro", mounts);
+        Assert.Contains($"./models:{modelsDirectory}", mounts);
+        Assert.Equal("http://+:9464", Scalar(environment, "Observability__MetricsAddress"));
+        Assert.Contains("127.0.0.1:9464:9464", Sequence(worker, "ports"));
+
+        var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
+        Assert.Contains("docker compose run --rm worker backfill", readme);
+        Assert.Contains("docker compose up", readme);
+    }
+
+    [Fact]
+    public void Dockerfile_builds_with_the_SDK_runs_on_the_slim_runtime_as_a_non_root_user_with_the_batchscoring_entry_point()
+    {
+        var lines = File.ReadAllLines(Path.Combine(Root, "Dockerfile")).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();
+        var stages = lines.Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(2, stages.Length);
+        Assert.Matches(@"^FROM mcr\.microsoft\.com/dotnet/sdk:10\.0 AS build$", stages[0]);
+        Assert.Matches(@"^FROM mcr\.microsoft\.com/dotnet/runtime:10\.0 AS runtime$", stages[1]);
+        Assert.Contains(lines, l => l.StartsWith("RUN dotnet publish src/BatchScoring.Worker/BatchScoring.Worker.csproj -c Release", StringComparison.Ordinal));
+        Assert.Contains("COPY --from=build /app ./", lines);
+
+        var runtime = lines.SkipWhile(l => l != stages[1]).ToArray();
+        Assert.Equal("USER batchscoring", runtime.Last(l => l.StartsWith("USER ", StringComparison.Ordinal)));
+        Assert.Contains(runtime, l => l.Contains("useradd --system --uid 10001", StringComparison.Ordinal));
+        Assert.Equal("ENTRYPOINT [\"batchscoring\"]", runtime.Single(l => l.StartsWith("ENTRYPOINT", StringComparison.Ordinal)));
+        Assert.Equal("CMD [\"worker\"]", runtime.Single(l => l.StartsWith("CMD", StringComparison.Ordinal)));
+
+        // Everything the build copies exists, and the build context does not leave it out.
+        var ignored = File.ReadAllLines(Path.Combine(Root, ".dockerignore")).Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();
+        foreach (var copy in lines.Where(l => l.StartsWith("COPY ", StringComparison.Ordinal) && !l.Contains("--from", StringComparison.Ordinal)))
+        {
+            var parts = copy.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            foreach (var path in parts[1..^1])
+            {
+                Assert.True(File.Exists(Path.Combine(Root, path)) || Directory.Exists(Path.Combine(Root, path)), $"{copy}: {path} exists");
+                Assert.DoesNotContain(path.TrimEnd('/') + "/", ignored);
+            }
+        }
+        var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
+        Assert.Contains("docker build -t batchscoring .", readme);
+    }
+
+    private static YamlMappingNode Load(string file)
+    {
+        var stream = new YamlStream();
+        using var reader = new StreamReader(Path.Combine(Root, file));
+        stream.Load(reader);
+        return (YamlMappingNode)stream.Documents.Single().RootNode;
+    }
+
+    private static YamlMappingNode Map(YamlMappingNode node, string key) => (YamlMappingNode)node.Children[new YamlScalarNode(key)];
+
+    private static string Scalar(YamlMappingNode node, string key) => ((YamlScalarNode)node.Children[new YamlScalarNode(key)]).Value!;
+
+    private static IReadOnlyList<string> Sequence(YamlMappingNode node, string key)
+        => ((YamlSequenceNode)node.Children[new YamlScalarNode(key)]).Children.Cast<YamlScalarNode>().Select(s => s.Value!).ToArray();
+}

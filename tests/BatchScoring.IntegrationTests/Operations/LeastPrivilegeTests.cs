@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Runs;
+using BatchScoring.Postgres.Migrations;
+using BatchScoring.Worker.Cli;
+using BatchScoring.Worker.Execution;
+using BatchScoring.Worker.Hosting;
+using BatchScoring.Worker.Observability.Logging;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace BatchScoring.IntegrationTests.Operations;
+
+/// <summary>
+/// Runs jobs as <c>batchscoring_worker</c> with a password, as ops are told to, and reads their
+/// output as <c>batchscoring_analyst</c>. The roles are cluster-wide: only this class logs in with them.
+/// </summary>
+public class LeastPrivilegeTests(ScoringEnvironment env) : IClassFixture<ScoringEnvironment>
+{
+    private readonly string _password = "Pw-" + Guid.NewGuid().ToString("N");
+
+    [Fact]
+    public async Task The_worker_role_runs_a_job_and_the_analyst_role_reads_its_output_but_cannot_write()
+    {
+        var workerConnection = await PrepareWorkerAsync();
+        OperationsHelpers.WriteChurnJob(env, "as-worker", ScoringEnvironment.SourceTable, "scored_by_worker.churn");
+        using var host = await ServiceHost.BuildAsync(OperationsHelpers.Configuration(env, ("ConnectionStrings:BatchScoring", workerConnection)), CancellationToken.None);
+        var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(
+            JobSpecLoader.LoadByName(env.Folder, "as-worker"), RunTrigger.Manual, CancellationToken.None);
+        Assert.True(outcome.Status == RunStatus.Succeeded, outcome.Error);
+
+        await using var admin = await env.DataSource.OpenConnectionAsync();
+        await admin.ExecuteAsync("ALTER ROLE batchscoring_analyst LOGIN");
+        await using var analyst = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(env.ConnectionString) { Username = "batchscoring_analyst", Password = null }.ConnectionString);
+        await analyst.OpenAsync();
+
+        Assert.Equal(ScoringEnvironment.SourceRows, await analyst.ExecuteScalarAsync<long>("SELECT count(*) FROM scored_by_worker.churn"));
+        Assert.Equal(RunStatus.Succeeded, await analyst.ExecuteScalarAsync<string>("SELECT status FROM scoring.runs WHERE run_id = @id", new { id = outcome.RunId }));
+        Assert.Equal(0, await analyst.ExecuteScalarAsync<long>("SELECT count(*) FROM scoring.partitions WHERE run_id = -1"));
+        Assert.Equal(0, await analyst.ExecuteScalarAsync<long>("SELECT count(*) FROM scoring.models"));
+
+        foreach (var write in new[]
+        {
+            "UPDATE scored_by_worker.churn SET probability = 0",
+            "DELETE FROM scored_by_worker.churn",
+            "INSERT INTO scored_by_worker.churn SELECT * FROM scored_by_worker.churn LIMIT 1",
+            "UPDATE scoring.runs SET status = 'failed'",
+            "CREATE TABLE scored_by_worker.mine (x int)",
+        })
+        {
+            var e = await Assert.ThrowsAsync<PostgresException>(() => analyst.ExecuteAsync(write));
+            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, e.SqlState);
+        }
+        Assert.Equal(ScoringEnvironment.SourceRows, await admin.ExecuteScalarAsync<long>("SELECT count(*) FROM scored_by_worker.churn WHERE probability > 0"));
+    }
+
+    [Fact]
+    public async Task No_log_line_of_full_runs_contains_the_connection_strings_password()
+    {
+        var workerConnection = await PrepareWorkerAsync();
+        OperationsHelpers.WriteChurnJob(env, "logged", ScoringEnvironment.SourceTable, "scored_by_worker.logged");
+        await OperationsHelpers.CreateBrokenSourceAsync(env, "public.logged_broken");
+        await using (var admin = await env.DataSource.OpenConnectionAsync())
+            await admin.ExecuteAsync("GRANT SELECT ON public.logged_broken TO batchscoring_worker");
+        OperationsHelpers.WriteChurnJob(env, "logged-broken", "public.logged_broken", "scored_by_worker.logged_broken");
+        var configuration = OperationsHelpers.Configuration(env, ("ConnectionStrings:BatchScoring", workerConnection));
+
+        var text = new CapturingSink(LoggingSetup.Formatter(json: false, LoggingSetup.DefaultOutputTemplate, SecretMasker.FromConfiguration(configuration)));
+        var json = new CapturingSink(LoggingSetup.Formatter(json: true, LoggingSetup.DefaultOutputTemplate, SecretMasker.FromConfiguration(configuration)));
+        var raw = new CapturingSink(null);
+        var previous = Log.Logger;
+        Log.Logger = LoggingSetup.CreateLogger(configuration, logger => logger.MinimumLevel.Verbose().WriteTo.Sink(text).WriteTo.Sink(json).WriteTo.Sink(raw));
+        int succeeded, failed;
+        try
+        {
+            succeeded = await BatchScoringCli.Create(configuration).Parse(["run", "logged"]).InvokeAsync();
+            failed = await BatchScoringCli.Create(configuration).Parse(["run", "logged-broken"]).InvokeAsync();
+            // Someone logging a connection string by mistake is masked too.
+            Log.ForContext<LeastPrivilegeTests>().Warning("Connecting with {ConnectionString}", workerConnection);
+        }
+        finally
+        {
+            await Log.CloseAndFlushAsync();
+            Log.Logger = previous;
+        }
+
+        Assert.Equal(ExitCodes.Succeeded, succeeded);
+        Assert.Equal(ExitCodes.RunFailed, failed);
+        Assert.Contains(text.Lines, l => l.Contains("[logged run ") && l.Contains("succeeded"));
+        Assert.Contains(text.Lines, l => l.Contains("[logged-broken run ") && l.Contains("failed"));
+        Assert.Contains(json.Lines, l => l.Contains("\"JobName\":\"logged\"") && l.Contains("\"RunId\":"));
+        Assert.Contains(text.Lines, l => l.Contains("Password=***"));
+        foreach (var sink in new[] { text, json, raw })
+        {
+            Assert.NotEmpty(sink.Lines);
+            Assert.DoesNotContain(sink.Lines, l => l.Contains(_password));
+        }
+    }
+
+    /// <summary>Gives the worker role a login with this test's password and the grants a job needs; returns its connection string.</summary>
+    private async Task<string> PrepareWorkerAsync()
+    {
+        using (var host = await env.HostAsync())
+            await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
+        await using var admin = await env.DataSource.OpenConnectionAsync();
+        await admin.ExecuteAsync($"""
+            ALTER ROLE batchscoring_worker LOGIN PASSWORD '{_password}';
+            GRANT SELECT ON {ScoringEnvironment.SourceTable} TO batchscoring_worker;
+            """);
+        return new NpgsqlConnectionStringBuilder(env.ConnectionString) { Username = "batchscoring_worker", Password = _password }.ConnectionString;
+    }
+
+    private sealed class CapturingSink(Serilog.Formatting.ITextFormatter? formatter) : ILogEventSink
+    {
+        private readonly ConcurrentQueue<string> _lines = new();
+
+        public IReadOnlyList<string> Lines => _lines.ToArray();
+
+        public void Emit(LogEvent logEvent)
+        {
+            using var writer = new StringWriter();
+            if (formatter is null)
+            {
+                // What the event carries before any formatter masks it: message, properties, exception.
+                writer.Write(logEvent.RenderMessage());
+                foreach (var property in logEvent.Properties)
+                    writer.Write($" {property.Key}={property.Value}");
+                writer.Write(logEvent.Exception?.ToString());
+            }
+            else
+            {
+                formatter.Format(logEvent, writer);
+            }
+            _lines.Enqueue(writer.ToString());
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using BatchScoring.Worker.Observability.Metrics;
+
+namespace BatchScoring.IntegrationTests.Operations;
+
+public class PrometheusExpositionTests
+{
+    [Fact]
+    public void Partition_durations_are_a_cumulative_histogram_and_every_counter_has_its_series()
+    {
+        using var metrics = new ScoringMetrics();
+        using var collector = new MetricsCollector(metrics);
+        metrics.PartitionFinished("churn", "succeeded", TimeSpan.FromMilliseconds(300));
+        metrics.PartitionFinished("churn", "succeeded", TimeSpan.FromSeconds(20));
+        metrics.PartitionFinished("churn", "failed", TimeSpan.FromSeconds(1));
+        metrics.LeaseReclaimed("churn");
+        metrics.DriftFlagRaised("churn");
+        metrics.SchedulerMisfire("nightly \"eu\"");
+        metrics.RowsFailed("churn", 3);
+
+        var lines = PrometheusTextWriter.Write(collector.Snapshot()).Split('\n');
+
+        Assert.Contains("# TYPE batchscoring_partition_duration_seconds histogram", lines);
+        Assert.Contains("batchscoring_partition_duration_seconds_bucket{job=\"churn\",status=\"succeeded\",le=\"0.1\"} 0", lines);
+        Assert.Contains("batchscoring_partition_duration_seconds_bucket{job=\"churn\",status=\"succeeded\",le=\"0.5\"} 1", lines);
+        Assert.Contains("batchscoring_partition_duration_seconds_bucket{job=\"churn\",status=\"succeeded\",le=\"10\"} 1", lines);
+        Assert.Contains("batchscoring_partition_duration_seconds_bucket{job=\"churn\",status=\"succeeded\",le=\"30\"} 2", lines);
+        Assert.Contains("batchscoring_partition_duration_seconds_bucket{job=\"churn\",status=\"succeeded\",le=\"+Inf\"} 2", lines);
+        Assert.Contains("batchscoring_partition_duration_seconds_sum{job=\"churn\",status=\"succeeded\"} 20.3", lines);
+        Assert.Contains("batchscoring_partition_duration_seconds_count{job=\"churn\",status=\"succeeded\"} 2", lines);
+        Assert.Contains("batchscoring_partitions_total{job=\"churn\",status=\"failed\"} 1", lines);
+        Assert.Contains("batchscoring_lease_reclaims_total{job=\"churn\"} 1", lines);
+        Assert.Contains("batchscoring_drift_flags_total{job=\"churn\"} 1", lines);
+        Assert.Contains("batchscoring_scheduler_misfires_total{job=\"nightly \\\"eu\\\"\"} 1", lines);
+        Assert.Contains("batchscoring_rows_failed_total{job=\"churn\"} 3", lines);
+    }
+
+    [Fact]
+    public void Two_hosts_in_one_process_keep_their_own_numbers()
+    {
+        using var first = new ScoringMetrics();
+        using var second = new ScoringMetrics();
+        using var firstCollector = new MetricsCollector(first);
+        using var secondCollector = new MetricsCollector(second);
+
+        first.RunFinished("churn", "succeeded");
+
+        Assert.Contains("batchscoring_runs_total{job=\"churn\",status=\"succeeded\"} 1", PrometheusTextWriter.Write(firstCollector.Snapshot()));
+        Assert.DoesNotContain("job=\"churn\"", PrometheusTextWriter.Write(secondCollector.Snapshot()));
+    }
+}
