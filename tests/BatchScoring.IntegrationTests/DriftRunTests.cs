@@ -57,4 +57,42 @@ public class DriftRunTests(ScoringEnvironment env) : IClassFixture<ScoringEnviro
         Assert.Equal(outcome.RowsScored, summary.NCur);
         Assert.Equal(await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM public.drifting WHERE event_time < '2026-09-29'"), summary.NRef);
     }
+
+    [Fact]
+    public async Task A_model_registered_with_a_reference_profile_is_the_drift_reference_of_its_runs()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__BatchScoring"] = env.ConnectionString,
+            ["Models__Directory"] = env.Folder,
+            ["Models__StoreDirectory"] = Path.Combine(env.Folder, "store"),
+        };
+        var (exitCode, output) = await DemoCommandTests.RunCliAsync(env.Folder,
+            ["models", "register", "profiled", env.ModelFile, "--alias", "champion", "--reference", "public.customers", "--reference-key", "customer_id"], environment);
+        Assert.True(exitCode == 0, output);
+        Assert.Contains($"{ScoringEnvironment.SourceRows:N0} reference rows", output);
+
+        env.WriteJob("profiled", """
+            name: profiled
+            source:
+              table: public.customers
+              key_columns: [customer_id]
+            model:
+              name: profiled@champion
+            output:
+              table: scored.profiled
+            """);
+        using var host = await env.HostAsync(("Models:StoreDirectory", Path.Combine(env.Folder, "store")));
+        var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(
+            JobSpecLoader.LoadByName(env.Folder, "profiled"), RunTrigger.Manual, CancellationToken.None);
+        Assert.True(outcome.Status == RunStatus.Succeeded, outcome.Error);
+
+        await using var connection = await env.DataSource.OpenConnectionAsync();
+        var summary = await connection.QuerySingleAsync<(string Reference, long NRef, long NCur, bool DatasetDrift)>(
+            "SELECT reference, n_ref, n_cur, dataset_drift FROM scoring.drift_runs WHERE run_id = @RunId", new { outcome.RunId });
+        Assert.Equal("model profiled@1 profile", summary.Reference);
+        Assert.Equal(ScoringEnvironment.SourceRows, summary.NRef);
+        Assert.Equal(ScoringEnvironment.SourceRows, summary.NCur);
+        Assert.False(summary.DatasetDrift);
+    }
 }

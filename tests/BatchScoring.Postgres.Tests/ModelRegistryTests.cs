@@ -107,19 +107,6 @@ public sealed class ModelRegistryTests(PostgresDatabase database) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_reference_profile_is_stored_with_its_model_version()
-    {
-        await Registry.RegisterAsync("profiled", File("p.zip", "p"), [], null, CancellationToken.None);
-        using var profile = JsonDocument.Parse("""{"features": {"tenure_months": {"bins": [0, 12, 24], "counts": [5, 7]}}}""");
-        await Registry.SetReferenceProfileAsync("profiled", 1, profile, CancellationToken.None);
-
-        using var stored = await Registry.GetReferenceProfileAsync("profiled", 1, CancellationToken.None);
-        Assert.Equal(7, stored!.RootElement.GetProperty("features").GetProperty("tenure_months").GetProperty("counts")[1].GetInt32());
-        Assert.True((await Registry.ListAsync("profiled", CancellationToken.None))[0].HasReferenceProfile);
-        await Assert.ThrowsAsync<BatchScoringException>(() => Registry.SetReferenceProfileAsync("profiled", 2, profile, CancellationToken.None));
-    }
-
-    [Fact]
     public async Task Concurrent_registrations_of_one_name_get_distinct_versions()
     {
         var files = Enumerable.Range(0, 6).Select(i => File($"c{i}.zip", $"content {i}")).ToArray();

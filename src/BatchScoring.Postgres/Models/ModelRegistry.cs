@@ -142,26 +142,6 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource, string storeDirec
             $"Set one with `batchscoring models alias {name} <version> {reference.Alias}`.");
     }
 
-    /// <summary>Stores the reference profile (the drift sketches of the training data) of one model version.</summary>
-    public async Task SetReferenceProfileAsync(string name, int version, JsonDocument profile, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var updated = await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE scoring.models SET reference_profile = @profile::jsonb WHERE name = @name AND version = @version",
-            new { name, version, profile = profile.RootElement.GetRawText() }, cancellationToken: cancellationToken));
-        if (updated == 0)
-            throw new BatchScoringException($"Model '{name}@{version}' is not registered.");
-    }
-
-    public async Task<JsonDocument?> GetReferenceProfileAsync(string name, int version, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var json = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT reference_profile::text FROM scoring.models WHERE name = @name AND version = @version",
-            new { name, version }, cancellationToken: cancellationToken));
-        return json is null ? null : JsonDocument.Parse(json);
-    }
-
     private static Task UpsertAliasAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string name, string alias, int version, CancellationToken cancellationToken)
         => connection.ExecuteAsync(new CommandDefinition(

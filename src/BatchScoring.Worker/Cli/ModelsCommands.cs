@@ -1,3 +1,4 @@
+using BatchScoring.Worker.Execution;
 using System.CommandLine;
 using System.Globalization;
 using BatchScoring.Core.Errors;
@@ -50,7 +51,15 @@ internal static class ModelsCommands
         var file = new Argument<string>("file") { Description = "An ML.NET .zip or an ONNX .onnx file; it is copied into the model store." };
         var alias = new Option<string[]>("--alias") { Description = "Point this alias (e.g. champion, challenger) at the new version; repeatable." };
         var metrics = new Option<string?>("--metrics") { Description = "The model's metrics as a JSON object, e.g. '{\"auc\": 0.91}'." };
-        var command = new Command("register", "Register a model file as the next version of a name.") { name, file, alias, metrics };
+        var reference = new Option<string?>("--reference")
+        {
+            Description = "Training data to profile for drift: a table (schema.table) or a Parquet file, folder or glob; stored with the version.",
+        };
+        var referenceKey = new Option<string[]>("--reference-key")
+        {
+            Description = "Key column(s) of the reference rows, for its uniform sample (default: its first column); repeatable.",
+        };
+        var command = new Command("register", "Register a model file as the next version of a name.") { name, file, alias, metrics, reference, referenceKey };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
             using var host = await StartAsync(configuration, cancellationToken);
@@ -60,6 +69,12 @@ internal static class ModelsCommands
             Console.WriteLine($"  file     {record.FilePath}");
             if (record.Aliases.Count > 0)
                 Console.WriteLine($"  aliases  {string.Join(", ", record.Aliases)}");
+            if (parse.GetValue(reference) is { } source)
+            {
+                var profile = await host.Services.GetRequiredService<ReferenceProfileBuilder>().BuildAsync(
+                    record.Name, record.Version, source, parse.GetValue(referenceKey) ?? [], cancellationToken);
+                Console.WriteLine($"  profile  {profile.RowCount:N0} reference rows from {source} (drift reference of this version)");
+            }
             return ExitCodes.Succeeded;
         }));
         return command;

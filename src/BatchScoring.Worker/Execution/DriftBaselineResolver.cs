@@ -1,3 +1,4 @@
+using BatchScoring.Core.Drift;
 using BatchScoring.Core.Drift.Sketches;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Postgres.Drift;
@@ -33,18 +34,8 @@ public sealed class DriftBaselineResolver(RunDriftFinalizer drift, ILogger<Drift
 
     private async Task<DatasetSketch> ScanWindowAsync(RunContext context, DateTime start, DateTime end, CancellationToken cancellationToken)
     {
-        var inputs = context.ReadColumns.Where(c => context.Scorer.Inner.Inputs.Any(i => i.Name == c.Name));
-        var features = DatasetSketch.FeaturesOf(inputs, context.Scorer.Inner.Outputs);
-        var keys = context.KeyColumns.Select(k => k.Name).ToArray();
-        var bounds = new PartitionBounds { WindowStart = start, WindowEnd = end };
-        var reference = await DatasetSketch.BuildReferenceAsync(features, SketchOptions.Default, async (sketch, ct) =>
-        {
-            await foreach (var batch in context.Source.ReadAsync(context.ReadColumns, bounds, 8192, ct))
-            {
-                var scored = context.Scorer.Score(batch).Scored;
-                sketch.Add(scored, RowKeyHasher.Hash(scored.Input, keys));
-            }
-        }, cancellationToken);
+        var reference = await ReferenceProfiler.BuildAsync(context.Source, context.ReadColumns, context.KeyColumns.Select(k => k.Name).ToArray(),
+            context.Scorer, context.Job.FeatureMapping, new PartitionBounds { WindowStart = start, WindowEnd = end }, cancellationToken);
         logger.LogInformation("Job {JobName}: drift reference built from the source window {Start:O} .. {End:O} ({Rows} rows)",
             context.Job.Name, start, end, reference.RowCount);
         return reference;

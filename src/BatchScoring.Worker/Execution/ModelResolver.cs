@@ -21,9 +21,7 @@ public sealed class ModelResolver(ModelRegistry registry, ModelFileLoader loader
         {
             if (reference.Path is { } path)
                 return loader.Load(Path.Combine(options.Value.Directory, path));
-            var record = await registry.ResolveAsync(reference, cancellationToken);
-            return loader.Load(new ModelFile(
-                record.Name, record.Version.ToString(CultureInfo.InvariantCulture), record.FilePath, record.Format, record.Sha256));
+            return await LoadRegisteredAsync(reference, cancellationToken);
         }
         catch (ModelIntegrityException e)
         {
@@ -33,5 +31,13 @@ public sealed class ModelResolver(ModelRegistry registry, ModelFileLoader loader
         {
             throw new BatchScoringException($"Job '{job.Name}': {e.Message}", e);
         }
+    }
+
+    /// <summary>A registered version (by alias or number), its file checked against the SHA-256 it was registered with.</summary>
+    public async Task<LoadedModel> LoadRegisteredAsync(ModelReference reference, CancellationToken cancellationToken)
+    {
+        var record = await registry.ResolveAsync(reference, cancellationToken);
+        return loader.Load(new ModelFile(
+            record.Name, record.Version.ToString(CultureInfo.InvariantCulture), record.FilePath, record.Format, record.Sha256));
     }
 }

@@ -106,13 +106,7 @@ public sealed class RunContextFactory(
         return model;
     }
 
-    private IBatchSource CreateSource(JobSpec job) => job.Source switch
-    {
-        PostgresTableSourceSpec table => PostgresRelationSource.ForTable(dataSource, table),
-        PostgresQuerySourceSpec query => PostgresRelationSource.ForQuery(dataSource, query),
-        ParquetSourceSpec parquet => new ParquetSource(parquet),
-        var other => throw new BatchScoringException($"Job '{job.Name}': source {other} is not supported yet."),
-    };
+    private IBatchSource CreateSource(JobSpec job) => SourceFactory.Create(dataSource, job.Source);
 
     private void TrimCache()
     {

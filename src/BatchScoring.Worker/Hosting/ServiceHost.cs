@@ -47,6 +47,7 @@ internal static class ServiceHost
         builder.Services.AddSingleton<PartitionExecutor>();
         builder.Services.AddSingleton<RunFinalizer>();
         builder.Services.AddSingleton<DriftBaselineResolver>();
+        builder.Services.AddSingleton<ReferenceProfileBuilder>();
         builder.Services.AddSingleton<PartitionWorkerPool>();
         builder.Services.AddSingleton(sp => new ModelRegistry(
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IOptions<ModelsOptions>>().Value.StoreDirectory));

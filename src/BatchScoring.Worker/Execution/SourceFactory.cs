@@ -1,0 +1,19 @@
+using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Scoring;
+using BatchScoring.Parquet.Sources;
+using BatchScoring.Postgres.Sources;
+using Npgsql;
+
+namespace BatchScoring.Worker.Execution;
+
+/// <summary>The source class behind each kind of source spec.</summary>
+public static class SourceFactory
+{
+    public static IBatchSource Create(NpgsqlDataSource dataSource, SourceSpec spec) => spec switch
+    {
+        PostgresTableSourceSpec table => PostgresRelationSource.ForTable(dataSource, table),
+        PostgresQuerySourceSpec query => PostgresRelationSource.ForQuery(dataSource, query),
+        ParquetSourceSpec parquet => new ParquetSource(parquet),
+        _ => throw new ArgumentOutOfRangeException(nameof(spec), spec, "Unknown kind of source."),
+    };
+}
