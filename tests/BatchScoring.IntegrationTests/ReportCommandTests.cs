@@ -17,7 +17,7 @@ public class ReportCommandTests(PostgresDatabase database) : IClassFixture<Postg
     public async Task Report_writes_the_stored_drift_of_a_run_as_one_html_file_with_a_chart_per_feature()
     {
         await new MigrationRunner(database.DataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync(CancellationToken.None);
-        var runId = await new RunLedger(database.DataSource).StartAsync(new RunStart("report-test", "manual", null, null, null), CancellationToken.None);
+        var runId = await TestRuns.StartAsync(database.DataSource, new RunStart("report-test", "manual", null, null, null), CancellationToken.None);
         var report = SmallReport();
         await new DriftReportStore(database.DataSource).SaveAsync(runId, report, CancellationToken.None);
         var folder = Directory.CreateTempSubdirectory("batchscoring-report-").FullName;

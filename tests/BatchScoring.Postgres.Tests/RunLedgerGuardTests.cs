@@ -20,17 +20,17 @@ public class RunLedgerGuardTests(PostgresDatabase database) : IClassFixture<Post
     {
         var ledger = await LedgerAsync();
         var window = new TimeWindow(new DateTime(2026, 3, 29, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 3, 30, 0, 0, 0, DateTimeKind.Utc));
-        var first = await ledger.StartAsync(new RunStart("guarded", RunTrigger.Schedule, "m", "v1", null, window), CancellationToken.None);
+        var first = await TestRuns.StartAsync(database.DataSource, new RunStart("guarded", RunTrigger.Schedule, "m", "v1", null, window), CancellationToken.None);
 
         var refused = await Assert.ThrowsAsync<RunInProgressException>(() =>
-            ledger.StartAsync(new RunStart("guarded", RunTrigger.Manual, "m", "v1", null), CancellationToken.None));
+            TestRuns.StartAsync(database.DataSource, new RunStart("guarded", RunTrigger.Manual, "m", "v1", null), CancellationToken.None));
         Assert.Equal(first, refused.ActiveRunId);
         Assert.StartsWith($"Job 'guarded' already has run {first} in progress (running since ", refused.Message);
 
         // Another job is not affected, and once the run ends the job may run again.
-        await ledger.StartAsync(new RunStart("other", RunTrigger.Manual, null, null, null), CancellationToken.None);
+        await TestRuns.StartAsync(database.DataSource, new RunStart("other", RunTrigger.Manual, null, null, null), CancellationToken.None);
         await ledger.MarkFinishedAsync(first, RunStatus.Failed, "boom", new RunCounts(0, 0, 0), CancellationToken.None);
-        var next = await ledger.StartAsync(new RunStart("guarded", RunTrigger.Retry, "m", "v1", null), CancellationToken.None);
+        var next = await TestRuns.StartAsync(database.DataSource, new RunStart("guarded", RunTrigger.Retry, "m", "v1", null), CancellationToken.None);
         Assert.True(next > first);
 
         var stored = await ledger.GetAsync(first, CancellationToken.None);
@@ -45,7 +45,7 @@ public class RunLedgerGuardTests(PostgresDatabase database) : IClassFixture<Post
         {
             try
             {
-                return (long?)await ledger.StartAsync(new RunStart("race", RunTrigger.Schedule, null, null, null), CancellationToken.None);
+                return (long?)await TestRuns.StartAsync(database.DataSource, new RunStart("race", RunTrigger.Schedule, null, null, null), CancellationToken.None);
             }
             catch (RunInProgressException)
             {

@@ -11,13 +11,6 @@ namespace BatchScoring.Postgres.Drift;
 /// </summary>
 public sealed class DriftSketchStore(NpgsqlDataSource dataSource)
 {
-    /// <summary>Stores a partition's sketch inside the caller's transaction, so it commits with the partition's output.</summary>
-    public static Task SavePartitionSketchAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, long partitionId, DatasetSketch sketch, CancellationToken cancellationToken)
-        => connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE scoring.partitions SET drift_sketch = @Sketch::jsonb WHERE partition_id = @partitionId",
-            new { Sketch = sketch.ToJson(), partitionId }, transaction, cancellationToken: cancellationToken));
-
     /// <summary>The merge of the sketches of a run's succeeded partitions; null when none has one.</summary>
     public async Task<DatasetSketch?> MergeRunSketchesAsync(long runId, CancellationToken cancellationToken)
     {

@@ -20,31 +20,6 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
     /// cluster gets <see cref="RunInProgressException"/> instead: the partial unique index of
     /// sql/005_run_overlap_guard.sql decides, so two processes starting the same job at once cannot both win.
     /// </summary>
-    public async Task<long> StartAsync(RunStart start, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        while (true)
-        {
-            var runId = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                """
-                INSERT INTO scoring.runs (job_name, trigger, status, window_start, window_end, model_name, model_version, config_hash, started_at, host)
-                VALUES (@JobName, @Trigger, 'running', @WindowStart, @WindowEnd, @ModelName, @ModelVersion, @ConfigHash, clock_timestamp(), @Host)
-                ON CONFLICT (job_name) WHERE status IN ('pending', 'running') DO NOTHING
-                RETURNING run_id
-                """, new
-                {
-                    start.JobName, start.Trigger, WindowStart = start.Window?.StartUtc, WindowEnd = start.Window?.EndUtc,
-                    start.ModelName, start.ModelVersion, start.ConfigHash, Host = Environment.MachineName,
-                },
-                cancellationToken: cancellationToken));
-            if (runId is { } started)
-                return started;
-            // No active run any more means it ended between the two statements: try again.
-            if (await ActiveRunAsync(connection, start.JobName, cancellationToken) is { } active)
-                throw active.ToException(start.JobName);
-        }
-    }
-
     /// <summary>The refusal for a job whose previous run is still pending or running (see migration 005's guard).</summary>
     internal static async Task<RunInProgressException> InProgressAsync(NpgsqlConnection connection, string jobName, CancellationToken cancellationToken)
         => (await ActiveRunAsync(connection, jobName, cancellationToken))?.ToException(jobName)
@@ -92,17 +67,6 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
             SelectRun + " WHERE run_id IN (SELECT max(run_id) FROM scoring.runs GROUP BY job_name)", cancellationToken: cancellationToken));
         return runs.ToDictionary(r => r.JobName);
     }
-
-    /// <summary>Marks the run succeeded inside the caller's transaction, so it commits with the output.</summary>
-    public static Task MarkSucceededAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, RunCounts counts, CancellationToken cancellationToken)
-        => connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE scoring.runs
-            SET status = @Status, rows_read = @RowsRead, rows_scored = @RowsScored, rows_failed = @RowsFailed, finished_at = clock_timestamp()
-            WHERE run_id = @RunId
-            """, new { Status = RunStatus.Succeeded, counts.RowsRead, counts.RowsScored, counts.RowsFailed, RunId = runId },
-            transaction, cancellationToken: cancellationToken));
 
     /// <summary>Records a run that ended without committing output (failed or cancelled).</summary>
     public async Task MarkFinishedAsync(long runId, string status, string error, RunCounts counts, CancellationToken cancellationToken)

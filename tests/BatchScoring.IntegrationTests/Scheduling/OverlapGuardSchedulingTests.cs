@@ -18,8 +18,7 @@ public sealed class OverlapGuardSchedulingTests(PostgresDatabase database) : ICl
     {
         await new MigrationRunner(database.DataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync(CancellationToken.None);
         // Another process's run of the job, still going.
-        var running = await new RunLedger(database.DataSource).StartAsync(
-            new RunStart("busy", RunTrigger.Manual, null, null, null), CancellationToken.None);
+        var running = await TestRuns.StartAsync(database.DataSource, new RunStart("busy", RunTrigger.Manual, null, null, null), CancellationToken.None);
         File.WriteAllText(Path.Combine(folder, "busy.yaml"), """
             name: busy
             schedule: { cron: "* * * * * ?" }

@@ -72,9 +72,8 @@ public class DriftStoreTests(PostgresDatabase database) : IClassFixture<Postgres
             var partitionId = await connection.ExecuteScalarAsync<long>(
                 "INSERT INTO scoring.partitions (run_id, partition_key, status) VALUES (@runId, @key, 'succeeded') RETURNING partition_id",
                 new { runId, key = $"p{partition}" });
-            await using var transaction = await connection.BeginTransactionAsync();
-            await DriftSketchStore.SavePartitionSketchAsync(connection, transaction, partitionId, sketch, CancellationToken.None);
-            await transaction.CommitAsync();
+            await connection.ExecuteAsync("UPDATE scoring.partitions SET drift_sketch = @Sketch::jsonb WHERE partition_id = @partitionId",
+                new { Sketch = sketch.ToJson(), partitionId });
         }
 
         var merged = await sketchStore.MergeRunSketchesAsync(runId, CancellationToken.None);
@@ -106,7 +105,7 @@ public class DriftStoreTests(PostgresDatabase database) : IClassFixture<Postgres
     private async Task<long> NewRunAsync()
     {
         await new MigrationRunner(database.DataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync(CancellationToken.None);
-        return await new RunLedger(database.DataSource).StartAsync(new RunStart("drift-test-" + Guid.NewGuid().ToString("N")[..8], "manual", "m", "1", null), CancellationToken.None);
+        return await TestRuns.StartAsync(database.DataSource, new RunStart("drift-test-" + Guid.NewGuid().ToString("N")[..8], "manual", "m", "1", null), CancellationToken.None);
     }
 
     private static Task<DatasetSketch> ReferenceAsync()
