@@ -44,15 +44,19 @@ public class ScoringEnvironment : PostgresDatabase
     /// <summary>Writes <c>jobs/&lt;name&gt;.yaml</c> into the environment's folder.</summary>
     public void WriteJob(string name, string yaml) => File.WriteAllText(Path.Combine(Folder, name + ".yaml"), yaml);
 
-    public IConfigurationRoot Configuration(params (string Key, string Value)[] overrides) => new ConfigurationBuilder()
-        .AddInMemoryCollection(new Dictionary<string, string?>
+    public IConfigurationRoot Configuration(params (string Key, string Value)[] overrides)
+    {
+        var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:BatchScoring"] = ConnectionString,
             ["Jobs:Directory"] = Folder,
             ["Models:Directory"] = Folder,
             ["Worker:BatchSize"] = "1000",
-        }.Concat(overrides.Select(o => KeyValuePair.Create(o.Key, (string?)o.Value))))
-        .Build();
+        };
+        foreach (var (key, value) in overrides)
+            settings[key] = value;
+        return new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+    }
 
     public Task<IHost> HostAsync(params (string Key, string Value)[] overrides)
         => ServiceHost.BuildAsync(Configuration(overrides), CancellationToken.None);

@@ -112,3 +112,55 @@ public class WorkerProcessTests(ScoringEnvironment env) : IClassFixture<ScoringE
         throw new TimeoutException($"Gave up waiting for {what}:\n{process.Output}");
     }
 }
+
+public class CancelRunTests(ScoringEnvironment env) : IClassFixture<ScoringEnvironment>
+{
+    [Fact]
+    public async Task Cancelling_a_run_keeps_its_committed_partitions_and_marks_the_rest_cancelled()
+    {
+        await using (var setup = await env.DataSource.OpenConnectionAsync())
+        {
+            await setup.ExecuteAsync($"CREATE TABLE public.many ({SyntheticChurnData.TableDefinition})");
+            await BinaryCopyWriter.CopyAsync(setup, "public.many", SyntheticChurnData.Generate(120_000, seed: 12).ToAsyncEnumerable(), CancellationToken.None);
+        }
+        env.WriteJob("cancelled", """
+            name: cancelled
+            source:
+              table: public.many
+              key_columns: [customer_id]
+            partitioning:
+              buckets: 24
+            model:
+              path: churn.zip
+            output:
+              table: scored.cancelled
+            """);
+        using var host = await env.HostAsync(("Worker:Slots", "1"), ("Worker:BatchSize", "200"), ("Worker:LeaseDuration", "00:00:03"));
+        await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
+        var run = host.Services.GetRequiredService<BatchScoring.Worker.Execution.JobRunner>().RunAsync(
+            BatchScoring.Core.Jobs.JobSpecLoader.LoadByName(env.Folder, "cancelled"), BatchScoring.Core.Runs.RunTrigger.Manual, CancellationToken.None);
+
+        await using var connection = await env.DataSource.OpenConnectionAsync();
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        long runId = 0;
+        while (runId == 0 && DateTime.UtcNow < deadline)
+        {
+            runId = await connection.ExecuteScalarAsync<long?>(
+                "SELECT run_id FROM scoring.partitions WHERE status = 'succeeded' AND run_id = (SELECT max(run_id) FROM scoring.runs WHERE job_name = 'cancelled') LIMIT 1") ?? 0;
+            await Task.Delay(20);
+        }
+        // What `batchscoring cancel <run-id>` does, without the start-up time of a process.
+        Assert.True(await host.Services.GetRequiredService<BatchScoring.Postgres.Ledger.PartitionLedger>()
+            .RequestCancelAsync(runId, "cancelled by the user", CancellationToken.None));
+        var outcome = await run.WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Equal("cancelled", outcome.Status);
+        var partitions = (await connection.QueryAsync<(string Status, long Rows)>(
+            "SELECT status, rows_scored FROM scoring.partitions WHERE run_id = @runId", new { runId })).ToList();
+        Assert.Contains(partitions, p => p.Status == "succeeded");
+        Assert.Contains(partitions, p => p.Status == "cancelled");
+        Assert.All(partitions, p => Assert.True(p.Status is "succeeded" or "cancelled", p.Status));
+        Assert.Equal(partitions.Where(p => p.Status == "succeeded").Sum(p => p.Rows),
+            await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM scored.cancelled"));
+    }
+}

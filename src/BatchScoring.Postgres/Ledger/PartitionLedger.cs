@@ -191,8 +191,8 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Ends the run when no partition is pending or running: succeeded when every partition succeeded,
-    /// cancelled when cancellation was asked, failed when none succeeded, otherwise partially_failed.
+    /// Ends the run when no partition is pending or running: succeeded when every partition succeeded
+    /// (even if a cancellation came too late to stop any), cancelled when cancellation was asked, failed when none succeeded, otherwise partially_failed.
     /// Returns the final status, or null while partitions are open (or when another worker already finished it).
     /// </summary>
     public async Task<string?> FinishRunIfDoneAsync(long runId, CancellationToken cancellationToken)
@@ -213,8 +213,8 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
                 FROM scoring.partitions WHERE run_id = @runId
             )
             UPDATE scoring.runs r
-            SET status = CASE WHEN r.cancel_requested THEN 'cancelled'
-                              WHEN agg.failed = 0 AND agg.cancelled = 0 THEN 'succeeded'
+            SET status = CASE WHEN agg.failed = 0 AND agg.cancelled = 0 THEN 'succeeded'
+                              WHEN r.cancel_requested THEN 'cancelled'
                               WHEN agg.succeeded = 0 THEN 'failed'
                               ELSE 'partially_failed' END,
                 rows_read = agg.rows_read, rows_scored = agg.rows_scored, rows_failed = agg.rows_failed,
