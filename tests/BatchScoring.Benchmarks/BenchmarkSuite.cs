@@ -31,6 +31,15 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
                 results.Add(new Measurement("I/O floor: COPY out (key + 10 features)", rows, floor.CopyOut));
                 results.Add(new Measurement("I/O floor: COPY in (output table, PK + scored_at index)", rows, floor.CopyIn));
                 results.Add(new Measurement("I/O floor: total", rows, floor.Total));
+                results.Add(new Measurement("For comparison, no scoring: COPY into a temp staging table + INSERT … ON CONFLICT merge (the pipeline's write path)", rows, floor.StagedMerge));
+            }
+
+            if (arguments.Runs("stages"))
+            {
+                Console.WriteLine("Measuring the read and score stages alone, one thread each");
+                results.Add(new Measurement("Stage alone: read (table source → batches, 1 thread)", rows, await StageProbe.ReadAsync(database.DataSource, table)));
+                StageProbe.Score(model, Math.Min(rows, 50_000));
+                results.Add(new Measurement("Stage alone: score (bind + ML.NET, in-memory batches, 1 thread)", rows, StageProbe.Score(model, rows)));
             }
 
             TimeSpan? pipeline = null;

@@ -9,11 +9,12 @@ namespace BatchScoring.Benchmarks;
 /// <summary>
 /// What the machine's I/O allows with no scoring: binary COPY of the key and the model's features
 /// out of the table, then binary COPY of as many prediction rows into a table keyed and indexed like
-/// a real output table.
+/// a real output table. Also, for comparison, the pipeline's way of writing (staging table + upsert merge).
 /// </summary>
 public static class IoFloor
 {
-    public sealed record Result(TimeSpan CopyOut, TimeSpan CopyIn)
+    /// <param name="StagedMerge">The same rows written the way the pipeline writes them: COPY into a temporary staging table, then an upsert merge.</param>
+    public sealed record Result(TimeSpan CopyOut, TimeSpan CopyIn, TimeSpan StagedMerge)
     {
         public TimeSpan Total => CopyOut + CopyIn;
     }
@@ -26,19 +27,37 @@ public static class IoFloor
         await CopyOutAsync(connection, table, keys);
         var copyOut = stopwatch.Elapsed;
 
-        await connection.ExecuteAsync("""
-            CREATE SCHEMA IF NOT EXISTS scored;
-            DROP TABLE IF EXISTS scored.bench_floor;
-            CREATE TABLE scored.bench_floor (
-                customer_id bigint NOT NULL, predicted_label boolean, probability real, score real,
-                model_version text NOT NULL, run_id bigint NOT NULL, partition_id bigint NOT NULL, scored_at timestamptz NOT NULL,
-                PRIMARY KEY (customer_id));
-            CREATE INDEX ON scored.bench_floor (scored_at);
-            """);
+        await CreateOutputTableAsync(connection, "scored.bench_floor");
         stopwatch.Restart();
-        await CopyInAsync(connection, keys);
-        return new Result(copyOut, stopwatch.Elapsed);
+        await CopyInAsync(connection, "scored.bench_floor", keys);
+        var copyIn = stopwatch.Elapsed;
+
+        await CreateOutputTableAsync(connection, "scored.bench_floor_merged");
+        stopwatch.Restart();
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await connection.ExecuteAsync("CREATE TEMP TABLE bench_staging (LIKE scored.bench_floor_merged) ON COMMIT DROP", transaction: transaction);
+            await CopyInAsync(connection, "bench_staging", keys);
+            await connection.ExecuteAsync("""
+                INSERT INTO scored.bench_floor_merged SELECT * FROM bench_staging
+                ON CONFLICT (customer_id) DO UPDATE SET predicted_label = EXCLUDED.predicted_label, probability = EXCLUDED.probability,
+                    score = EXCLUDED.score, model_version = EXCLUDED.model_version, run_id = EXCLUDED.run_id,
+                    partition_id = EXCLUDED.partition_id, scored_at = EXCLUDED.scored_at
+                """, transaction: transaction, commandTimeout: 0);
+            await transaction.CommitAsync();
+        }
+        return new Result(copyOut, copyIn, stopwatch.Elapsed);
     }
+
+    private static Task CreateOutputTableAsync(NpgsqlConnection connection, string table) => connection.ExecuteAsync($"""
+        CREATE SCHEMA IF NOT EXISTS scored;
+        DROP TABLE IF EXISTS {table};
+        CREATE TABLE {table} (
+            customer_id bigint NOT NULL, predicted_label boolean, probability real, score real,
+            model_version text NOT NULL, run_id bigint NOT NULL, partition_id bigint NOT NULL, scored_at timestamptz NOT NULL,
+            PRIMARY KEY (customer_id));
+        CREATE INDEX ON {table} (scored_at);
+        """);
 
     private static async Task CopyOutAsync(NpgsqlConnection connection, string table, List<long> keys)
     {
@@ -62,11 +81,11 @@ public static class IoFloor
         GC.KeepAlive(sink);
     }
 
-    private static async Task CopyInAsync(NpgsqlConnection connection, List<long> keys)
+    private static async Task CopyInAsync(NpgsqlConnection connection, string table, List<long> keys)
     {
         var scoredAt = DateTime.UtcNow;
         await using var importer = await connection.BeginBinaryImportAsync(
-            "COPY scored.bench_floor (customer_id, predicted_label, probability, score, model_version, run_id, partition_id, scored_at) FROM STDIN (FORMAT BINARY)");
+            $"COPY {table} (customer_id, predicted_label, probability, score, model_version, run_id, partition_id, scored_at) FROM STDIN (FORMAT BINARY)");
         foreach (var key in keys)
         {
             await importer.StartRowAsync();
