@@ -44,7 +44,7 @@ public sealed record BenchmarkReport(
         text.AppendLine("\"What was tried\" section is kept by hand.");
         text.AppendLine();
         text.AppendLine("```");
-        text.AppendLine($"dotnet run -c Release --project tests/BatchScoring.Benchmarks -- {string.Join(' ', CommandLine)}".TrimEnd());
+        text.AppendLine("dotnet run -c Release --project tests/BatchScoring.Benchmarks" + (CommandLine.Length > 0 ? " -- " + string.Join(' ', CommandLine) : ""));
         text.AppendLine("```");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"- Date: {Started:yyyy-MM-dd HH:mm} – {Finished:HH:mm} UTC");
