@@ -11,7 +11,7 @@ internal static class CliArguments
 
     public static Argument<long> RunId() => new("run-id") { Description = "The run's id (scoring.runs.run_id)." };
 
-    public static Option<int?> Slots() => new("--slots") { Description = "Partitions this process scores at once (default: Worker:Slots, one per core)." };
+    public static Option<int?> Slots() => new("--slots") { Description = "Partitions this process scores at once (default: Worker:Slots, one per two cores)." };
 
     /// <summary>An instant: <c>2026-09-01</c>, <c>2026-09-01T06:00</c> or with an offset; without one it is UTC.</summary>
     public static DateTime ParseInstant(string text, string option)

@@ -10,7 +10,10 @@ public sealed class WorkerOptions
     [Range(64, 1_000_000)]
     public int BatchSize { get; set; } = 8192;
 
-    /// <summary>Partitions this process scores at once; 0 means one per core.</summary>
+    /// <summary>
+    /// Partitions this process scores at once; 0 means one per two cores, since each partition keeps about two
+    /// busy (its read, score and write stages plus its server backend; docs/BENCHMARKS.md).
+    /// </summary>
     [Range(0, 256)]
     public int Slots { get; set; }
 
@@ -24,7 +27,11 @@ public sealed class WorkerOptions
     [Range(1, 64)]
     public int ChannelDepth { get; set; } = 2;
 
-    public int EffectiveSlots => Slots > 0 ? Slots : Environment.ProcessorCount;
+    /// <summary>The server's <c>temp_buffers</c> for this process's sessions, where partitions stage their rows; 0 keeps the server's setting.</summary>
+    [Range(0, 16_384)]
+    public int StagingTempBuffersMB { get; set; } = 128;
+
+    public int EffectiveSlots => Slots > 0 ? Slots : Math.Max(1, Environment.ProcessorCount / 2);
 }
 
 public sealed class JobsOptions

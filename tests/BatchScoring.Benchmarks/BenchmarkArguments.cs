@@ -1,0 +1,53 @@
+namespace BatchScoring.Benchmarks;
+
+/// <summary>The harness's command line: <c>[--rows N] [--only floor,stages,pipeline,naive,parquet,memory] [--set Section:Key=value]... [--no-write]</c>.</summary>
+public sealed record BenchmarkArguments(long Rows, IReadOnlySet<string> Only, bool Write, IReadOnlyList<string> Settings, PipelineOnly? PipelineOnly)
+{
+    public static readonly string[] Measures = ["floor", "stages", "pipeline", "naive", "parquet", "memory"];
+
+    public bool Runs(string measure) => Only.Count == 0 || Only.Contains(measure);
+
+    /// <summary>The <c>--set</c> configuration overrides for the pipeline runs (e.g. <c>Worker:Slots=4</c>).</summary>
+    public IReadOnlyDictionary<string, string> SettingsDictionary => Settings.Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+
+    public static BenchmarkArguments Parse(string[] args)
+    {
+        long rows = 1_000_000;
+        var only = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var write = Environment.GetEnvironmentVariable("CI") != "true";
+        var settings = new List<string>();
+        PipelineOnly? pipelineOnly = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--rows":
+                    rows = long.TryParse(Next(), out var n) && n > 0 ? n : throw new ArgumentException("--rows needs a positive whole number.");
+                    break;
+                case "--only":
+                    foreach (var measure in Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                        only.Add(Measures.Contains(measure) ? measure
+                            : throw new ArgumentException($"--only {measure}: unknown measure (one or more of {string.Join(", ", Measures)})."));
+                    break;
+                case "--set":
+                    var setting = Next();
+                    settings.Add(setting.Contains('=') ? setting : throw new ArgumentException($"--set {setting}: expected Section:Key=value."));
+                    break;
+                case "--no-write":
+                    write = false;
+                    break;
+                // Hidden: the memory measure re-invokes the harness so that one process runs one pipeline.
+                case "--pipeline-only":
+                    pipelineOnly = new PipelineOnly(Next(), Next(), Next(), Next());
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown argument {args[i]}. Usage: [--rows N] [--only {string.Join(",", Measures)}] [--set Section:Key=value] [--no-write]");
+            }
+        }
+        return new BenchmarkArguments(rows, only, write, settings, pipelineOnly);
+    }
+}
+
+/// <summary>A child process's task: score <paramref name="SourceTable"/> into <paramref name="OutputTable"/> and exit.</summary>
+public sealed record PipelineOnly(string ConnectionString, string SourceTable, string OutputTable, string ModelFile);

@@ -1,0 +1,111 @@
+namespace BatchScoring.Benchmarks;
+
+/// <summary>Sets up the data once, runs the selected measures in order, prints the table and writes the report.</summary>
+public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] commandLine)
+{
+    public const int NaiveSample = 20_000;
+    private const int WarmUpRows = 20_000;
+
+    public async Task<int> RunAsync()
+    {
+        var started = DateTime.UtcNow;
+        var loadBefore = MachineDescription.LoadAverage();
+        var rows = arguments.Rows;
+        var settings = arguments.SettingsDictionary;
+        var results = new List<Measurement>();
+        var ratios = new List<(string Name, string Value)>();
+        var scratch = Path.Combine(Path.GetTempPath(), "batchscoring-bench-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(scratch);
+        await using var database = await BenchmarkDatabase.OpenAsync();
+        try
+        {
+            var model = BenchmarkData.EnsureModel();
+            Console.WriteLine($"Loading {rows:N0} synthetic customers");
+            var table = await BenchmarkData.EnsureTableAsync(database.DataSource, rows);
+
+            IoFloor.Result? floor = null;
+            if (arguments.Runs("floor"))
+            {
+                Console.WriteLine("Measuring the I/O floor (COPY out, COPY in)");
+                floor = await IoFloor.MeasureAsync(database.DataSource, table);
+                results.Add(new Measurement("I/O floor: COPY out (key + 10 features)", rows, floor.CopyOut));
+                results.Add(new Measurement("I/O floor: COPY in (output table, PK + scored_at index)", rows, floor.CopyIn));
+                results.Add(new Measurement("I/O floor: total", rows, floor.Total));
+                results.Add(new Measurement("For comparison, no scoring: COPY into a temp staging table + INSERT … ON CONFLICT merge (the pipeline's write path)", rows, floor.StagedMerge));
+            }
+
+            if (arguments.Runs("stages"))
+            {
+                Console.WriteLine("Measuring the read and score stages alone, one thread each");
+                results.Add(new Measurement("Stage alone: read (table source → batches, 1 thread)", rows, await StageProbe.ReadAsync(database.DataSource, table)));
+                StageProbe.Score(model, Math.Min(rows, 50_000));
+                results.Add(new Measurement("Stage alone: score (bind + ML.NET, in-memory batches, 1 thread)", rows, StageProbe.Score(model, rows)));
+            }
+
+            TimeSpan? pipeline = null;
+            if (arguments.Runs("pipeline"))
+            {
+                Console.WriteLine("Warming up the pipeline");
+                var warmUp = await BenchmarkData.EnsureTableAsync(database.DataSource, WarmUpRows);
+                await PipelineRun.RunAsync(database.ConnectionString, "bench-warm-up", PipelineRun.TableSource(warmUp), "scored.bench_warm_up", model, settings: settings);
+                Console.WriteLine("Measuring the pipeline (PostgreSQL → PostgreSQL)");
+                pipeline = await PipelineRun.RunAsync(database.ConnectionString, "bench-pipeline", PipelineRun.TableSource(table), "scored.bench_pipeline", model, settings: settings);
+                results.Add(new Measurement("Pipeline: PostgreSQL → PostgreSQL (job run)", rows, pipeline.Value));
+                if (floor is not null)
+                    ratios.Add(("pipeline time / I/O floor time (target ≤ 1.5)", $"{pipeline.Value / floor.Total:0.00}"));
+            }
+
+            if (arguments.Runs("naive"))
+            {
+                var sample = (int)Math.Min(NaiveSample, rows);
+                Console.WriteLine($"Measuring the naive loop on {sample:N0} rows");
+                var naive = await NaiveLoop.MeasureAsync(database.DataSource, table, model, sample);
+                var extrapolated = naive * ((double)rows / sample);
+                results.Add(new Measurement($"Naive loop (Dapper + PredictionEngine + INSERT per row), {sample:N0}-row sample extrapolated", rows, extrapolated));
+                if (pipeline is not null)
+                    ratios.Add(("pipeline rows/s / naive rows/s (target ≥ 50)", $"{extrapolated / pipeline.Value:0.0}"));
+            }
+
+            if (arguments.Runs("parquet"))
+            {
+                var input = Path.Combine(scratch, "parquet-in");
+                Console.WriteLine("Writing the Parquet input");
+                await BenchmarkData.WriteParquetAsync(input, rows);
+                Console.WriteLine("Measuring Parquet → Parquet");
+                var parquet = await PipelineRun.RunAsync(database.ConnectionString, "bench-parquet", PipelineRun.ParquetSource(input), "scored.bench_parquet", model,
+                    $"  parquet_folder: {Path.Combine(scratch, "parquet-out")}", settings);
+                results.Add(new Measurement("Parquet → Parquet (job run; also writes its PostgreSQL output table)", rows, parquet));
+            }
+
+            if (arguments.Runs("memory"))
+            {
+                Console.WriteLine($"Measuring peak memory of the pipeline at {rows:N0} rows (child process)");
+                var small = await MemoryProbe.MeasureAsync(database.ConnectionString, table, "scored.bench_memory_n", model, arguments.Settings);
+                Console.WriteLine($"Loading {5 * rows:N0} synthetic customers");
+                var bigTable = await BenchmarkData.EnsureTableAsync(database.DataSource, 5 * rows);
+                Console.WriteLine($"Measuring peak memory of the pipeline at {5 * rows:N0} rows (child process)");
+                var big = await MemoryProbe.MeasureAsync(database.ConnectionString, bigTable, "scored.bench_memory_5n", model, arguments.Settings);
+                results.Add(new Measurement("Pipeline in a child process (cold start), N rows", rows, small.Elapsed, $"peak working set {Mib(small.PeakBytes)}"));
+                results.Add(new Measurement("Pipeline in a child process (cold start), 5N rows", 5 * rows, big.Elapsed, $"peak working set {Mib(big.PeakBytes)}"));
+                ratios.Add(("peak memory 5N / N (target ≤ 1.2)", $"{(double)big.PeakBytes / small.PeakBytes:0.00}"));
+            }
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+
+        var report = new BenchmarkReport(started, DateTime.UtcNow, rows, commandLine, settings, database.Description,
+            loadBefore, MachineDescription.LoadAverage(), results, ratios);
+        Console.WriteLine();
+        Console.WriteLine(report.Table());
+        if (arguments.Write)
+        {
+            var path = report.Write();
+            Console.WriteLine($"Wrote {path}");
+        }
+        return 0;
+    }
+
+    private static string Mib(long bytes) => $"{bytes / (1024.0 * 1024):0} MiB";
+}

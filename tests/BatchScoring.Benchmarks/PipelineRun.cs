@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Runs;
+using BatchScoring.Postgres.Migrations;
+using BatchScoring.Worker.Execution;
+using BatchScoring.Worker.Hosting;
+using Dapper;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace BatchScoring.Benchmarks;
+
+/// <summary>
+/// The real job path: a job file in a jobs folder, a host built by <see cref="ServiceHost"/> with default
+/// settings, migrations, the ledger, and <see cref="JobRunner.RunAsync(JobSpec, string, CancellationToken, TimeWindow?)"/>.
+/// </summary>
+public static class PipelineRun
+{
+    /// <param name="source">The job file's <c>source:</c> block, indented by two spaces.</param>
+    /// <param name="outputExtra">More lines of the <c>output:</c> block, indented by two spaces.</param>
+    public static async Task<TimeSpan> RunAsync(string connectionString, string name, string source, string outputTable, string modelFile,
+        string outputExtra = "", IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "batchscoring-bench-jobs-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            await using (var connection = new NpgsqlConnection(connectionString))
+                await connection.ExecuteAsync($"DROP TABLE IF EXISTS {outputTable} CASCADE");
+            await File.WriteAllTextAsync(Path.Combine(folder, name + ".yaml"), $"""
+                name: {name}
+                source:
+                {source}
+                model:
+                  path: {modelFile}
+                output:
+                  table: {outputTable}
+                {outputExtra}
+                """);
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:BatchScoring"] = connectionString,
+                ["Jobs:Directory"] = folder,
+                ["Models:Directory"] = folder,
+                ["Models:StoreDirectory"] = Path.Combine(folder, "store"),
+            }.Concat((settings ?? new Dictionary<string, string>()).Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)))).Build();
+            using var host = await ServiceHost.BuildAsync(configuration, CancellationToken.None);
+            await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
+            var job = JobSpecLoader.LoadByName(folder, name);
+
+            var stopwatch = Stopwatch.StartNew();
+            var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(job, RunTrigger.Manual, CancellationToken.None);
+            var elapsed = stopwatch.Elapsed;
+            if (outcome.Status != RunStatus.Succeeded)
+                throw new InvalidOperationException($"Benchmark job {name} ended {outcome.Status}: {outcome.Error}");
+            return elapsed;
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    public static string TableSource(string table) => $"""
+          table: {table}
+          key_columns: [customer_id]
+        """;
+
+    public static string ParquetSource(string folder) => $"""
+          parquet: {folder}
+          key_columns: [customer_id]
+        """;
+}

@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Runs;
+using BatchScoring.Core.Scoring;
+using BatchScoring.Core.Sql;
+using BatchScoring.Core.Synthetic;
+using BatchScoring.Models.MlNet;
+using BatchScoring.Postgres.Sources;
+using Npgsql;
+
+namespace BatchScoring.Benchmarks;
+
+/// <summary>
+/// The pipeline's read and score stages alone, on one thread each, with the pipeline's own code
+/// (the table source's binary COPY into batches; binding and the isolating ML.NET scorer): which
+/// stage holds a partition back.
+/// </summary>
+public static class StageProbe
+{
+    public const int BatchSize = 8192;
+
+    public static async Task<TimeSpan> ReadAsync(NpgsqlDataSource dataSource, string table)
+    {
+        var source = PostgresRelationSource.ForTable(dataSource, new PostgresTableSourceSpec(SqlIdentifier.Parse(table), [SyntheticChurnData.KeyColumn]));
+        var wanted = new HashSet<string>([SyntheticChurnData.KeyColumn, .. SyntheticChurnData.NumericFeatures, .. SyntheticChurnData.CategoricalFeatures]);
+        var columns = (await source.DescribeAsync(CancellationToken.None)).Where(c => wanted.Contains(c.Name)).ToArray();
+        var stopwatch = Stopwatch.StartNew();
+        long rows = 0;
+        await foreach (var batch in source.ReadAsync(columns, PartitionBounds.Everything, BatchSize, CancellationToken.None))
+            rows += batch.Count;
+        return stopwatch.Elapsed;
+    }
+
+    public static TimeSpan Score(string modelFile, long rows)
+    {
+        var model = MlNetScorer.Load(modelFile);
+        var scorer = new IsolatingScorer(model);
+        var batches = SyntheticChurnData.Generate(rows, seed: 42, batchSize: BatchSize).ToList();
+        var stopwatch = Stopwatch.StartNew();
+        foreach (var batch in batches)
+            scorer.Score(InputBinder.ForModel(batch, model.Inputs, null));
+        return stopwatch.Elapsed;
+    }
+}
