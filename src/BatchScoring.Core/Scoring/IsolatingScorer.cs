@@ -13,7 +13,7 @@ public sealed class IsolatingScorer(IScorer scorer)
 
     public ScoringResult Score(RowBatch batch)
     {
-        var bad = RowGuard.Check(batch, scorer.Inputs, EmptyMapping);
+        var bad = RowGuard.Check(batch, scorer.Inputs);
         var badRows = bad.Select(b => b.Row).ToHashSet();
         var candidates = Enumerable.Range(0, batch.Count).Where(r => !badRows.Contains(r)).ToArray();
 
@@ -25,8 +25,6 @@ public sealed class IsolatingScorer(IScorer scorer)
         var output = outputs.Count == 1 ? outputs[0] : RowBatch.Concat(scorer.Outputs, outputs);
         return new ScoringResult(new ScoredBatch(input, output), bad.OrderBy(b => b.Row).ToList());
     }
-
-    private static readonly Dictionary<string, string> EmptyMapping = [];
 
     private void ScoreIsolating(RowBatch batch, IReadOnlyList<int> rows, List<int> scoredRows, List<RowBatch> outputs, List<BadRow> bad)
     {

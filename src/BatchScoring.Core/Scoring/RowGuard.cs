@@ -8,12 +8,13 @@ namespace BatchScoring.Core.Scoring;
 /// </summary>
 public static class RowGuard
 {
-    public static List<BadRow> Check(RowBatch batch, IReadOnlyList<ModelInput> inputs, IReadOnlyDictionary<string, string> sourceOf)
+    /// <summary>The batch's columns are named as the model inputs (feature mapping is applied before, by <see cref="InputBinder.ForModel"/>).</summary>
+    public static List<BadRow> Check(RowBatch batch, IReadOnlyList<ModelInput> inputs)
     {
         var bad = new List<BadRow>();
         foreach (var input in inputs)
         {
-            if (!batch.TryGetColumn(sourceOf.GetValueOrDefault(input.Name, input.Name), out var column))
+            if (!batch.TryGetColumn(input.Name, out var column))
                 continue;
             var nulls = column.Nulls;
             for (var row = 0; row < batch.Count; row++)

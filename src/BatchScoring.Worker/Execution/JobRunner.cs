@@ -81,12 +81,14 @@ public sealed class JobRunner(
     public async Task<RunOutcome> RetryAsync(long runId, CancellationToken cancellationToken, IProgress<RunProgress>? progress = null)
     {
         var stopwatch = Stopwatch.StartNew();
+        if (await runs.GetAsync(runId, cancellationToken) is null)
+            throw new BatchScoringException($"There is no run {runId}.");
+        // Rebuilt first, so that a run that cannot be scored any more (model file changed, job gone) is refused before anything is reopened.
+        var context = await contexts.ForRunAsync(runId, cancellationToken);
         var reopened = await partitions.ReopenAsync(runId, cancellationToken);
         logger.LogInformation("Run {RunId}: reopened {Partitions} partitions", runId, reopened);
-        var run = await runs.GetAsync(runId, cancellationToken) ?? throw new BatchScoringException($"There is no run {runId}.");
         await WorkUntilOverAsync(runId, new RunRequest(RunTrigger.Retry), progress, cancellationToken);
-        var outcome = await OutcomeAsync(runId, null, stopwatch.Elapsed);
-        return outcome with { OutputTable = run.JobName };
+        return await OutcomeAsync(runId, context.Job, stopwatch.Elapsed);
     }
 
     private async Task WorkUntilOverAsync(long runId, RunRequest request, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
@@ -138,11 +140,11 @@ public sealed class JobRunner(
             job.Timeout is { } timeout ? DateTime.UtcNow + timeout : null, plan);
     }
 
-    private async Task<RunOutcome> OutcomeAsync(long runId, JobSpec? job, TimeSpan elapsed)
+    private async Task<RunOutcome> OutcomeAsync(long runId, JobSpec job, TimeSpan elapsed)
     {
         var run = await runs.GetAsync(runId, CancellationToken.None)
             ?? throw new InvalidOperationException($"Run {runId} vanished from the ledger.");
-        return new RunOutcome(runId, run.Status, run.RowsRead, run.RowsScored, elapsed, job?.Output.Table.ToString() ?? run.JobName, run.Error)
+        return new RunOutcome(runId, run.Status, run.RowsRead, run.RowsScored, elapsed, job.Output.Table.ToString(), run.Error)
         {
             RowsFailed = run.RowsFailed,
         };
