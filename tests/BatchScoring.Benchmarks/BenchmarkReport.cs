@@ -13,11 +13,11 @@ public sealed record BenchmarkReport(
     public string Table()
     {
         var text = new StringBuilder();
-        text.AppendLine("| Measure | Rows | Seconds | Rows/s | Note |");
-        text.AppendLine("|---|---:|---:|---:|---|");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| Measure | Rows | Seconds | Rows/s | Cores busy (of {Environment.ProcessorCount}) | Note |");
+        text.AppendLine("|---|---:|---:|---:|---:|---|");
         foreach (var result in Results)
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {result.Name} | {result.Rows:N0} | {result.Elapsed.TotalSeconds:0.00} | {result.RowsPerSecond:N0} | {result.Note} |");
+                $"| {result.Name} | {result.Rows:N0} | {result.Elapsed.TotalSeconds:0.00} | {result.RowsPerSecond:N0} | {result.CoresBusy} | {result.Note} |");
         if (Ratios.Count > 0)
         {
             text.AppendLine();

@@ -42,7 +42,7 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
                 results.Add(new Measurement("Stage alone: score (bind + ML.NET, in-memory batches, 1 thread)", rows, StageProbe.Score(model, rows)));
             }
 
-            TimeSpan? pipeline = null;
+            Timed? pipeline = null;
             if (arguments.Runs("pipeline"))
             {
                 Console.WriteLine("Warming up the pipeline");
@@ -50,9 +50,9 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
                 await PipelineRun.RunAsync(database.ConnectionString, "bench-warm-up", PipelineRun.TableSource(warmUp), "scored.bench_warm_up", model, settings: settings);
                 Console.WriteLine("Measuring the pipeline (PostgreSQL → PostgreSQL)");
                 pipeline = await PipelineRun.RunAsync(database.ConnectionString, "bench-pipeline", PipelineRun.TableSource(table), "scored.bench_pipeline", model, settings: settings);
-                results.Add(new Measurement("Pipeline: PostgreSQL → PostgreSQL (job run)", rows, pipeline.Value));
+                results.Add(new Measurement("Pipeline: PostgreSQL → PostgreSQL (job run)", rows, pipeline));
                 if (floor is not null)
-                    ratios.Add(("pipeline time / I/O floor time (target ≤ 1.5)", $"{pipeline.Value / floor.Total:0.00}"));
+                    ratios.Add(("pipeline time / I/O floor time (target ≤ 1.5)", $"{pipeline.Elapsed / floor.Total.Elapsed:0.00}"));
             }
 
             if (arguments.Runs("naive"))
@@ -60,10 +60,10 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
                 var sample = (int)Math.Min(NaiveSample, rows);
                 Console.WriteLine($"Measuring the naive loop on {sample:N0} rows");
                 var naive = await NaiveLoop.MeasureAsync(database.DataSource, table, model, sample);
-                var extrapolated = naive * ((double)rows / sample);
+                var extrapolated = naive.Times((double)rows / sample);
                 results.Add(new Measurement($"Naive loop (Dapper + PredictionEngine + INSERT per row), {sample:N0}-row sample extrapolated", rows, extrapolated));
                 if (pipeline is not null)
-                    ratios.Add(("pipeline rows/s / naive rows/s (target ≥ 50)", $"{extrapolated / pipeline.Value:0.0}"));
+                    ratios.Add(("pipeline rows/s / naive rows/s (target ≥ 50)", $"{extrapolated.Elapsed / pipeline.Elapsed:0.0}"));
             }
 
             if (arguments.Runs("parquet"))
@@ -85,8 +85,8 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
                 var bigTable = await BenchmarkData.EnsureTableAsync(database.DataSource, 5 * rows);
                 Console.WriteLine($"Measuring peak memory of the pipeline at {5 * rows:N0} rows (child process)");
                 var big = await MemoryProbe.MeasureAsync(database.ConnectionString, bigTable, "scored.bench_memory_5n", model, arguments.Settings);
-                results.Add(new Measurement("Pipeline in a child process (cold start), N rows", rows, small.Elapsed, $"peak working set {Mib(small.PeakBytes)}"));
-                results.Add(new Measurement("Pipeline in a child process (cold start), 5N rows", 5 * rows, big.Elapsed, $"peak working set {Mib(big.PeakBytes)}"));
+                results.Add(new Measurement("Pipeline in a child process (cold start), N rows", rows, new Timed(small.Elapsed, null), $"peak working set {Mib(small.PeakBytes)}"));
+                results.Add(new Measurement("Pipeline in a child process (cold start), 5N rows", 5 * rows, new Timed(big.Elapsed, null), $"peak working set {Mib(big.PeakBytes)}"));
                 ratios.Add(("peak memory 5N / N (target ≤ 1.2)", $"{(double)big.PeakBytes / small.PeakBytes:0.00}"));
             }
         }

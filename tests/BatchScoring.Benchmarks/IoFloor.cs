@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using BatchScoring.Core.Synthetic;
 using Dapper;
 using Npgsql;
@@ -14,26 +13,26 @@ namespace BatchScoring.Benchmarks;
 public static class IoFloor
 {
     /// <param name="StagedMerge">The same rows written the way the pipeline writes them: COPY into a temporary staging table, then an upsert merge.</param>
-    public sealed record Result(TimeSpan CopyOut, TimeSpan CopyIn, TimeSpan StagedMerge)
+    public sealed record Result(Timed CopyOut, Timed CopyIn, Timed StagedMerge)
     {
-        public TimeSpan Total => CopyOut + CopyIn;
+        public Timed Total => CopyOut + CopyIn;
     }
 
     public static async Task<Result> MeasureAsync(NpgsqlDataSource dataSource, string table)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         var keys = new List<long>();
-        var stopwatch = Stopwatch.StartNew();
+        var meter = MachineCpu.Start();
         await CopyOutAsync(connection, table, keys);
-        var copyOut = stopwatch.Elapsed;
+        var copyOut = meter.Stop();
 
         await CreateOutputTableAsync(connection, "scored.bench_floor");
-        stopwatch.Restart();
+        meter = MachineCpu.Start();
         await CopyInAsync(connection, "scored.bench_floor", keys);
-        var copyIn = stopwatch.Elapsed;
+        var copyIn = meter.Stop();
 
         await CreateOutputTableAsync(connection, "scored.bench_floor_merged");
-        stopwatch.Restart();
+        meter = MachineCpu.Start();
         await using (var transaction = await connection.BeginTransactionAsync())
         {
             await connection.ExecuteAsync("CREATE TEMP TABLE bench_staging (LIKE scored.bench_floor_merged) ON COMMIT DROP", transaction: transaction);
@@ -46,7 +45,7 @@ public static class IoFloor
                 """, transaction: transaction, commandTimeout: 0);
             await transaction.CommitAsync();
         }
-        return new Result(copyOut, copyIn, stopwatch.Elapsed);
+        return new Result(copyOut, copyIn, meter.Stop());
     }
 
     private static Task CreateOutputTableAsync(NpgsqlConnection connection, string table) => connection.ExecuteAsync($"""

@@ -50,7 +50,7 @@ public static class MemoryProbe
         using var self = Process.GetCurrentProcess();
         self.Refresh();
         Console.WriteLine(PeakPrefix + self.PeakWorkingSet64.ToString(CultureInfo.InvariantCulture));
-        Console.WriteLine(ElapsedPrefix + elapsed.TotalSeconds.ToString("R", CultureInfo.InvariantCulture));
+        Console.WriteLine(ElapsedPrefix + elapsed.Elapsed.TotalSeconds.ToString("R", CultureInfo.InvariantCulture));
         return 0;
     }
 }

@@ -12,7 +12,7 @@ namespace BatchScoring.Benchmarks;
 /// </summary>
 public static class NaiveLoop
 {
-    public static async Task<TimeSpan> MeasureAsync(NpgsqlDataSource dataSource, string table, string modelFile, int sample)
+    public static async Task<Timed> MeasureAsync(NpgsqlDataSource dataSource, string table, string modelFile, int sample)
     {
         var ml = new MLContext(seed: 1);
         var model = ml.Model.Load(modelFile, out _);
@@ -25,7 +25,7 @@ public static class NaiveLoop
             CREATE INDEX ON scored.bench_naive (scored_at);
             """);
 
-        var stopwatch = Stopwatch.StartNew();
+        var meter = MachineCpu.Start();
         var customers = await connection.QueryAsync<Customer>($"""
             SELECT customer_id AS CustomerId, tenure_months::real AS TenureMonths, monthly_charges::real AS MonthlyCharges,
                    total_charges::real AS TotalCharges, support_calls::real AS SupportCalls, days_since_login::real AS DaysSinceLogin,
@@ -40,7 +40,7 @@ public static class NaiveLoop
                 "INSERT INTO scored.bench_naive (customer_id, predicted_label, probability, score, scored_at) VALUES (@id, @label, @probability, @score, now())",
                 new { id = customer.CustomerId, label = prediction.PredictedLabel, probability = prediction.Probability, score = prediction.Score });
         }
-        return stopwatch.Elapsed;
+        return meter.Stop();
     }
 
     public sealed class Customer

@@ -19,7 +19,7 @@ public static class PipelineRun
 {
     /// <param name="source">The job file's <c>source:</c> block, indented by two spaces.</param>
     /// <param name="outputExtra">More lines of the <c>output:</c> block, indented by two spaces.</param>
-    public static async Task<TimeSpan> RunAsync(string connectionString, string name, string source, string outputTable, string modelFile,
+    public static async Task<Timed> RunAsync(string connectionString, string name, string source, string outputTable, string modelFile,
         string outputExtra = "", IReadOnlyDictionary<string, string>? settings = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "batchscoring-bench-jobs-" + Guid.NewGuid().ToString("N")[..12]);
@@ -49,9 +49,9 @@ public static class PipelineRun
             await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
             var job = JobSpecLoader.LoadByName(folder, name);
 
-            var stopwatch = Stopwatch.StartNew();
+            var meter = MachineCpu.Start();
             var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(job, RunTrigger.Manual, CancellationToken.None);
-            var elapsed = stopwatch.Elapsed;
+            var elapsed = meter.Stop();
             if (outcome.Status != RunStatus.Succeeded)
                 throw new InvalidOperationException($"Benchmark job {name} ended {outcome.Status}: {outcome.Error}");
             return elapsed;

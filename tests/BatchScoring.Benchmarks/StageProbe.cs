@@ -19,26 +19,26 @@ public static class StageProbe
 {
     public const int BatchSize = 8192;
 
-    public static async Task<TimeSpan> ReadAsync(NpgsqlDataSource dataSource, string table)
+    public static async Task<Timed> ReadAsync(NpgsqlDataSource dataSource, string table)
     {
         var source = PostgresRelationSource.ForTable(dataSource, new PostgresTableSourceSpec(SqlIdentifier.Parse(table), [SyntheticChurnData.KeyColumn]));
         var wanted = new HashSet<string>([SyntheticChurnData.KeyColumn, .. SyntheticChurnData.NumericFeatures, .. SyntheticChurnData.CategoricalFeatures]);
         var columns = (await source.DescribeAsync(CancellationToken.None)).Where(c => wanted.Contains(c.Name)).ToArray();
-        var stopwatch = Stopwatch.StartNew();
+        var meter = MachineCpu.Start();
         long rows = 0;
         await foreach (var batch in source.ReadAsync(columns, PartitionBounds.Everything, BatchSize, CancellationToken.None))
             rows += batch.Count;
-        return stopwatch.Elapsed;
+        return meter.Stop();
     }
 
-    public static TimeSpan Score(string modelFile, long rows)
+    public static Timed Score(string modelFile, long rows)
     {
         var model = MlNetScorer.Load(modelFile);
         var scorer = new IsolatingScorer(model);
         var batches = SyntheticChurnData.Generate(rows, seed: 42, batchSize: BatchSize).ToList();
-        var stopwatch = Stopwatch.StartNew();
+        var meter = MachineCpu.Start();
         foreach (var batch in batches)
             scorer.Score(InputBinder.ForModel(batch, model.Inputs, null));
-        return stopwatch.Elapsed;
+        return meter.Stop();
     }
 }
