@@ -87,7 +87,7 @@ internal sealed class MlNetOutputs
             needed.Add(scored.Schema[ProbabilityName]);
         if (_labelType is not null)
             needed.Add(scored.Schema[LabelName]);
-        using var cursor = scored.GetRowCursor(needed);
+        using var cursor = MlNetCursors.SingleThreaded(scored, needed);
         var score = _hasScore ? cursor.GetGetter<float>(scored.Schema[ScoreName]) : null;
         var probability = _hasProbability ? cursor.GetGetter<float>(scored.Schema[ProbabilityName]) : null;
         var label = _labelType is not null ? cursor.GetGetter<bool>(scored.Schema[LabelName]) : null;
@@ -109,7 +109,7 @@ internal sealed class MlNetOutputs
     {
         var scoreColumn = scored.Schema[ScoreName];
         DataViewSchema.Column[] needed = _labelType is null ? [scoreColumn] : [scoreColumn, scored.Schema[LabelName]];
-        using var cursor = scored.GetRowCursor(needed);
+        using var cursor = MlNetCursors.SingleThreaded(scored, needed);
         var scoreGetter = cursor.GetGetter<VBuffer<float>>(scoreColumn);
         var keyGetter = _labelType is KeyDataViewType ? cursor.GetGetter<uint>(scored.Schema[LabelName]) : null;
         var textGetter = _labelType is TextDataViewType ? cursor.GetGetter<ReadOnlyMemory<char>>(scored.Schema[LabelName]) : null;

@@ -19,28 +19,35 @@ public sealed class MlNetScorer : IScorer
 
     private readonly ITransformer _model;
     private readonly MlNetOutputs _outputs;
+    private readonly CompiledTreeModel? _compiled;
 
-    private MlNetScorer(ITransformer model, IReadOnlyList<ModelInput> inputs, MlNetOutputs outputs)
+    private MlNetScorer(ITransformer model, IReadOnlyList<ModelInput> inputs, MlNetOutputs outputs, CompiledTreeModel? compiled)
     {
         _model = model;
         _outputs = outputs;
+        _compiled = compiled;
         Inputs = inputs;
     }
 
     public IReadOnlyList<ModelInput> Inputs { get; }
     public IReadOnlyList<ColumnSchema> Outputs => _outputs.Columns;
     public ModelTask Task => _outputs.Task;
+    /// <summary>Whether the trees are evaluated by <see cref="CompiledTreeEnsemble"/> rather than by ML.NET's transform.</summary>
+    public bool UsesCompiledTrees => _compiled is not null;
     /// <summary>The class names of a multiclass model, in the order of its scores; empty otherwise.</summary>
     public IReadOnlyList<string> Classes => _outputs.Classes;
 
-    public static MlNetScorer Load(string path)
+    public static MlNetScorer Load(string path, bool compileTrees = true)
     {
         using var stream = File.OpenRead(path);
-        return Load(stream, path);
+        return Load(stream, path, compileTrees);
     }
 
-    /// <summary>Loads a model from its bytes; <paramref name="path"/> names it in messages.</summary>
-    public static MlNetScorer Load(Stream stream, string path)
+    /// <summary>
+    /// Loads a model from its bytes; <paramref name="path"/> names it in messages. With <paramref name="compileTrees"/>,
+    /// a tree-ensemble model is scored through <see cref="CompiledTreeModel"/> (same results, less CPU).
+    /// </summary>
+    public static MlNetScorer Load(Stream stream, string path, bool compileTrees = true)
     {
         var ml = new MLContext(seed: 0);
         ITransformer model;
@@ -61,7 +68,9 @@ public sealed class MlNetScorer : IScorer
                 $"Model {path}: input '{column.Name}' has type {column.Type}; BatchScoring feeds scalar numbers, text and booleans.");
             inputs.Add(new ModelInput(column.Name, kind, Optional: column.Name == LabelColumn));
         }
-        return new MlNetScorer(model, inputs, MlNetOutputs.Describe(path, model.GetOutputSchema(inputSchema)));
+        var outputs = MlNetOutputs.Describe(path, model.GetOutputSchema(inputSchema));
+        var compiled = compileTrees ? CompiledTreeModel.TryCreate(model, inputSchema, outputs) : null;
+        return new MlNetScorer(model, inputs, outputs, compiled);
     }
 
     public RowBatch Score(RowBatch batch)
@@ -70,10 +79,12 @@ public sealed class MlNetScorer : IScorer
             .Where(i => batch.TryGetColumn(i.Name, out _))
             .Select(i => new InputColumn(i.Name, DataViewTypes.TypeOf(i.Kind), i.Name))
             .ToArray();
-        var scored = _model.Transform(new RowBatchDataView(batch, columns));
-
+        var input = new RowBatchDataView(batch, columns);
         var result = new RowBatch(Outputs, Math.Max(batch.Count, 1)) { Count = batch.Count };
-        _outputs.Read(scored, result);
+        if (_compiled is not null)
+            _compiled.Score(input, result);
+        else
+            _outputs.Read(_model.Transform(input), result);
         return result;
     }
 }
