@@ -43,6 +43,34 @@ public class PartitionedRunTests(ScoringEnvironment env) : IClassFixture<Scoring
     }
 
     [Fact]
+    public async Task A_first_backfill_writes_directly_and_a_key_met_again_in_a_later_partition_falls_back_to_merging()
+    {
+        await using var connection = await env.DataSource.OpenConnectionAsync();
+        // 200 customers appear in two weeks, so two partitions of the run hold the same output key.
+        await connection.ExecuteAsync("""
+            CREATE TABLE public.repeats AS SELECT * FROM public.customers;
+            INSERT INTO public.repeats SELECT * FROM public.customers WHERE event_time < '2026-09-08' ORDER BY customer_id LIMIT 200;
+            UPDATE public.repeats SET event_time = event_time + interval '14 days'
+            WHERE ctid IN (SELECT max(ctid) FROM public.repeats GROUP BY customer_id HAVING count(*) > 1);
+            """);
+        var (host, runner, job) = await PrepareAsync("repeats", Job("repeats", "public.repeats", "scored.repeats"));
+        using var _ = host;
+
+        var first = await runner.RunAsync(job, new RunRequest(RunTrigger.Backfill, WholeData), CancellationToken.None);
+        Assert.Equal(RunStatus.Succeeded, first.Status);
+        var distinct = await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT customer_id) FROM public.repeats");
+        Assert.Equal(distinct, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM scored.repeats"));
+        // The partition that met the keys again was scored a second time by merging, within its first attempt.
+        var partitions = await host.Services.GetRequiredService<PartitionLedger>().PartitionsAsync(first.RunId, CancellationToken.None);
+        Assert.All(partitions, p => Assert.Equal(1, p.Attempts));
+
+        // The table is no longer empty: the next run merges from the start, and replaces every row.
+        var second = await runner.RunAsync(job, new RunRequest(RunTrigger.Backfill, WholeData), CancellationToken.None);
+        Assert.Equal(RunStatus.Succeeded, second.Status);
+        Assert.Equal(distinct, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM scored.repeats WHERE run_id = @run", new { run = second.RunId }));
+    }
+
+    [Fact]
     public async Task A_flaky_partition_succeeds_on_its_third_attempt_and_a_broken_one_makes_the_run_partially_failed()
     {
         await using var connection = await env.DataSource.OpenConnectionAsync();

@@ -18,7 +18,7 @@ public class OutputTableTests(PostgresDatabase database) : IClassFixture<Postgre
     private static OutputTableSchema Schema(string table, OutputMode mode = OutputMode.Append)
         => new(SqlIdentifier.Parse(table), mode, [Key], [Region], [Score]);
 
-    private async Task WriteRunAsync(OutputTableSchema schema, long runId, IEnumerable<long> keys, float probability)
+    private async Task WriteRunAsync(OutputTableSchema schema, long runId, IEnumerable<long> keys, float probability, bool direct = false)
     {
         var ids = keys.ToArray();
         var input = new RowBatch([Key, Region], ids.Length) { Count = ids.Length };
@@ -31,10 +31,35 @@ public class OutputTableTests(PostgresDatabase database) : IClassFixture<Postgre
         }
         await using var connection = await database.DataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await using var writer = await PartitionOutputWriter.BeginAsync(connection, transaction, schema, runId, runId * 10, $"m@{runId}", CancellationToken.None);
+        await using var writer = await PartitionOutputWriter.BeginAsync(connection, transaction, schema, runId, runId * 10, $"m@{runId}", direct, CancellationToken.None);
         await writer.WriteAsync(new ScoredBatch(input, outputs), CancellationToken.None);
-        await writer.MergeAsync(CancellationToken.None);
+        await writer.CompleteAsync(CancellationToken.None);
         await transaction.CommitAsync();
+    }
+
+    [Fact]
+    public async Task Empty_upsert_tables_and_append_tables_are_written_directly_and_a_direct_write_never_overwrites_a_key()
+    {
+        var upsert = Schema("scored.direct_upsert", OutputMode.Upsert);
+        Assert.True((await upsert.EnsureAsync(database.DataSource, CancellationToken.None)).Direct);
+        await WriteRunAsync(upsert, 1, [1, 2], 0.1f, direct: true);
+        Assert.False((await upsert.EnsureAsync(database.DataSource, CancellationToken.None)).Direct);
+
+        var conflict = await Assert.ThrowsAsync<OutputKeyConflictException>(() => WriteRunAsync(upsert, 2, [2, 3], 0.2f, direct: true));
+        Assert.Contains("scored.direct_upsert", conflict.Message);
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        Assert.Equal([(1L, 1L), (2L, 1L)], await connection.QueryAsync<(long, long)>("SELECT customer_id, run_id FROM scored.direct_upsert ORDER BY 1"));
+
+        await WriteRunAsync(upsert, 2, [2, 3], 0.2f, direct: false);
+        Assert.Equal([(1L, 1L), (2L, 2L), (3L, 2L)], await connection.QueryAsync<(long, long)>("SELECT customer_id, run_id FROM scored.direct_upsert ORDER BY 1"));
+
+        var append = Schema("scored.direct_append");
+        await append.EnsureAsync(database.DataSource, CancellationToken.None);
+        await WriteRunAsync(append, 1, [1, 2], 0.1f, direct: true);
+        Assert.True((await append.EnsureAsync(database.DataSource, CancellationToken.None)).Direct);
+        await WriteRunAsync(append, 1, [1, 2, 3], 0.3f, direct: true);
+        Assert.Equal([(1L, 0.3f), (2L, 0.3f), (3L, 0.3f)],
+            await connection.QueryAsync<(long, float)>("SELECT customer_id, probability FROM scored.direct_append ORDER BY 1"));
     }
 
     [Fact]

@@ -124,7 +124,7 @@ public class PostgresTypeRoundTripTests(PostgresDatabase database) : IClassFixtu
         await output.EnsureAsync(database.DataSource, CancellationToken.None);
         await using (var transaction = await connection.BeginTransactionAsync())
         {
-            await using var writer = await PartitionOutputWriter.BeginAsync(connection, transaction, output, 1, 1, "m@1", CancellationToken.None);
+            await using var writer = await PartitionOutputWriter.BeginAsync(connection, transaction, output, 1, 1, "m@1", direct: false, CancellationToken.None);
             foreach (var batch in batches)
             {
                 var scores = new RowBatch([new ColumnSchema("score", ColumnKind.Float32)], batch.Count) { Count = batch.Count };
@@ -132,7 +132,7 @@ public class PostgresTypeRoundTripTests(PostgresDatabase database) : IClassFixtu
                     scores.Column<float>("score").Set(row, batch.Column<long>("id").Values[row] / 1000f);
                 await writer.WriteAsync(new ScoredBatch(batch, scores), CancellationToken.None);
             }
-            Assert.Equal(Rows, await writer.MergeAsync(CancellationToken.None));
+            Assert.Equal(Rows, await writer.CompleteAsync(CancellationToken.None));
             await transaction.CommitAsync();
         }
         var differences = await connection.ExecuteScalarAsync<long>($"""

@@ -76,9 +76,10 @@ public sealed class OutputTableSchema
 
     /// <summary>
     /// Creates the table (with its analyst index and <c>_latest</c> view) when missing, or checks that the existing
-    /// one fits and adds the view if it lacks it; serialised across workers by an advisory lock.
+    /// one fits and adds the view if it lacks it; serialised across workers by an advisory lock. Returns how a run
+    /// writes it: directly for append tables and for upsert tables that hold no row yet (see <see cref="OutputWritePath"/>).
     /// </summary>
-    public async Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    public async Task<OutputWritePath> EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -104,7 +105,10 @@ public sealed class OutputTableSchema
             if (view is null)
                 await connection.ExecuteAsync(new CommandDefinition(ViewSql(), transaction: transaction, cancellationToken: cancellationToken));
         }
+        var direct = Mode == OutputMode.Append || existing.Count == 0 || !await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            $"SELECT EXISTS (SELECT 1 FROM {Table.Quoted})", transaction: transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
+        return new OutputWritePath(direct);
     }
 
     private sealed record ExistingColumn(string Name, string Type, bool NotNull, bool HasDefault);

@@ -9,18 +9,18 @@ using NpgsqlTypes;
 namespace BatchScoring.Postgres.Output;
 
 /// <summary>
-/// Writes one partition's scored rows with binary COPY into a temporary staging table and merges
-/// them into the output table inside the caller's transaction — the one that also marks the
-/// partition succeeded — so readers see all of a partition or none of it. Upsert tables take the
-/// rows ON CONFLICT of the key; append tables first drop the rows an earlier attempt of the same
-/// run and partition left.
+/// Writes one partition's scored rows with binary COPY inside the caller's transaction — the one that
+/// also marks the partition succeeded — so readers see all of a partition or none of it. On the direct
+/// path (<see cref="OutputWritePath"/>) rows go straight into the output table; otherwise they are staged
+/// in a temporary table and merged: upsert tables take them ON CONFLICT of the key. Append tables first
+/// drop the rows an earlier attempt of the same run and partition left.
 /// </summary>
 public sealed class PartitionOutputWriter : IAsyncDisposable
 {
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlTransaction _transaction;
     private readonly OutputTableSchema _schema;
-    private readonly string _staging;
+    private readonly string? _staging;
     private readonly long _runId;
     private readonly long _partitionId;
     private readonly string _modelVersion;
@@ -28,7 +28,7 @@ public sealed class PartitionOutputWriter : IAsyncDisposable
     private NpgsqlBinaryImporter? _importer;
 
     private PartitionOutputWriter(NpgsqlConnection connection, NpgsqlTransaction transaction, OutputTableSchema schema,
-        string staging, long runId, long partitionId, string modelVersion)
+        string? staging, long runId, long partitionId, string modelVersion)
     {
         _connection = connection;
         _transaction = transaction;
@@ -39,24 +39,36 @@ public sealed class PartitionOutputWriter : IAsyncDisposable
         _modelVersion = modelVersion;
     }
 
+    /// <param name="direct">COPY straight into the output table (see <see cref="OutputWritePath"/>) instead of staging and merging.</param>
     public static async Task<PartitionOutputWriter> BeginAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        OutputTableSchema schema, long runId, long partitionId, string modelVersion, CancellationToken cancellationToken)
+        OutputTableSchema schema, long runId, long partitionId, string modelVersion, bool direct, CancellationToken cancellationToken)
     {
-        var staging = SqlIdentifier.Quote("stage_" + schema.Table.Name);
-        await using (var create = new NpgsqlCommand(
-            $"CREATE TEMP TABLE {staging} (LIKE {schema.Table.Quoted}) ON COMMIT DROP", connection, transaction))
+        string? staging = null;
+        if (schema.Mode == OutputMode.Append)
         {
+            await using var delete = new NpgsqlCommand(
+                $"DELETE FROM {schema.Table.Quoted} WHERE run_id = $1 AND partition_id = $2", connection, transaction)
+            {
+                Parameters = { new() { Value = runId }, new() { Value = partitionId } },
+            };
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+        if (!direct)
+        {
+            staging = SqlIdentifier.Quote("stage_" + schema.Table.Name);
+            await using var create = new NpgsqlCommand(
+                $"CREATE TEMP TABLE {staging} (LIKE {schema.Table.Quoted}) ON COMMIT DROP", connection, transaction);
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
         var writer = new PartitionOutputWriter(connection, transaction, schema, staging, runId, partitionId, modelVersion);
         writer._importer = await connection.BeginBinaryImportAsync(
-            $"COPY {staging} ({BinaryCopyWriter.ColumnList(schema.AllColumns)}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            $"COPY {staging ?? schema.Table.Quoted} ({BinaryCopyWriter.ColumnList(schema.AllColumns)}) FROM STDIN (FORMAT BINARY)", cancellationToken);
         return writer;
     }
 
     public async Task WriteAsync(ScoredBatch batch, CancellationToken cancellationToken)
     {
-        var importer = _importer ?? throw new InvalidOperationException("The writer was already merged.");
+        var importer = _importer ?? throw new InvalidOperationException("The writer was already completed.");
         var sourceValues = new BinaryCopyWriter(_schema.SourceColumns.Select(c => batch.Input[c.Name]));
         var scores = new BinaryCopyWriter(_schema.ScoreColumns.Select(s => batch.Outputs[s.Name]));
         for (var row = 0; row < batch.Count; row++)
@@ -71,33 +83,40 @@ public sealed class PartitionOutputWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Finishes the COPY and merges the staged rows into the output table; returns how many rows were written.</summary>
-    public async Task<long> MergeAsync(CancellationToken cancellationToken)
+    /// <summary>Finishes the COPY and, when staging, merges the staged rows into the output table; returns how many rows were written.</summary>
+    /// <exception cref="OutputKeyConflictException">A direct COPY into an upsert table met a key that already exists.</exception>
+    public async Task<long> CompleteAsync(CancellationToken cancellationToken)
     {
-        var importer = _importer ?? throw new InvalidOperationException("The writer was already merged.");
-        await importer.CompleteAsync(cancellationToken);
-        await importer.DisposeAsync();
+        var importer = _importer ?? throw new InvalidOperationException("The writer was already completed.");
         _importer = null;
+        ulong copied;
+        try
+        {
+            copied = await importer.CompleteAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && _staging is null)
+        {
+            throw new OutputKeyConflictException(_schema.Table.ToString(), e);
+        }
+        finally
+        {
+            await importer.DisposeAsync();
+        }
+        return _staging is null ? (long)copied : await MergeAsync(_staging, cancellationToken);
+    }
 
+    private async Task<long> MergeAsync(string staging, CancellationToken cancellationToken)
+    {
         var all = BinaryCopyWriter.ColumnList(_schema.AllColumns);
         var keys = BinaryCopyWriter.ColumnList(_schema.KeyColumns);
-        if (_schema.Mode == OutputMode.Append)
-        {
-            await using var delete = new NpgsqlCommand(
-                $"DELETE FROM {_schema.Table.Quoted} WHERE run_id = $1 AND partition_id = $2", _connection, _transaction)
-            {
-                Parameters = { new() { Value = _runId }, new() { Value = _partitionId } },
-            };
-            await delete.ExecuteNonQueryAsync(cancellationToken);
-        }
         var sql = _schema.Mode == OutputMode.Upsert
             ? $"""
               INSERT INTO {_schema.Table.Quoted} ({all})
-              SELECT {all} FROM {_staging}
+              SELECT {all} FROM {staging}
               ON CONFLICT ({keys}) DO UPDATE SET {string.Join(", ", _schema.AllColumns.Except(_schema.KeyColumns)
                   .Select(c => $"{SqlIdentifier.Quote(c.Name)} = EXCLUDED.{SqlIdentifier.Quote(c.Name)}"))}
               """
-            : $"INSERT INTO {_schema.Table.Quoted} ({all}) SELECT {all} FROM {_staging}";
+            : $"INSERT INTO {_schema.Table.Quoted} ({all}) SELECT {all} FROM {staging}";
         await using var merge = new NpgsqlCommand(sql, _connection, _transaction);
         try
         {

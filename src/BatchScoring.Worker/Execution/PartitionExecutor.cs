@@ -10,40 +10,62 @@ using BatchScoring.Postgres.DeadLetters;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Output;
 using BatchScoring.Worker.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace BatchScoring.Worker.Execution;
 
 /// <summary>
-/// Scores one claimed partition: read → score → write run as three stages joined by bounded
-/// channels, so they overlap while memory stays bounded by batch size × channel depth. The
-/// partition's output, its dead letters and its <c>succeeded</c> mark commit in one transaction.
+/// Scores one claimed partition: read → score → write run as stages joined by bounded channels, so they
+/// overlap while memory stays bounded by batch size × channel depth; the score stage runs on
+/// <see cref="WorkerOptions.EffectiveScoreThreads"/> threads. The partition's output, its dead letters and
+/// its <c>succeeded</c> mark commit in one transaction.
 /// </summary>
-public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<WorkerOptions> options)
+public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<WorkerOptions> options, ILogger<PartitionExecutor> logger)
 {
     private static readonly JsonSerializerOptions RowJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public async Task<RunCounts> ExecuteAsync(RunContext context, ClaimedPartition partition, string owner, CancellationToken cancellationToken)
     {
+        if (context.OutputWrite.Direct)
+        {
+            try
+            {
+                return await ExecuteAsync(context, partition, owner, direct: true, cancellationToken);
+            }
+            catch (OutputKeyConflictException e)
+            {
+                context.OutputWrite.FallBackToMerge();
+                logger.LogInformation("{Message} Partition {PartitionKey} is scored again, and the rest of the run merges.", e.Message, partition.PartitionKey);
+            }
+        }
+        return await ExecuteAsync(context, partition, owner, direct: false, cancellationToken);
+    }
+
+    private async Task<RunCounts> ExecuteAsync(RunContext context, ClaimedPartition partition, string owner, bool direct, CancellationToken cancellationToken)
+    {
         using var stages = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var depth = options.Value.ChannelDepth;
+        var threads = options.Value.EffectiveScoreThreads;
         var read = Channel.CreateBounded<RowBatch>(depth);
-        var scored = Channel.CreateBounded<ScoredChunk>(depth);
+        var scored = Channel.CreateBounded<ScoredChunk>(depth * threads);
 
-        var figures = new PartitionFigures(context.Drift?.Reference.EmptyCopy(), context.Shadow is null ? null : new ShadowAgreement());
         var reader = Task.Run(() => ReadAsync(context, partition, read.Writer, stages.Token), stages.Token);
-        var scorer = Task.Run(() => ScoreAsync(context, figures, read.Reader, scored.Writer, stages.Token), stages.Token);
+        var scorers = Enumerable.Range(0, threads)
+            .Select(_ => Task.Run(() => ScoreAsync(context, read.Reader, scored.Writer, stages.Token), stages.Token))
+            .ToArray();
+        var figures = FinishScoringAsync(scorers, scored.Writer);
         try
         {
-            var counts = await WriteAsync(context, partition, owner, scored.Reader, figures, stages.Token);
-            await Task.WhenAll(reader, scorer);
+            var counts = await WriteAsync(context, partition, owner, direct, scored.Reader, figures, stages.Token);
+            await Task.WhenAll(reader, figures);
             return counts;
         }
         catch
         {
             await stages.CancelAsync();
-            await Task.WhenAll(reader, scorer).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.WhenAll([reader, figures]).ContinueWith(_ => { }, TaskScheduler.Default);
             throw;
         }
     }
@@ -62,9 +84,11 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
         }
     }
 
-    private static async Task ScoreAsync(RunContext context, PartitionFigures figures, ChannelReader<RowBatch> input,
+    /// <summary>One score thread: scores batches until the read stage is done, into figures of its own.</summary>
+    private static async Task<PartitionFigures> ScoreAsync(RunContext context, ChannelReader<RowBatch> input,
         ChannelWriter<ScoredChunk> output, CancellationToken cancellationToken)
     {
+        var figures = new PartitionFigures(context.Drift?.Reference.EmptyCopy(), context.Shadow is null ? null : new ShadowAgreement());
         var keys = context.KeyColumns.Select(k => k.Name).ToArray();
         try
         {
@@ -82,22 +106,31 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
                 var letters = result.BadRows.Select(bad => ToDeadLetter(context, batch, bad)).ToArray();
                 await output.WriteAsync(new ScoredChunk(result.Scored, shadow, letters, batch.Count), cancellationToken);
             }
-            output.Complete();
+            return figures;
         }
         catch (Exception e)
         {
-            output.Complete(e);
+            output.TryComplete(e);
+            throw;
         }
     }
 
-    private async Task<RunCounts> WriteAsync(RunContext context, ClaimedPartition partition, string owner,
-        ChannelReader<ScoredChunk> input, PartitionFigures figures, CancellationToken cancellationToken)
+    /// <summary>Completes the score stage's channel once every score thread is done, and merges their figures.</summary>
+    private static async Task<PartitionFigures> FinishScoringAsync(Task<PartitionFigures>[] scorers, ChannelWriter<ScoredChunk> output)
+    {
+        var figures = await Task.WhenAll(scorers);
+        output.TryComplete();
+        return PartitionFigures.Merge(figures);
+    }
+
+    private async Task<RunCounts> WriteAsync(RunContext context, ClaimedPartition partition, string owner, bool direct,
+        ChannelReader<ScoredChunk> input, Task<PartitionFigures> scoring, CancellationToken cancellationToken)
     {
         var errors = context.Job.Errors;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var writer = await PartitionOutputWriter.BeginAsync(
-            connection, transaction, context.Output, partition.RunId, partition.PartitionId, context.Model.Version, cancellationToken);
+            connection, transaction, context.Output, partition.RunId, partition.PartitionId, context.Model.Version, direct, cancellationToken);
         // Challenger rows go to the shadow table through their own connection (one connection runs one COPY at a time);
         // they commit just before the main transaction, and a retry replaces them.
         await using var shadow = context.Shadow is { } s ? await ShadowWriter.BeginAsync(dataSource, s, partition, cancellationToken) : null;
@@ -124,14 +157,15 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
         if (errors.IsExceeded(deadLetters.Count, rowsRead))
             throw new ErrorBudgetExceededException(context.Job.Name, partition.PartitionKey, deadLetters.Count, rowsRead, deadLetters[0]);
 
-        await writer.MergeAsync(cancellationToken);
+        await writer.CompleteAsync(cancellationToken);
         await DeadLetterWriter.InsertAsync(connection, transaction, partition.RunId, partition.PartitionId, context.Job.Name, deadLetters, cancellationToken);
         var counts = new RunCounts(rowsRead, rowsScored, deadLetters.Count);
         if (shadow is not null)
             await shadow.CommitAsync(cancellationToken);
         if (parquet is not null)
             await parquet.CompleteAsync(cancellationToken);
-        // The scorer stage has completed (it completed the channel), so the figures cover every scored row.
+        // The score stage completed the channel after its last thread finished, so the figures cover every scored row.
+        var figures = await scoring;
         await PartitionLedger.CompleteAsync(connection, transaction, partition, owner, counts, figures.Sketch?.ToJson(),
             figures.Agreement is { } agreement ? ShadowAgreementJson.Serialize(agreement) : null, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -148,7 +182,19 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
     private sealed record ScoredChunk(ScoredBatch Scored, ScoredBatch? Shadow, IReadOnlyList<DeadLetter> DeadLetters, int RowsRead);
 
     /// <summary>What the score stage accumulates over a partition: its drift sketch and its shadow agreement.</summary>
-    private sealed record PartitionFigures(DatasetSketch? Sketch, ShadowAgreement? Agreement);
+    private sealed record PartitionFigures(DatasetSketch? Sketch, ShadowAgreement? Agreement)
+    {
+        public static PartitionFigures Merge(PartitionFigures[] parts)
+        {
+            var merged = parts[0];
+            foreach (var part in parts.Skip(1))
+            {
+                merged.Sketch?.Merge(part.Sketch!);
+                merged.Agreement?.Merge(part.Agreement!);
+            }
+            return merged;
+        }
+    }
 
     private sealed class ShadowWriter(NpgsqlConnection connection, NpgsqlTransaction transaction, PartitionOutputWriter writer) : IAsyncDisposable
     {
@@ -159,13 +205,13 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
             var connection = await dataSource.OpenConnectionAsync(cancellationToken);
             var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var writer = await PartitionOutputWriter.BeginAsync(connection, transaction, shadow.Output, partition.RunId, partition.PartitionId,
-                shadow.Challenger.Version, cancellationToken);
+                shadow.Challenger.Version, direct: false, cancellationToken);
             return new ShadowWriter(connection, transaction, writer);
         }
 
         public async Task CommitAsync(CancellationToken cancellationToken)
         {
-            await writer.MergeAsync(cancellationToken);
+            await writer.CompleteAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 

@@ -16,7 +16,8 @@ public sealed record RunContext(
     IBatchSource Source,
     IReadOnlyList<ColumnSchema> ReadColumns,
     IReadOnlyList<ColumnSchema> KeyColumns,
-    OutputTableSchema Output)
+    OutputTableSchema Output,
+    OutputWritePath OutputWrite)
 {
     /// <summary>What drift is measured against; null when the run measures no drift.</summary>
     public DriftBaseline? Drift { get; init; }

@@ -10,6 +10,8 @@ using BatchScoring.Postgres.Output;
 using BatchScoring.Parquet.Sinks;
 using BatchScoring.Parquet.Sources;
 using BatchScoring.Postgres.Sources;
+using BatchScoring.Worker.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace BatchScoring.Worker.Execution;
@@ -22,7 +24,8 @@ namespace BatchScoring.Worker.Execution;
 public sealed class RunContextFactory(
     NpgsqlDataSource dataSource,
     RunLedger ledger,
-    ModelResolver models)
+    ModelResolver models,
+    IOptions<WorkerOptions> options)
 {
     private const int CacheLimit = 64;
     private readonly ConcurrentDictionary<long, Lazy<Task<RunContext>>> _byRun = new();
@@ -45,14 +48,16 @@ public sealed class RunContextFactory(
         var output = OutputTableSchema.ForJob(job, sourceColumns, model.Scorer.Outputs);
         var keys = output.KeyColumns;
         var shadow = challenger is null ? null : new ShadowContext(challenger, ShadowOutput.Schema(job.Name, job.Output, keys, challenger.Scorer.Outputs));
-        await output.EnsureAsync(dataSource, cancellationToken);
+        var outputWrite = await output.EnsureAsync(dataSource, cancellationToken);
+        if (!options.Value.DirectWrites)
+            outputWrite = OutputWritePath.Merge();
         if (shadow is not null)
             await shadow.Output.EnsureAsync(dataSource, cancellationToken);
         var read = output.SourceColumns.Concat(inputs).Concat(challengerInputs).DistinctBy(c => c.Name).ToArray();
         var parquet = job.Output.ParquetFolder is { } folder
             ? new ParquetPartitionSink(folder, output.SourceColumns.ToArray(), model.Scorer.Outputs)
             : null;
-        return new RunContext(job, model, new IsolatingScorer(model.Scorer), source, read, keys, output) { Shadow = shadow, ParquetOutput = parquet };
+        return new RunContext(job, model, new IsolatingScorer(model.Scorer), source, read, keys, output, outputWrite) { Shadow = shadow, ParquetOutput = parquet };
     }
 
     /// <summary>Remembers the context of a run this process just created.</summary>

@@ -31,7 +31,16 @@ public sealed class WorkerOptions
     [Range(0, 16_384)]
     public int StagingTempBuffersMB { get; set; } = 128;
 
+    /// <summary>COPY straight into append tables and into upsert tables that were empty when the run started, instead of staging and merging.</summary>
+    public bool DirectWrites { get; set; } = true;
+
+    /// <summary>Threads that score the batches of one partition; 0 means the cores divided among the slots.</summary>
+    [Range(0, 256)]
+    public int ScoreThreads { get; set; }
+
     public int EffectiveSlots => Slots > 0 ? Slots : Math.Max(1, Environment.ProcessorCount / 2);
+
+    public int EffectiveScoreThreads => ScoreThreads > 0 ? ScoreThreads : Math.Max(1, Environment.ProcessorCount / EffectiveSlots);
 }
 
 public sealed class JobsOptions
@@ -54,6 +63,9 @@ public sealed class ModelsOptions
     /// <summary>The registry's model store: registered files are copied here as &lt;name&gt;/&lt;version&gt;/&lt;file&gt;.</summary>
     [Required]
     public string StoreDirectory { get; set; } = "models/store";
+
+    /// <summary>Evaluate the trees of ML.NET tree-ensemble models with BatchScoring's compiled evaluator (same results, less CPU).</summary>
+    public bool CompileTreeEnsembles { get; set; } = true;
 }
 
 /// <summary>The embedded PostgreSQL cluster used when no connection string is configured.</summary>

@@ -41,7 +41,7 @@ internal static class ServiceHost
         builder.Services.AddSingleton(sp => NpgsqlDataSource.Create(StagingSessionSettings.Apply(connectionString, sp.GetRequiredService<IOptions<WorkerOptions>>().Value)));
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddSingleton<RunLedger>();
-        builder.Services.AddSingleton<ModelFileLoader>();
+        builder.Services.AddSingleton(sp => new ModelFileLoader(sp.GetRequiredService<IOptions<ModelsOptions>>().Value.CompileTreeEnsembles));
         builder.Services.AddSingleton<PartitionLedger>();
         builder.Services.AddSingleton<RunContextFactory>();
         builder.Services.AddSingleton<PartitionExecutor>();
