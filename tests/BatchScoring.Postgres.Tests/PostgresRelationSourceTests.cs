@@ -101,6 +101,59 @@ public class PostgresPartitionPlanningTests(PostgresDatabase database) : IClassF
     }
 
     [Fact]
+    public async Task A_single_integer_key_is_bucketed_by_ranges_whose_open_ends_take_rows_added_after_planning()
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync($"CREATE TABLE range_customers ({SyntheticChurnData.TableDefinition})");
+        await BinaryCopyWriter.CopyAsync(connection, "range_customers", SyntheticChurnData.Generate(1_000, seed: 8, firstKey: 101).ToAsyncEnumerable(), CancellationToken.None);
+        var source = PostgresRelationSource.ForTable(database.DataSource, new PostgresTableSourceSpec(SqlIdentifier.Parse("range_customers"), ["customer_id"]));
+
+        var plan = await source.PlanAsync(null, new PartitioningSpec(null, 4), CancellationToken.None);
+        Assert.Equal([(null, 351L), (351L, 601L), (601L, 851L), (851L, null)], plan.Select(p => (p.Bounds.KeyFrom, p.Bounds.KeyTo)));
+        Assert.All(plan, p => Assert.Equal(250, p.EstimatedRows));
+
+        await connection.ExecuteAsync("""
+            INSERT INTO range_customers (customer_id, event_time) VALUES (-5, now()), (5000, now());
+            """);
+        var keys = await ReadKeysAsync(source, plan);
+        Assert.Equal([-5L, .. Enumerable.Range(101, 1_000).Select(i => (long)i), 5000L], keys.Order());
+    }
+
+    [Fact]
+    public async Task Fewer_distinct_keys_than_buckets_give_fewer_ranges_and_other_keys_hash_buckets()
+    {
+        await SourceAsync();
+        var narrow = PostgresRelationSource.ForQuery(database.DataSource,
+            new PostgresQuerySourceSpec("SELECT customer_id % 3 AS k FROM plan_customers", ["k"]));
+        var ranges = await narrow.PlanAsync(null, new PartitioningSpec(null, 8), CancellationToken.None);
+        Assert.Equal([(null, 1L), (1L, 2L), (2L, null)], ranges.Select(p => (p.Bounds.KeyFrom, p.Bounds.KeyTo)));
+        Assert.Equal(3_000, (await ReadKeysAsync(narrow, ranges, "k")).Count);
+
+        var text = PostgresRelationSource.ForQuery(database.DataSource,
+            new PostgresQuerySourceSpec("SELECT customer_id::text AS k FROM plan_customers", ["k"]));
+        var hashed = await text.PlanAsync(null, new PartitioningSpec(null, 4), CancellationToken.None);
+        Assert.All(hashed, p => Assert.False(p.Bounds.IsKeyRange));
+        Assert.Equal(4, hashed.Count);
+    }
+
+    private static async Task<List<long>> ReadKeysAsync(PostgresRelationSource source, IEnumerable<PlannedPartition> plan, string key = "customer_id")
+    {
+        var keys = new List<long>();
+        var columns = (await source.DescribeAsync(CancellationToken.None)).Where(c => c.Name == key).ToArray();
+        foreach (var partition in plan)
+        {
+            await foreach (var batch in source.ReadAsync(columns, partition.Bounds, 500, CancellationToken.None))
+                keys.AddRange(batch[key] switch
+                {
+                    BatchColumn<long> longs => longs.Values.Take(batch.Count),
+                    BatchColumn<int> ints => ints.Values.Take(batch.Count).Select(v => (long)v),
+                    var other => throw new InvalidOperationException(other.Kind.ToString()),
+                });
+        }
+        return keys;
+    }
+
+    [Fact]
     public async Task A_query_source_runs_read_only()
     {
         await SourceAsync();

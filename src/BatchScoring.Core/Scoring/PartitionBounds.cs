@@ -3,8 +3,9 @@ using System.Globalization;
 namespace BatchScoring.Core.Scoring;
 
 /// <summary>
-/// The slice of a source that one partition reads: a time slice and a hash bucket of the key
-/// (PostgreSQL sources), or a file and a range of its row groups (Parquet sources).
+/// The slice of a source that one partition reads: a time slice and a bucket of the key — a range of a
+/// single integer key, else a hash bucket — (PostgreSQL sources), or a file and a range of its row groups
+/// (Parquet sources).
 /// </summary>
 public sealed record PartitionBounds
 {
@@ -16,6 +17,13 @@ public sealed record PartitionBounds
     public DateTime? WindowEnd { get; init; }
     public int Bucket { get; init; }
     public int BucketCount { get; init; } = 1;
+    /// <summary>Inclusive start of the bucket's key range; null for the first bucket (open-ended) or a hash bucket.</summary>
+    public long? KeyFrom { get; init; }
+    /// <summary>Exclusive end of the bucket's key range; null for the last bucket (open-ended) or a hash bucket.</summary>
+    public long? KeyTo { get; init; }
+
+    /// <summary>Whether the bucket is a key range (<see cref="KeyFrom"/>/<see cref="KeyTo"/>) rather than a hash bucket.</summary>
+    public bool IsKeyRange => KeyFrom is not null || KeyTo is not null;
     public string? File { get; init; }
     /// <summary>Inclusive first row group of <see cref="File"/>.</summary>
     public int? RowGroupStart { get; init; }

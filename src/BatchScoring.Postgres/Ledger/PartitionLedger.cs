@@ -49,7 +49,7 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
         await using (var importer = await connection.BeginBinaryImportAsync(
             """
             COPY scoring.partitions (run_id, partition_key, window_start, window_end, bucket, bucket_count,
-                                     source_file, row_group_start, row_group_end, estimated_rows)
+                                     source_file, row_group_start, row_group_end, estimated_rows, key_from, key_to)
             FROM STDIN (FORMAT BINARY)
             """, cancellationToken))
         {
@@ -66,6 +66,8 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
                 await importer.WriteAsync((object?)bounds.RowGroupStart ?? DBNull.Value, NpgsqlTypes.NpgsqlDbType.Integer, cancellationToken);
                 await importer.WriteAsync((object?)bounds.RowGroupEnd ?? DBNull.Value, NpgsqlTypes.NpgsqlDbType.Integer, cancellationToken);
                 await importer.WriteAsync((object?)estimatedRows ?? DBNull.Value, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
+                await importer.WriteAsync((object?)bounds.KeyFrom ?? DBNull.Value, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
+                await importer.WriteAsync((object?)bounds.KeyTo ?? DBNull.Value, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
             }
             await importer.CompleteAsync(cancellationToken);
         }
@@ -120,7 +122,8 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
             RETURNING p.partition_id AS PartitionId, p.run_id AS RunId, p.partition_key AS PartitionKey,
                       p.window_start AS WindowStart, p.window_end AS WindowEnd, p.bucket AS Bucket, p.bucket_count AS BucketCount,
                       p.source_file AS SourceFile, p.row_group_start AS RowGroupStart, p.row_group_end AS RowGroupEnd,
-                      p.attempts AS Attempts, (candidate.previous_status = 'running')::int AS LeaseReclaims
+                      p.attempts AS Attempts, (candidate.previous_status = 'running')::int AS LeaseReclaims,
+                      p.key_from AS KeyFrom, p.key_to AS KeyTo
             """, new { runId, owner, lease }, cancellationToken: cancellationToken));
         return row?.ToClaim();
     }
@@ -307,19 +310,20 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
             """
             SELECT partition_id AS PartitionId, run_id AS RunId, partition_key AS PartitionKey, window_start AS WindowStart, window_end AS WindowEnd,
                    bucket AS Bucket, bucket_count AS BucketCount, source_file AS SourceFile, row_group_start AS RowGroupStart,
-                   row_group_end AS RowGroupEnd, attempts AS Attempts, lease_reclaims AS LeaseReclaims
+                   row_group_end AS RowGroupEnd, attempts AS Attempts, lease_reclaims AS LeaseReclaims, key_from AS KeyFrom, key_to AS KeyTo
             FROM scoring.partitions WHERE run_id = @runId ORDER BY partition_id
             """, new { runId }, cancellationToken: cancellationToken));
         return rows.Select(r => r.ToClaim().Bounds).ToArray();
     }
 
     private sealed record ClaimRow(long PartitionId, long RunId, string PartitionKey, DateTime? WindowStart, DateTime? WindowEnd,
-        int Bucket, int BucketCount, string? SourceFile, int? RowGroupStart, int? RowGroupEnd, int Attempts, int LeaseReclaims)
+        int Bucket, int BucketCount, string? SourceFile, int? RowGroupStart, int? RowGroupEnd, int Attempts, int LeaseReclaims,
+        long? KeyFrom, long? KeyTo)
         // LeaseReclaims: when claiming, 1 if this claim took the partition from a worker whose lease expired.
     {
         public ClaimedPartition ToClaim() => new(PartitionId, RunId, PartitionKey, new PartitionBounds
         {
-            WindowStart = WindowStart, WindowEnd = WindowEnd, Bucket = Bucket, BucketCount = BucketCount,
+            WindowStart = WindowStart, WindowEnd = WindowEnd, Bucket = Bucket, BucketCount = BucketCount, KeyFrom = KeyFrom, KeyTo = KeyTo,
             File = SourceFile, RowGroupStart = RowGroupStart, RowGroupEnd = RowGroupEnd,
         }, Attempts, LeaseReclaims > 0);
     }

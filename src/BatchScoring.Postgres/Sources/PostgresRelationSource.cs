@@ -14,7 +14,11 @@ namespace BatchScoring.Postgres.Sources;
 /// <summary>
 /// A PostgreSQL table or read-only query, streamed with binary <c>COPY (SELECT …) TO STDOUT</c> into
 /// columnar batches. Every read runs in a READ ONLY transaction in UTC; a partition's time slice and
-/// hash bucket are pushed into the query as a WHERE clause.
+/// bucket are pushed into the query as a WHERE clause. With a single integer key a bucket is a range of
+/// the key (cut evenly between its minimum and maximum at planning), so each partition reads one stretch
+/// of keys and writes them into the output table's primary key in order — inserting hash buckets, whose
+/// keys interleave across the whole key space, made the output index's insertions cost about twice as much
+/// (docs/BENCHMARKS.md). Other keys are bucketed by a hash.
 /// </summary>
 public sealed class PostgresRelationSource : IBatchSource
 {
@@ -66,16 +70,17 @@ public sealed class PostgresRelationSource : IBatchSource
         var buckets = _keyColumns.Count > 0 ? Math.Max(1, partitioning.Buckets) : 1;
         if (window is not null && _timestampColumn is null)
             throw new BatchScoringException($"A window was asked for but {_description} has no timestamp_column.");
+        var rangeKey = buckets > 1 ? await IntegerKeyAsync(cancellationToken) : null;
         if (_timestampColumn is null || (window is null && partitioning.Grain is null))
-            return Bucketed(new PartitionBounds(), buckets, await CountAsync("true", cancellationToken)).ToArray();
+            return Bucketed(new PartitionBounds(), buckets, await StatsAsync(rangeKey, cancellationToken)).ToArray();
 
-        var counts = await SliceCountsAsync(window, partitioning.Grain, cancellationToken);
+        var stats = await SliceStatsAsync(window, partitioning.Grain, rangeKey, cancellationToken);
         var slices = window is null
-            ? counts.Keys.Order().Select(start => new TimeWindow(start, start + partitioning.Grain!.Value))
+            ? stats.Keys.Order().Select(start => new TimeWindow(start, start + partitioning.Grain!.Value))
             : partitioning.Grain is { } grain ? TimeSlices.Split(window, grain) : [window];
         return slices
             .SelectMany(s => Bucketed(new PartitionBounds { WindowStart = s.StartUtc, WindowEnd = s.EndUtc }, buckets,
-                counts.GetValueOrDefault(s.StartUtc)))
+                stats.GetValueOrDefault(s.StartUtc, SliceStats.Empty)))
             .ToArray();
     }
 
@@ -160,7 +165,15 @@ public sealed class PostgresRelationSource : IBatchSource
             var column = SqlIdentifier.Quote(_timestampColumn ?? throw new BatchScoringException($"{_description} has no timestamp_column for a time slice."));
             conditions.Add($"{column} >= {Literal(start)} AND {column} < {Literal(end)}");
         }
-        if (bounds.BucketCount > 1)
+        if (bounds.IsKeyRange)
+        {
+            var key = SqlIdentifier.Quote(_keyColumns.Single());
+            if (bounds.KeyFrom is { } from)
+                conditions.Add($"{key} >= {from.ToString(CultureInfo.InvariantCulture)}");
+            if (bounds.KeyTo is { } to)
+                conditions.Add($"{key} < {to.ToString(CultureInfo.InvariantCulture)}");
+        }
+        else if (bounds.BucketCount > 1)
             conditions.Add($"{BucketExpression(bounds.BucketCount)} = {bounds.Bucket.ToString(CultureInfo.InvariantCulture)}");
         return conditions.Count == 0 ? "true" : string.Join(" AND ", conditions);
     }
@@ -174,14 +187,53 @@ public sealed class PostgresRelationSource : IBatchSource
     private static string Literal(DateTime instant)
         => "'" + DateTime.SpecifyKind(instant, DateTimeKind.Utc).ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00'";
 
-    private static IEnumerable<PlannedPartition> Bucketed(PartitionBounds slice, int buckets, long rows)
-        => Enumerable.Range(0, buckets).Select(b => new PlannedPartition(slice with { Bucket = b, BucketCount = buckets }, rows / buckets));
+    /// <summary>
+    /// Key ranges when the slice's integer key has a known minimum and maximum (the first and last ranges are open-ended,
+    /// so rows added after planning still belong to one), else hash buckets.
+    /// </summary>
+    private static IEnumerable<PlannedPartition> Bucketed(PartitionBounds slice, int buckets, SliceStats stats)
+    {
+        if (buckets > 1 && stats is { MinKey: { } min, MaxKey: { } max })
+        {
+            var span = (Int128)max - min + 1;
+            var count = (int)Int128.Min(buckets, span);
+            var width = (span + count - 1) / count;
+            return Enumerable.Range(0, count).Select(b => new PlannedPartition(slice with
+            {
+                Bucket = b,
+                BucketCount = count,
+                KeyFrom = b == 0 ? null : (long)(min + width * b),
+                KeyTo = b == count - 1 ? null : (long)(min + width * (b + 1)),
+            }, stats.Rows / count));
+        }
+        return Enumerable.Range(0, buckets).Select(b => new PlannedPartition(slice with { Bucket = b, BucketCount = buckets }, stats.Rows / buckets));
+    }
+
+    /// <summary>Rows of a slice, and the minimum and maximum of its integer key when it is bucketed by key range.</summary>
+    private sealed record SliceStats(long Rows, long? MinKey, long? MaxKey)
+    {
+        public static readonly SliceStats Empty = new(0, null, null);
+    }
+
+    /// <summary>The quoted key column when the source has exactly one key and it is an integer, else null.</summary>
+    private async Task<string?> IntegerKeyAsync(CancellationToken cancellationToken)
+    {
+        if (_keyColumns.Count != 1)
+            return null;
+        var key = (await DescribeAsync(cancellationToken)).FirstOrDefault(c => c.Name == _keyColumns[0]);
+        return key?.Kind is ColumnKind.Int16 or ColumnKind.Int32 or ColumnKind.Int64 ? SqlIdentifier.Quote(key.Name) : null;
+    }
+
+    private static string StatsColumns(string? rangeKey) => rangeKey is null ? "count(*), NULL::bigint, NULL::bigint" : $"count(*), min({rangeKey})::bigint, max({rangeKey})::bigint";
+
+    private static SliceStats ReadStats(NpgsqlDataReader reader, int first)
+        => new(reader.GetInt64(first), reader.IsDBNull(first + 1) ? null : reader.GetInt64(first + 1), reader.IsDBNull(first + 2) ? null : reader.GetInt64(first + 2));
 
     /// <summary>
-    /// Row counts per slice start. Slices are cut from the window start (or the Unix epoch for the
+    /// Statistics per slice start. Slices are cut from the window start (or the Unix epoch for the
     /// whole source), matching <see cref="TimeSlices.Split"/>; without a grain the window is one slice.
     /// </summary>
-    private async Task<Dictionary<DateTime, long>> SliceCountsAsync(TimeWindow? window, TimeSpan? grain, CancellationToken cancellationToken)
+    private async Task<Dictionary<DateTime, SliceStats>> SliceStatsAsync(TimeWindow? window, TimeSpan? grain, string? rangeKey, CancellationToken cancellationToken)
     {
         var ts = SqlIdentifier.Quote(_timestampColumn!);
         var origin = window?.StartUtc ?? DateTime.UnixEpoch;
@@ -190,31 +242,30 @@ public sealed class PostgresRelationSource : IBatchSource
             ? $"to_timestamp({originSeconds} + floor((extract(epoch FROM {ts}) - {originSeconds}) / {Seconds(g)}) * {Seconds(g)})"
             : Literal(origin) + "::timestamptz";
         var where = window is null ? $"{ts} IS NOT NULL" : $"{ts} >= {Literal(window.StartUtc)} AND {ts} < {Literal(window.EndUtc)}";
-        await using var session = await ReadOnlySession.OpenAsync(_dataSource, cancellationToken);
-        await using var command = session.Command($"SELECT {slice} AS slice, count(*) FROM {_relation} WHERE {where} GROUP BY 1");
-        var result = new Dictionary<DateTime, long>();
-        try
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-                result[reader.GetFieldValue<DateTime>(0)] = reader.GetInt64(1);
-        }
-        catch (PostgresException e)
-        {
-            throw new BatchScoringException($"Cannot plan {_description}: {e.MessageText}", e);
-        }
+        var result = new Dictionary<DateTime, SliceStats>();
+        await QueryStatsAsync($"SELECT {slice} AS slice, {StatsColumns(rangeKey)} FROM {_relation} WHERE {where} GROUP BY 1",
+            reader => result[reader.GetFieldValue<DateTime>(0)] = ReadStats(reader, 1), cancellationToken);
         return result;
     }
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString(CultureInfo.InvariantCulture);
 
-    private async Task<long> CountAsync(string where, CancellationToken cancellationToken)
+    private async Task<SliceStats> StatsAsync(string? rangeKey, CancellationToken cancellationToken)
+    {
+        var stats = SliceStats.Empty;
+        await QueryStatsAsync($"SELECT {StatsColumns(rangeKey)} FROM {_relation}", reader => stats = ReadStats(reader, 0), cancellationToken);
+        return stats;
+    }
+
+    private async Task QueryStatsAsync(string sql, Action<NpgsqlDataReader> read, CancellationToken cancellationToken)
     {
         await using var session = await ReadOnlySession.OpenAsync(_dataSource, cancellationToken);
-        await using var command = session.Command($"SELECT count(*) FROM {_relation} WHERE {where}");
+        await using var command = session.Command(sql);
         try
         {
-            return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                read(reader);
         }
         catch (PostgresException e)
         {
