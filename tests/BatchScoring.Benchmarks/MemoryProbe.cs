@@ -46,7 +46,7 @@ public static class MemoryProbe
     public static async Task<int> RunChildAsync(PipelineOnly task, IReadOnlyDictionary<string, string> settings)
     {
         var elapsed = await PipelineRun.RunAsync(task.ConnectionString, "bench-memory", PipelineRun.TableSource(task.SourceTable),
-            task.OutputTable, task.ModelFile, settings: settings);
+            PipelineRun.TableOutput(task.OutputTable), task.OutputTable, task.ModelFile, settings);
         using var self = Process.GetCurrentProcess();
         self.Refresh();
         Console.WriteLine(PeakPrefix + self.PeakWorkingSet64.ToString(CultureInfo.InvariantCulture));

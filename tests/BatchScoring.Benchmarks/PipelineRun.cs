@@ -18,16 +18,20 @@ namespace BatchScoring.Benchmarks;
 public static class PipelineRun
 {
     /// <param name="source">The job file's <c>source:</c> block, indented by two spaces.</param>
-    /// <param name="outputExtra">More lines of the <c>output:</c> block, indented by two spaces.</param>
-    public static async Task<Timed> RunAsync(string connectionString, string name, string source, string outputTable, string modelFile,
-        string outputExtra = "", IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="output">The job file's <c>output:</c> block, indented by two spaces (<see cref="TableOutput"/>, <see cref="ParquetOutput"/>).</param>
+    /// <param name="outputTable">A table to drop first, so that every measure starts from an empty one.</param>
+    public static async Task<Timed> RunAsync(string connectionString, string name, string source, string output, string? outputTable, string modelFile,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "batchscoring-bench-jobs-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(folder);
         try
         {
-            await using (var connection = new NpgsqlConnection(connectionString))
+            if (outputTable is not null)
+            {
+                await using var connection = new NpgsqlConnection(connectionString);
                 await connection.ExecuteAsync($"DROP TABLE IF EXISTS {outputTable} CASCADE");
+            }
             await File.WriteAllTextAsync(Path.Combine(folder, name + ".yaml"), $"""
                 name: {name}
                 source:
@@ -35,8 +39,7 @@ public static class PipelineRun
                 model:
                   path: {modelFile}
                 output:
-                  table: {outputTable}
-                {outputExtra}
+                {output}
                 """);
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
             {
@@ -66,6 +69,10 @@ public static class PipelineRun
           table: {table}
           key_columns: [customer_id]
         """;
+
+    public static string TableOutput(string table) => $"  table: {table}";
+
+    public static string ParquetOutput(string folder) => $"  parquet_folder: {folder}";
 
     public static string ParquetSource(string folder) => $"""
           parquet: {folder}

@@ -213,7 +213,7 @@ public class PartitionedRunTests(ScoringEnvironment env) : IClassFixture<Scoring
         var retried = await runner.RetryAsync(second.RunId, CancellationToken.None);
 
         Assert.Equal(RunStatus.Succeeded, retried.Status);
-        Assert.Equal((second.RunId, "scored.appended"), (retried.RunId, retried.OutputTable));
+        Assert.Equal((second.RunId, "scored.appended"), (retried.RunId, retried.Output));
         Assert.Equal(2L * ScoringEnvironment.SourceRows, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM scored.appended"));
         Assert.Equal(ScoringEnvironment.SourceRows, await connection.ExecuteScalarAsync<long>(
             "SELECT count(*) FROM scored.appended WHERE run_id = @RunId", new { first.RunId }));

@@ -145,9 +145,9 @@ public class OutputTableTests(PostgresDatabase database) : IClassFixture<Postgre
             Model = new ModelSpec(ModelReference.File("m.zip")),
             Output = new OutputSpec { Table = SqlIdentifier.Parse("scored.churn"), Passthrough = passthrough },
         };
-        var schema = OutputTableSchema.ForJob(Job("region"), source, [Score]);
+        var schema = OutputTableSchema.ForJob(Job("region"), Job("region").Output.Table!, source, [Score]);
         Assert.Equal(["customer_id", "region", "probability", "model_version", "run_id", "partition_id", "scored_at"], schema.AllColumns.Select(c => c.Name));
-        var e = Assert.Throws<SchemaMismatchException>(() => OutputTableSchema.ForJob(Job("regoin"), source, [Score]));
+        var e = Assert.Throws<SchemaMismatchException>(() => OutputTableSchema.ForJob(Job("regoin"), Job("regoin").Output.Table!, source, [Score]));
         Assert.Contains("passthrough column 'regoin'", e.Message);
         Assert.Contains("churn", e.Message);
     }

@@ -129,7 +129,8 @@ public enum OutputMode
 
 public sealed record OutputSpec
 {
-    public required SqlIdentifier Table { get; init; }
+    /// <summary>The PostgreSQL output table; null when scores go only to <see cref="ParquetFolder"/>.</summary>
+    public SqlIdentifier? Table { get; init; }
     public OutputMode Mode { get; init; } = OutputMode.Upsert;
     /// <summary>Output key columns; defaults to the source's key columns.</summary>
     public IReadOnlyList<string>? KeyColumns { get; init; }
@@ -137,8 +138,11 @@ public sealed record OutputSpec
     public IReadOnlyList<string> Passthrough { get; init; } = [];
     /// <summary>Where challenger scores go; defaults to <c>&lt;table&gt;_shadow</c>.</summary>
     public SqlIdentifier? ShadowTable { get; init; }
-    /// <summary>Also write Parquet files, Hive-style by window, under this folder.</summary>
+    /// <summary>Write Parquet files, Hive-style by window, under this folder (as well as, or instead of, the table).</summary>
     public string? ParquetFolder { get; init; }
+
+    /// <summary>Where scores go, for messages and summaries: the table, else the Parquet folder.</summary>
+    public string Destination => Table?.ToString() ?? ParquetFolder ?? "";
 }
 
 /// <summary>Where drift is compared against: the model's registered profile, an earlier run, or a window of the source.</summary>

@@ -55,6 +55,8 @@ internal sealed class JobSpecParser(YamlNodeReader reader, string filePath)
         var partitionTimeout = top.Read("partition_timeout", (n, p) => reader.Duration(n, p, allowZero: false), TimeSpan.FromMinutes(30));
         var concurrency = (int)top.Read("concurrency", (n, p) => reader.Integer(n, p, 0, 10_000), 0);
 
+        if (model?.Challenger is not null && output is { Table: null, ShadowTable: null } && top.Optional("output") is { } outputOnly)
+            reader.Error(outputOnly, "'model.challenger' needs 'output.table' or 'output.shadow_table': challenger scores go to a PostgreSQL table");
         if (window.Size is not null && source is not null && source.TimestampColumn is null && top.Optional("window") is { } windowNode)
             reader.Error(windowNode, "'window.size' needs 'source.timestamp_column': a window selects rows by their timestamp");
 
@@ -241,13 +243,20 @@ internal sealed class JobSpecParser(YamlNodeReader reader, string filePath)
         var section = reader.Section(node, "output");
         if (section is null)
             return null;
-        var table = section.Required("table") is { } tableNode ? reader.Identifier(tableNode, "output.table") : null;
+        if (!section.Has("table") && !section.Has("parquet_folder"))
+        {
+            reader.Error(section.Node, "'output' needs 'table' (a PostgreSQL table), 'parquet_folder', or both");
+            return null;
+        }
+        var table = section.ReadObject("table", reader.Identifier);
         var mode = section.Read("mode", (n, p) => reader.Choice(n, p, OutputModes), OutputMode.Upsert);
         var keys = section.ReadObject("key_columns", reader.Columns);
         var passthrough = section.ReadObject("passthrough", reader.Columns) ?? [];
         var shadow = section.ReadObject("shadow_table", reader.Identifier);
         var parquet = section.ReadObject("parquet_folder", reader.String);
-        return table is null ? null : new OutputSpec
+        if (section.Has("table") && table is null || section.Has("parquet_folder") && parquet is null)
+            return null;
+        return new OutputSpec
         {
             Table = table,
             Mode = mode,

@@ -59,19 +59,26 @@ public sealed class OutputTableSchema
     public IEnumerable<ColumnSchema> SourceColumns => KeyColumns.Concat(PassthroughColumns);
 
     /// <summary>
-    /// The output layout of a job: key columns (the output's, else the source's) and passthrough columns looked up
-    /// in the source's columns, then the model's score columns. Unknown names are refused, naming the job and column.
+    /// The key columns (the output's, else the source's) and passthrough columns of a job's output, looked up in the
+    /// source's columns; unknown names are refused, naming the job and column. Also what a Parquet-only output writes.
     /// </summary>
-    public static OutputTableSchema ForJob(JobSpec job, IReadOnlyList<ColumnSchema> sourceColumns, IReadOnlyList<ColumnSchema> scoreColumns)
+    public static (IReadOnlyList<ColumnSchema> Keys, IReadOnlyList<ColumnSchema> Passthrough) ResolveColumns(JobSpec job, IReadOnlyList<ColumnSchema> sourceColumns)
     {
         ColumnSchema Find(string name, string role) => sourceColumns.FirstOrDefault(c => c.Name == name)
             ?? throw new SchemaMismatchException(
                 $"Job '{job.Name}': {role} column '{name}' is not a column of source {job.Source} (columns: {string.Join(", ", sourceColumns.Select(c => c.Name))}).");
         var keys = (job.Output.KeyColumns ?? job.Source.KeyColumns).Select(k => Find(k, "key")).ToArray();
         if (keys.Length == 0)
-            throw new SchemaMismatchException($"Job '{job.Name}': the output table {job.Output.Table} needs key columns (source key_columns or output key_columns).");
-        var passthrough = job.Output.Passthrough.Select(p => Find(p, "passthrough")).ToArray();
-        return new OutputTableSchema(job.Output.Table, job.Output.Mode, keys, passthrough, scoreColumns);
+            throw new SchemaMismatchException($"Job '{job.Name}': the output {job.Output.Destination} needs key columns (source key_columns or output key_columns).");
+        var passthrough = job.Output.Passthrough.Select(p => Find(p, "passthrough")).Where(p => keys.All(k => k.Name != p.Name)).ToArray();
+        return (keys, passthrough);
+    }
+
+    /// <summary>The output table of a job that writes one (<c>output.table</c>); the columns are those of <see cref="ResolveColumns"/>.</summary>
+    public static OutputTableSchema ForJob(JobSpec job, SqlIdentifier table, IReadOnlyList<ColumnSchema> sourceColumns, IReadOnlyList<ColumnSchema> scoreColumns)
+    {
+        var (keys, passthrough) = ResolveColumns(job, sourceColumns);
+        return new OutputTableSchema(table, job.Output.Mode, keys, passthrough, scoreColumns);
     }
 
     /// <summary>

@@ -16,8 +16,10 @@ public static class ShadowOutput
 
     public static SqlIdentifier TableFor(string jobName, OutputSpec output)
     {
-        var table = output.ShadowTable ?? DefaultTable(jobName, output.Table);
-        if (table.Quoted == output.Table.Quoted)
+        var table = output.ShadowTable
+            ?? (output.Table is { } main ? DefaultTable(jobName, main)
+                : throw new BatchScoringException($"Job '{jobName}': a challenger needs output.table or output.shadow_table; its scores go to a PostgreSQL table."));
+        if (table.Quoted == output.Table?.Quoted)
             throw new BatchScoringException($"Job '{jobName}': output.shadow_table must not be the output table {output.Table}; challenger scores never go to the main table.");
         return table;
     }

@@ -8,7 +8,7 @@ internal static class RunSummary
     {
         Console.WriteLine($"Run {outcome.RunId}: {outcome.Status}");
         Console.WriteLine($"  rows scored  {outcome.RowsScored:N0} of {outcome.RowsRead:N0} read in {outcome.Elapsed.TotalSeconds:F1} s ({outcome.RowsPerSecond:N0} rows/s)");
-        Console.WriteLine($"  output       {outcome.OutputTable}");
+        Console.WriteLine($"  output       {outcome.Output}");
         if (outcome.Error is not null)
             Console.WriteLine($"  error        {outcome.Error}");
     }

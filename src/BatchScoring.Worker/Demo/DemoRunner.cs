@@ -54,7 +54,7 @@ internal sealed class DemoRunner(
         var outcome = await runner.RunAsync(job, RunTrigger.Manual, cancellationToken);
         RunSummary.Print(outcome);
         if (outcome.Status == RunStatus.Succeeded)
-            PrintNextSteps(configuration, outcome.OutputTable);
+            PrintNextSteps(configuration, outcome.Output);
         return CliAction.ExitCodeOf(outcome);
     }
 

@@ -144,7 +144,7 @@ public sealed class JobRunner(
     {
         var run = await runs.GetAsync(runId, CancellationToken.None)
             ?? throw new InvalidOperationException($"Run {runId} vanished from the ledger.");
-        return new RunOutcome(runId, run.Status, run.RowsRead, run.RowsScored, elapsed, job.Output.Table.ToString(), run.Error)
+        return new RunOutcome(runId, run.Status, run.RowsRead, run.RowsScored, elapsed, job.Output.Destination, run.Error)
         {
             RowsFailed = run.RowsFailed,
         };
@@ -156,7 +156,7 @@ public sealed class JobRunner(
             new RunStart(job.Name, request.Trigger, model?.Name, model?.Version, null, request.Window), error, CancellationToken.None);
         using var runScope = LogContext.PushProperty("RunId", runId);
         logger.LogError("Run {RunId} of job {JobName} failed before reading any row: {Error}", runId, job.Name, error);
-        await observer.RunFinishedAsync(runId, job.Output.Table.ToString());
-        return new RunOutcome(runId, RunStatus.Failed, 0, 0, elapsed, job.Output.Table.ToString(), error);
+        await observer.RunFinishedAsync(runId, job.Output.Table?.ToString());
+        return new RunOutcome(runId, RunStatus.Failed, 0, 0, elapsed, job.Output.Destination, error);
     }
 }

@@ -129,8 +129,9 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
         var errors = context.Job.Errors;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var writer = await PartitionOutputWriter.BeginAsync(
-            connection, transaction, context.Output, partition.RunId, partition.PartitionId, context.Model.Version, direct, cancellationToken);
+        await using var writer = context.Output is { } table
+            ? await PartitionOutputWriter.BeginAsync(connection, transaction, table, partition.RunId, partition.PartitionId, context.Model.Version, direct, cancellationToken)
+            : null;
         // Challenger rows go to the shadow table through their own connection (one connection runs one COPY at a time);
         // they commit just before the main transaction, and a retry replaces them.
         await using var shadow = context.Shadow is { } s ? await ShadowWriter.BeginAsync(dataSource, s, partition, cancellationToken) : null;
@@ -148,7 +149,8 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
             deadLetters.AddRange(chunk.DeadLetters);
             if (deadLetters.Count > errors.MaxFailedRows)
                 throw new ErrorBudgetExceededException(context.Job.Name, partition.PartitionKey, deadLetters.Count, rowsRead, deadLetters[0]);
-            await writer.WriteAsync(chunk.Scored, cancellationToken);
+            if (writer is not null)
+                await writer.WriteAsync(chunk.Scored, cancellationToken);
             if (shadow is not null)
                 await shadow.Writer.WriteAsync(chunk.Shadow!, cancellationToken);
             if (parquet is not null)
@@ -157,7 +159,8 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
         if (errors.IsExceeded(deadLetters.Count, rowsRead))
             throw new ErrorBudgetExceededException(context.Job.Name, partition.PartitionKey, deadLetters.Count, rowsRead, deadLetters[0]);
 
-        await writer.CompleteAsync(cancellationToken);
+        if (writer is not null)
+            await writer.CompleteAsync(cancellationToken);
         await DeadLetterWriter.InsertAsync(connection, transaction, partition.RunId, partition.PartitionId, context.Job.Name, deadLetters, cancellationToken);
         var counts = new RunCounts(rowsRead, rowsScored, deadLetters.Count);
         if (shadow is not null)

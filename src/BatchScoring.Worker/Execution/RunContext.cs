@@ -16,9 +16,11 @@ public sealed record RunContext(
     IBatchSource Source,
     IReadOnlyList<ColumnSchema> ReadColumns,
     IReadOnlyList<ColumnSchema> KeyColumns,
-    OutputTableSchema Output,
     OutputWritePath OutputWrite)
 {
+    /// <summary>The PostgreSQL output table; null when scores go only to <see cref="ParquetOutput"/>.</summary>
+    public OutputTableSchema? Output { get; init; }
+
     /// <summary>What drift is measured against; null when the run measures no drift.</summary>
     public DriftBaseline? Drift { get; init; }
 

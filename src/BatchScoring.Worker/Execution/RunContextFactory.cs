@@ -45,19 +45,25 @@ public sealed class RunContextFactory(
         var sourceName = job.Source.ToString() ?? "the source";
         var inputs = InputBinder.Bind(job.Name, sourceName, sourceColumns, model.Scorer.Inputs, job.FeatureMapping);
         var challengerInputs = challenger is null ? [] : InputBinder.Bind(job.Name, sourceName, sourceColumns, challenger.Scorer.Inputs, job.FeatureMapping);
-        var output = OutputTableSchema.ForJob(job, sourceColumns, model.Scorer.Outputs);
-        var keys = output.KeyColumns;
+        var (keys, passthrough) = OutputTableSchema.ResolveColumns(job, sourceColumns);
+        var output = job.Output.Table is { } table ? OutputTableSchema.ForJob(job, table, sourceColumns, model.Scorer.Outputs) : null;
         var shadow = challenger is null ? null : new ShadowContext(challenger, ShadowOutput.Schema(job.Name, job.Output, keys, challenger.Scorer.Outputs));
-        var outputWrite = await output.EnsureAsync(dataSource, cancellationToken);
+        var outputWrite = output is null ? OutputWritePath.Merge() : await output.EnsureAsync(dataSource, cancellationToken);
         if (!options.Value.DirectWrites)
             outputWrite = OutputWritePath.Merge();
         if (shadow is not null)
             await shadow.Output.EnsureAsync(dataSource, cancellationToken);
-        var read = output.SourceColumns.Concat(inputs).Concat(challengerInputs).DistinctBy(c => c.Name).ToArray();
+        IReadOnlyList<ColumnSchema> outputSourceColumns = [.. keys, .. passthrough];
+        var read = outputSourceColumns.Concat(inputs).Concat(challengerInputs).DistinctBy(c => c.Name).ToArray();
         var parquet = job.Output.ParquetFolder is { } folder
-            ? new ParquetPartitionSink(folder, output.SourceColumns.ToArray(), model.Scorer.Outputs)
+            ? new ParquetPartitionSink(folder, outputSourceColumns, model.Scorer.Outputs)
             : null;
-        return new RunContext(job, model, new IsolatingScorer(model.Scorer), source, read, keys, output, outputWrite) { Shadow = shadow, ParquetOutput = parquet };
+        return new RunContext(job, model, new IsolatingScorer(model.Scorer), source, read, keys, outputWrite)
+        {
+            Output = output,
+            Shadow = shadow,
+            ParquetOutput = parquet,
+        };
     }
 
     /// <summary>Remembers the context of a run this process just created.</summary>

@@ -46,7 +46,7 @@ public sealed class RunFinalizer(
         }
         finally
         {
-            await observer.RunFinishedAsync(runId, context?.Output.Table.ToString());
+            await observer.RunFinishedAsync(runId, context?.Output?.Table.ToString());
         }
     }
 }

@@ -46,6 +46,19 @@ public class JobSchemaTests
         Assert.True(results.IsValid, $"{file} fails the schema: {Describe(results)}");
     }
 
+    [Fact]
+    public void A_parquet_only_output_passes_the_schema()
+    {
+        const string yaml = """
+            name: churn
+            source: { parquet: data/customers/, key_columns: [customer_id] }
+            model: churn@champion
+            output: { parquet_folder: exports/churn }
+            """;
+        JobSpecLoader.Parse(yaml, "jobs/churn.yaml");
+        Assert.True(Evaluate(yaml).IsValid, Describe(Evaluate(yaml)));
+    }
+
     [Theory]
     [InlineData("colour: blue")]
     [InlineData("enabled: maybe")]
@@ -53,13 +66,15 @@ public class JobSchemaTests
     [InlineData("partitioning: { buckets: 0 }")]
     [InlineData("schedule: { cron: '0 0 2 * * ?', misfire: later }")]
     [InlineData("drift: { features: { tenure: { method: guess } } }")]
+    [InlineData("output: { mode: append }")]
     public void Files_the_parser_refuses_fail_the_schema_too(string extra)
     {
+        var output = extra.StartsWith("output:", StringComparison.Ordinal) ? "" : "output: { table: scored.churn }";
         var yaml = $"""
             name: churn
             source: {"{"} table: public.customers, key_columns: [customer_id], timestamp_column: updated_at {"}"}
             model: churn@champion
-            output: {"{"} table: scored.churn {"}"}
+            {output}
             {extra}
             """;
         Assert.Throws<JobSpecException>(() => JobSpecLoader.Parse(yaml, "jobs/churn.yaml"));

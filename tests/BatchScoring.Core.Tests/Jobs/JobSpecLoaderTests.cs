@@ -24,7 +24,7 @@ public class JobSpecLoaderTests
         Assert.Equal("\"public\".\"customers\"", source.Table.Quoted);
         Assert.Equal(["customer_id"], job.Source.KeyColumns);
         Assert.Equal("churn.zip", job.Model.Champion.Path);
-        Assert.Equal("scored.churn", job.Output.Table.ToString());
+        Assert.Equal("scored.churn", job.Output.Table?.ToString());
     }
 
     [Fact]

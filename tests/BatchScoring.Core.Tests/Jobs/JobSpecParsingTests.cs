@@ -37,6 +37,21 @@ public class JobSpecParsingTests
     }
 
     [Fact]
+    public void An_output_may_be_a_parquet_folder_alone()
+    {
+        var job = JobSpecLoader.Parse("""
+            name: churn
+            source: { parquet: data/customers/, key_columns: customer_id }
+            model: churn@7
+            output: { parquet_folder: exports/churn }
+            """, "jobs/churn.yaml");
+
+        Assert.Null(job.Output.Table);
+        Assert.Equal("exports/churn", job.Output.ParquetFolder);
+        Assert.Equal("exports/churn", job.Output.Destination);
+    }
+
+    [Fact]
     public void Omitted_sections_take_their_defaults()
     {
         var job = JobSpecLoader.Parse("""
@@ -62,6 +77,6 @@ public class JobSpecParsingTests
     {
         var job = JobSpecLoader.LoadFile(Path.Combine(RepositoryRoot.Path, "jobs", "demo-churn.yaml"));
         Assert.Equal("demo-churn.zip", job.Model.Champion.Path);
-        Assert.Equal("scored.churn_predictions", job.Output.Table.ToString());
+        Assert.Equal("scored.churn_predictions", job.Output.Table?.ToString());
     }
 }

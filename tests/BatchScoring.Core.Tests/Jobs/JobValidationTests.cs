@@ -31,6 +31,33 @@ public class JobValidationTests
     }
 
     [Fact]
+    public void An_output_without_a_table_or_a_parquet_folder()
+    {
+        var error = SingleError("""
+            name: churn
+            source: { table: public.customers, key_columns: [customer_id] }
+            model: churn@champion
+            output:
+              mode: append
+            """);
+        Assert.Equal((5L, 3L), (error.Line, error.Column));
+        Assert.Equal("'output' needs 'table' (a PostgreSQL table), 'parquet_folder', or both", error.Message);
+    }
+
+    [Fact]
+    public void A_challenger_with_a_parquet_only_output_and_no_shadow_table()
+    {
+        var error = SingleError("""
+            name: churn
+            source: { table: public.customers, key_columns: [customer_id] }
+            model: { name: churn@champion, challenger: churn@challenger }
+            output: { parquet_folder: exports/churn }
+            """);
+        Assert.Equal((4L, 9L), (error.Line, error.Column));
+        Assert.Contains("'output.table' or 'output.shadow_table'", error.Message);
+    }
+
+    [Fact]
     public void Wrong_type()
     {
         var error = SingleError("""
