@@ -1,4 +1,5 @@
 using BatchScoring.Core.Synthetic;
+using BatchScoring.Postgres.Copy;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
@@ -80,23 +81,35 @@ public static class IoFloor
         GC.KeepAlive(sink);
     }
 
+    /// <summary>The prediction rows, encoded by the pipeline's own <see cref="BinaryCopyBuffer"/> (the fastest COPY in we have).</summary>
     private static async Task CopyInAsync(NpgsqlConnection connection, string table, List<long> keys)
     {
-        var scoredAt = DateTime.UtcNow;
-        await using var importer = await connection.BeginBinaryImportAsync(
+        var buffer = new BinaryCopyBuffer();
+        buffer.WriteText("1");
+        buffer.WriteInt64Value(1);
+        buffer.WriteInt64Value(1);
+        buffer.WriteTimestamp(DateTime.UtcNow, withTimeZone: true);
+        var lineage = buffer.ToArray();
+        buffer.Clear();
+
+        await using var copy = await connection.BeginRawBinaryCopyAsync(
             $"COPY {table} (customer_id, predicted_label, probability, score, model_version, run_id, partition_id, scored_at) FROM STDIN (FORMAT BINARY)");
+        buffer.WriteHeader();
         foreach (var key in keys)
         {
-            await importer.StartRowAsync();
-            importer.Write(key, NpgsqlDbType.Bigint);
-            importer.Write((key & 1) == 0, NpgsqlDbType.Boolean);
-            importer.Write(0.25f, NpgsqlDbType.Real);
-            importer.Write(-1.1f, NpgsqlDbType.Real);
-            importer.Write("1", NpgsqlDbType.Text);
-            importer.Write(1L, NpgsqlDbType.Bigint);
-            importer.Write(1L, NpgsqlDbType.Bigint);
-            importer.Write(scoredAt, NpgsqlDbType.TimestampTz);
+            buffer.StartRow(8);
+            buffer.WriteInt64Value(key);
+            buffer.WriteBoolean((key & 1) == 0);
+            buffer.WriteFloat32Value(0.25f);
+            buffer.WriteFloat32Value(-1.1f);
+            buffer.WriteRaw(lineage);
+            if (buffer.Length >= 1 << 16)
+            {
+                await copy.WriteAsync(buffer.Written);
+                buffer.Clear();
+            }
         }
-        await importer.CompleteAsync();
+        buffer.WriteTrailer();
+        await copy.WriteAsync(buffer.Written);
     }
 }

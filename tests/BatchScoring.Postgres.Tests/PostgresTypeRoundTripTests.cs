@@ -165,4 +165,27 @@ public class PostgresTypeRoundTripTests(PostgresDatabase database) : IClassFixtu
         Assert.Contains("'big_amount' (numeric)", e.Message);
         Assert.Contains("decimal", e.Message);
     }
+
+    [Fact]
+    public async Task A_value_the_column_cannot_take_fails_the_copy_and_leaves_no_row()
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync("CREATE TABLE instants (id bigint, at timestamptz)");
+        var schema = new[] { new ColumnSchema("id", ColumnKind.Int64), new ColumnSchema("at", ColumnKind.TimestampTz) };
+        var good = new RowBatch(schema, 2) { Count = 2 };
+        var bad = new RowBatch(schema, 1) { Count = 1 };
+        for (var row = 0; row < 2; row++)
+        {
+            good.Column<long>("id").Set(row, row);
+            good.Column<DateTime>("at").Set(row, new DateTime(2026, 1, 1, 0, 0, row, DateTimeKind.Utc));
+        }
+        bad.Column<long>("id").Set(0, 9);
+        bad.Column<DateTime>("at").Set(0, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Unspecified));
+
+        var e = await Assert.ThrowsAsync<InvalidCastException>(
+            () => BinaryCopyWriter.CopyAsync(connection, "instants", new[] { good, bad }.ToAsyncEnumerable(), CancellationToken.None));
+        Assert.Contains("Kind=Unspecified", e.Message);
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM instants"));
+        Assert.Equal(2ul, await BinaryCopyWriter.CopyAsync(connection, "instants", new[] { good }.ToAsyncEnumerable(), CancellationToken.None));
+    }
 }

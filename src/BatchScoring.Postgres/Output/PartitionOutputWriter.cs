@@ -4,7 +4,6 @@ using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Sql;
 using BatchScoring.Postgres.Copy;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace BatchScoring.Postgres.Output;
 
@@ -21,11 +20,10 @@ public sealed class PartitionOutputWriter : IAsyncDisposable
     private readonly NpgsqlTransaction _transaction;
     private readonly OutputTableSchema _schema;
     private readonly string? _staging;
-    private readonly long _runId;
-    private readonly long _partitionId;
-    private readonly string _modelVersion;
-    private readonly DateTime _scoredAt = DateTime.UtcNow;
-    private NpgsqlBinaryImporter? _importer;
+    private readonly byte[] _lineage;
+    private readonly BinaryCopyBuffer _buffer = new();
+    private NpgsqlRawCopyStream? _copy;
+    private long _rows;
 
     private PartitionOutputWriter(NpgsqlConnection connection, NpgsqlTransaction transaction, OutputTableSchema schema,
         string? staging, long runId, long partitionId, string modelVersion)
@@ -34,9 +32,18 @@ public sealed class PartitionOutputWriter : IAsyncDisposable
         _transaction = transaction;
         _schema = schema;
         _staging = staging;
-        _runId = runId;
-        _partitionId = partitionId;
-        _modelVersion = modelVersion;
+        _lineage = Lineage(modelVersion, runId, partitionId, DateTime.UtcNow);
+    }
+
+    /// <summary>The lineage columns, the same on every row of the partition: encoded once.</summary>
+    private static byte[] Lineage(string modelVersion, long runId, long partitionId, DateTime scoredAt)
+    {
+        var buffer = new BinaryCopyBuffer();
+        buffer.WriteText(modelVersion);
+        buffer.WriteInt64Value(runId);
+        buffer.WriteInt64Value(partitionId);
+        buffer.WriteTimestamp(scoredAt, withTimeZone: true);
+        return buffer.ToArray();
     }
 
     /// <param name="direct">COPY straight into the output table (see <see cref="OutputWritePath"/>) instead of staging and merging.</param>
@@ -61,48 +68,49 @@ public sealed class PartitionOutputWriter : IAsyncDisposable
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
         var writer = new PartitionOutputWriter(connection, transaction, schema, staging, runId, partitionId, modelVersion);
-        writer._importer = await connection.BeginBinaryImportAsync(
+        writer._copy = await connection.BeginRawBinaryCopyAsync(
             $"COPY {staging ?? schema.Table.Quoted} ({BinaryCopyWriter.ColumnList(schema.AllColumns)}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        writer._buffer.WriteHeader();
         return writer;
     }
 
     public async Task WriteAsync(ScoredBatch batch, CancellationToken cancellationToken)
     {
-        var importer = _importer ?? throw new InvalidOperationException("The writer was already completed.");
+        var copy = _copy ?? throw new InvalidOperationException("The writer was already completed.");
         var sourceValues = new BinaryCopyWriter(_schema.SourceColumns.Select(c => batch.Input[c.Name]));
         var scores = new BinaryCopyWriter(_schema.ScoreColumns.Select(s => batch.Outputs[s.Name]));
+        var fields = _schema.AllColumns.Count;
         for (var row = 0; row < batch.Count; row++)
         {
-            await importer.StartRowAsync(cancellationToken);
-            sourceValues.WriteValues(importer, row);
-            scores.WriteValues(importer, row);
-            importer.Write(_modelVersion, NpgsqlDbType.Text);
-            importer.Write(_runId, NpgsqlDbType.Bigint);
-            importer.Write(_partitionId, NpgsqlDbType.Bigint);
-            importer.Write(_scoredAt, NpgsqlDbType.TimestampTz);
+            _buffer.StartRow(fields);
+            sourceValues.WriteValues(_buffer, row);
+            scores.WriteValues(_buffer, row);
+            _buffer.WriteRaw(_lineage);
         }
+        _rows += batch.Count;
+        await copy.WriteAsync(_buffer.Written, cancellationToken);
+        _buffer.Clear();
     }
 
     /// <summary>Finishes the COPY and, when staging, merges the staged rows into the output table; returns how many rows were written.</summary>
     /// <exception cref="OutputKeyConflictException">A direct COPY into an upsert table met a key that already exists.</exception>
     public async Task<long> CompleteAsync(CancellationToken cancellationToken)
     {
-        var importer = _importer ?? throw new InvalidOperationException("The writer was already completed.");
-        _importer = null;
-        ulong copied;
+        var copy = _copy ?? throw new InvalidOperationException("The writer was already completed.");
+        _buffer.WriteTrailer();
+        await copy.WriteAsync(_buffer.Written, cancellationToken);
+        _buffer.Clear();
+        _copy = null;
         try
         {
-            copied = await importer.CompleteAsync(cancellationToken);
+            // Disposing a raw COPY stream ends the COPY; the server's verdict comes back here.
+            await copy.DisposeAsync();
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && _staging is null)
         {
             throw new OutputKeyConflictException(_schema.Table.ToString(), e);
         }
-        finally
-        {
-            await importer.DisposeAsync();
-        }
-        return _staging is null ? (long)copied : await MergeAsync(_staging, cancellationToken);
+        return _staging is null ? _rows : await MergeAsync(_staging, cancellationToken);
     }
 
     private async Task<long> MergeAsync(string staging, CancellationToken cancellationToken)
@@ -131,15 +139,8 @@ public sealed class PartitionOutputWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_importer is null)
-            return;
-        try
-        {
-            await _importer.DisposeAsync();
-        }
-        catch (NpgsqlException)
-        {
-            // Cancelling an unfinished COPY on a broken connection fails too; the caller's rollback is what matters.
-        }
+        if (_copy is not null)
+            await BinaryCopyWriter.CancelAsync(_copy);
+        _copy = null;
     }
 }
