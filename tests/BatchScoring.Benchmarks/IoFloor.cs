@@ -2,18 +2,18 @@ using BatchScoring.Core.Synthetic;
 using BatchScoring.Postgres.Copy;
 using Dapper;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace BatchScoring.Benchmarks;
 
 /// <summary>
 /// What the machine's I/O allows with no scoring: binary COPY of the key and the model's features
-/// out of the table, then binary COPY of as many prediction rows into a table keyed and indexed like
-/// a real output table. Also, for comparison, the pipeline's way of writing (staging table + upsert merge).
+/// out of the table (decoded into batches by the pipeline's own reader), then binary COPY of as many
+/// prediction rows into a table keyed and indexed like a real output table (encoded by the pipeline's
+/// own writer). Also, for comparison, the merging way of writing (staging table + upsert merge).
 /// </summary>
 public static class IoFloor
 {
-    /// <param name="StagedMerge">The same rows written the way the pipeline writes them: COPY into a temporary staging table, then an upsert merge.</param>
+    /// <param name="StagedMerge">The same rows written the way the pipeline writes into a table that already holds rows: COPY into a temporary staging table, then an upsert merge.</param>
     public sealed record Result(Timed CopyOut, Timed CopyIn, Timed StagedMerge)
     {
         public Timed Total => CopyOut + CopyIn;
@@ -21,12 +21,13 @@ public static class IoFloor
 
     public static async Task<Result> MeasureAsync(NpgsqlDataSource dataSource, string table)
     {
-        await using var connection = await dataSource.OpenConnectionAsync();
         var keys = new List<long>();
         var meter = MachineCpu.Start();
-        await CopyOutAsync(connection, table, keys);
+        await foreach (var batch in StageProbe.ReadTableAsync(dataSource, table))
+            keys.AddRange(batch.Column<long>(SyntheticChurnData.KeyColumn).Values.AsSpan(0, batch.Count));
         var copyOut = meter.Stop();
 
+        await using var connection = await dataSource.OpenConnectionAsync();
         await CreateOutputTableAsync(connection, "scored.bench_floor");
         meter = MachineCpu.Start();
         await CopyInAsync(connection, "scored.bench_floor", keys);
@@ -58,28 +59,6 @@ public static class IoFloor
             PRIMARY KEY (customer_id));
         CREATE INDEX ON {table} (scored_at);
         """);
-
-    private static async Task CopyOutAsync(NpgsqlConnection connection, string table, List<long> keys)
-    {
-        var columns = string.Join(", ", [SyntheticChurnData.KeyColumn, .. SyntheticChurnData.NumericFeatures, .. SyntheticChurnData.CategoricalFeatures]);
-        await using var exporter = await connection.BeginBinaryExportAsync($"COPY (SELECT {columns} FROM {table}) TO STDOUT (FORMAT BINARY)");
-        double sink = 0;
-        while (await exporter.StartRowAsync() != -1)
-        {
-            keys.Add(exporter.Read<long>(NpgsqlDbType.Bigint));
-            sink += exporter.Read<int>(NpgsqlDbType.Integer);
-            sink += exporter.Read<double>(NpgsqlDbType.Double);
-            sink += (double)exporter.Read<decimal>(NpgsqlDbType.Numeric);
-            sink += exporter.Read<short>(NpgsqlDbType.Smallint);
-            sink += exporter.Read<int>(NpgsqlDbType.Integer);
-            sink += exporter.Read<int>(NpgsqlDbType.Integer);
-            sink += exporter.Read<float>(NpgsqlDbType.Real);
-            sink += exporter.Read<int>(NpgsqlDbType.Integer);
-            sink += exporter.Read<string>(NpgsqlDbType.Text).Length;
-            sink += exporter.Read<string>(NpgsqlDbType.Text).Length;
-        }
-        GC.KeepAlive(sink);
-    }
 
     /// <summary>The prediction rows, encoded by the pipeline's own <see cref="BinaryCopyBuffer"/> (the fastest COPY in we have).</summary>
     private static async Task CopyInAsync(NpgsqlConnection connection, string table, List<long> keys)

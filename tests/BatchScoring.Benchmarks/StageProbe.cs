@@ -1,3 +1,4 @@
+using BatchScoring.Core.Batches;
 using System.Diagnostics;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
@@ -21,14 +22,21 @@ public static class StageProbe
 
     public static async Task<Timed> ReadAsync(NpgsqlDataSource dataSource, string table)
     {
+        var meter = MachineCpu.Start();
+        long rows = 0;
+        await foreach (var batch in ReadTableAsync(dataSource, table))
+            rows += batch.Count;
+        return meter.Stop();
+    }
+
+    /// <summary>The key and the model's features of every row, as the pipeline's table source reads them.</summary>
+    public static async IAsyncEnumerable<RowBatch> ReadTableAsync(NpgsqlDataSource dataSource, string table)
+    {
         var source = PostgresRelationSource.ForTable(dataSource, new PostgresTableSourceSpec(SqlIdentifier.Parse(table), [SyntheticChurnData.KeyColumn]));
         var wanted = new HashSet<string>([SyntheticChurnData.KeyColumn, .. SyntheticChurnData.NumericFeatures, .. SyntheticChurnData.CategoricalFeatures]);
         var columns = (await source.DescribeAsync(CancellationToken.None)).Where(c => wanted.Contains(c.Name)).ToArray();
-        var meter = MachineCpu.Start();
-        long rows = 0;
         await foreach (var batch in source.ReadAsync(columns, PartitionBounds.Everything, BatchSize, CancellationToken.None))
-            rows += batch.Count;
-        return meter.Stop();
+            yield return batch;
     }
 
     public static Timed Score(string modelFile, long rows)

@@ -91,6 +91,7 @@ public class PostgresTypeRoundTripTests(PostgresDatabase database) : IClassFixtu
         await connection.ExecuteAsync($"CREATE TABLE all_types (id bigint PRIMARY KEY, {string.Join(", ", Columns.Select(c => $"{c.Name} {c.SqlType}"))})");
         var written = Written();
         Assert.Equal((ulong)Rows, await BinaryCopyWriter.CopyAsync(connection, "all_types", new[] { written }.ToAsyncEnumerable(), CancellationToken.None));
+        await AssertStoredAsync(connection, written);
 
         var source = PostgresRelationSource.ForTable(database.DataSource, new PostgresTableSourceSpec(SqlIdentifier.Parse("all_types"), ["id"]));
         var schema = await source.DescribeAsync(CancellationToken.None);
@@ -166,6 +167,25 @@ public class PostgresTypeRoundTripTests(PostgresDatabase database) : IClassFixtu
         Assert.Contains("decimal", e.Message);
     }
 
+    [Theory]
+    [InlineData("'NaN'::numeric", "NaN")]
+    [InlineData("1e30::numeric", "beyond decimal's range")]
+    [InlineData("0.1234567890123456789012345678901::numeric", "decimal places")]
+    public async Task A_numeric_that_does_not_fit_a_decimal_is_refused_naming_the_column(string value, string reason)
+    {
+        var source = PostgresRelationSource.ForQuery(database.DataSource, new PostgresQuerySourceSpec($"SELECT 1::bigint AS id, {value} AS amount", ["id"]));
+        var columns = await source.DescribeAsync(CancellationToken.None);
+        var e = await Assert.ThrowsAsync<BatchScoringException>(async () =>
+        {
+            await foreach (var _ in source.ReadAsync(columns, PartitionBounds.Everything, 10, CancellationToken.None))
+            {
+            }
+        });
+        Assert.Contains("Column 'amount' (numeric)", e.Message);
+        Assert.Contains("at most 28 decimal places", e.Message);
+        Assert.Contains(reason, e.Message);
+    }
+
     [Fact]
     public async Task A_value_the_column_cannot_take_fails_the_copy_and_leaves_no_row()
     {
@@ -187,5 +207,35 @@ public class PostgresTypeRoundTripTests(PostgresDatabase database) : IClassFixtu
         Assert.Contains("Kind=Unspecified", e.Message);
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM instants"));
         Assert.Equal(2ul, await BinaryCopyWriter.CopyAsync(connection, "instants", new[] { good }.ToAsyncEnumerable(), CancellationToken.None));
+    }
+
+    /// <summary>
+    /// What the server stored, read back by Npgsql's own decoding (an ordinary query, not COPY), equals what was
+    /// written: our COPY encoder and decoder could otherwise agree with each other and both be wrong.
+    /// </summary>
+    private static async Task AssertStoredAsync(Npgsql.NpgsqlConnection connection, RowBatch written)
+    {
+        await using var command = new Npgsql.NpgsqlCommand($"SELECT id, {string.Join(", ", Columns.Select(c => c.Name))} FROM all_types ORDER BY id", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var row = 0;
+        while (await reader.ReadAsync())
+        {
+            for (var k = 0; k < Columns.Length; k++)
+            {
+                var expected = written[Columns[k].Name].GetBoxed(row);
+                object? actual = reader.IsDBNull(k + 1) ? null : Columns[k].Kind switch
+                {
+                    ColumnKind.Date => reader.GetFieldValue<DateOnly>(k + 1),
+                    ColumnKind.Text => reader.GetString(k + 1).TrimEnd(),
+                    _ => reader.GetValue(k + 1),
+                };
+                if (expected is string text)
+                    expected = text.TrimEnd();
+                if (!Equals(expected, actual))
+                    Assert.Fail($"Row {row} column {Columns[k].Name}: wrote {expected ?? "null"}, the server holds {actual ?? "null"}.");
+            }
+            row++;
+        }
+        Assert.Equal(Rows, row);
     }
 }

@@ -89,25 +89,24 @@ public sealed class PostgresRelationSource : IBatchSource
     {
         var session = await ReadOnlySession.OpenAsync(_dataSource, cancellationToken);
         var sql = $"COPY (SELECT {SelectList(columns)} FROM {_relation} WHERE {Predicate(bounds)}) TO STDOUT (FORMAT BINARY)";
-        NpgsqlBinaryExporter? exporter = null;
+        NpgsqlRawCopyStream? copy = null;
         var failed = true;
         try
         {
-            exporter = await WrapErrorsAsync(() => session.Connection.BeginBinaryExportAsync(sql, cancellationToken));
+            copy = await WrapErrorsAsync(() => session.Connection.BeginRawBinaryCopyAsync(sql, cancellationToken));
+            var reader = new BinaryCopyReader(copy);
             while (true)
             {
                 var batch = new RowBatch(columns, batchSize);
-                if (!await WrapErrorsAsync(() => BinaryCopyReader.FillAsync(exporter, batch, cancellationToken)))
+                if (!await WrapErrorsAsync(() => reader.FillAsync(batch, cancellationToken)))
                     break;
                 yield return batch;
-                if (batch.Count < batchSize)
-                    break;
             }
             failed = false;
         }
         finally
         {
-            await DisposeAsync(exporter, session, failed);
+            await DisposeAsync(copy, session, failed);
         }
     }
 
@@ -125,12 +124,12 @@ public sealed class PostgresRelationSource : IBatchSource
     }
 
     /// <summary>After a failure, closing the broken COPY throws too; that must not hide the error that broke it.</summary>
-    private static async Task DisposeAsync(NpgsqlBinaryExporter? exporter, ReadOnlySession session, bool failed)
+    private static async Task DisposeAsync(NpgsqlRawCopyStream? copy, ReadOnlySession session, bool failed)
     {
         try
         {
-            if (exporter is not null)
-                await exporter.DisposeAsync();
+            if (copy is not null)
+                await copy.DisposeAsync();
         }
         catch (Exception) when (failed)
         {
