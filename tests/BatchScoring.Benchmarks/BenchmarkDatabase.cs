@@ -20,7 +20,7 @@ public sealed class BenchmarkDatabase : IAsyncDisposable
 
     public string ConnectionString { get; }
     public NpgsqlDataSource DataSource { get; }
-    public string Description => _cluster is null ? "an existing database (from the environment)" : "a throwaway local cluster (fsync off)";
+    public string Description => _cluster is null ? "an existing database (from the environment)" : "a throwaway local cluster (durable: fsync and synchronous_commit on)";
 
     public static async Task<BenchmarkDatabase> OpenAsync()
     {
@@ -31,10 +31,27 @@ public sealed class BenchmarkDatabase : IAsyncDisposable
             return new BenchmarkDatabase(configured, null);
 
         var folder = Path.Combine(Path.GetTempPath(), "batchscoring-bench-pg-" + Guid.NewGuid().ToString("N")[..12]);
-        var cluster = new LocalPostgresCluster(folder, LocalPostgresCluster.FindFreePort(), durable: false);
+        var cluster = new LocalPostgresCluster(folder, LocalPostgresCluster.FindFreePort(), durable: true);
         Console.WriteLine($"Starting a throwaway PostgreSQL in {folder} on port {cluster.Port}");
         await cluster.StartAsync(CancellationToken.None);
         return new BenchmarkDatabase(cluster.ConnectionString, cluster);
+    }
+
+    /// <summary>
+    /// Writes out what earlier measures left in shared buffers and WAL, so that a measure does not pay for the one before
+    /// it; skipped where the role may not checkpoint.
+    /// </summary>
+    public static async Task CheckpointAsync(NpgsqlDataSource dataSource)
+    {
+        try
+        {
+            await using var command = dataSource.CreateCommand("CHECKPOINT");
+            command.CommandTimeout = 0;
+            await command.ExecuteNonQueryAsync();
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+        }
     }
 
     public async ValueTask DisposeAsync()

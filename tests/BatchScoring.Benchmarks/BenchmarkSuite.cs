@@ -6,6 +6,14 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
     public const int NaiveSample = 20_000;
     private const int WarmUpRows = 20_000;
 
+    /// <summary>The pipeline again with one optimisation switched off, to show what each gives in the same run.</summary>
+    private static readonly (string Key, string Value, string What)[] Variants =
+    [
+        ("Worker:DirectWrites", "false", "direct writes: staging table + upsert merge"),
+        ("Models:CompileTreeEnsembles", "false", "compiled trees: ML.NET's own transform"),
+        ("Worker:ScoreThreads", "1", "parallel scoring: one score thread"),
+    ];
+
     public async Task<int> RunAsync()
     {
         var started = DateTime.UtcNow;
@@ -38,8 +46,10 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
             {
                 Console.WriteLine("Measuring the read and score stages alone, one thread each");
                 results.Add(new Measurement("Stage alone: read (table source → batches, 1 thread)", rows, await StageProbe.ReadAsync(database.DataSource, table)));
-                StageProbe.Score(model, Math.Min(rows, 50_000));
-                results.Add(new Measurement("Stage alone: score (bind + ML.NET, in-memory batches, 1 thread)", rows, StageProbe.Score(model, rows)));
+                StageProbe.Score(model, Math.Min(rows, 50_000), compileTrees: true);
+                results.Add(new Measurement("Stage alone: score (bind + compiled trees, in-memory batches, 1 thread)", rows, StageProbe.Score(model, rows, compileTrees: true)));
+                StageProbe.Score(model, Math.Min(rows, 50_000), compileTrees: false);
+                results.Add(new Measurement("Stage alone: score (bind + ML.NET's transform, in-memory batches, 1 thread)", rows, StageProbe.Score(model, rows, compileTrees: false)));
             }
 
             Timed? pipeline = null;
@@ -55,6 +65,14 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
                 results.Add(new Measurement("Pipeline: PostgreSQL → PostgreSQL (job run)", rows, pipeline));
                 if (floor is not null)
                     ratios.Add(("pipeline time / I/O floor time (target ≤ 1.5)", $"{pipeline.Elapsed / floor.Total.Elapsed:0.00}"));
+                foreach (var (key, value, what) in Variants.Where(v => !settings.ContainsKey(v.Key)))
+                {
+                    Console.WriteLine($"Measuring the pipeline with {key}={value}");
+                    var variant = await PipelineRun.RunAsync(database.ConnectionString, "bench-variant", PipelineRun.TableSource(table),
+                        PipelineRun.TableOutput("scored.bench_variant"), "scored.bench_variant", model,
+                        new Dictionary<string, string>(settings) { [key] = value });
+                    results.Add(new Measurement($"Pipeline without {what} (`{key}={value}`)", rows, variant));
+                }
             }
 
             if (arguments.Runs("naive"))

@@ -22,6 +22,7 @@ public static class IoFloor
     public static async Task<Result> MeasureAsync(NpgsqlDataSource dataSource, string table)
     {
         var keys = new List<long>();
+        await BenchmarkDatabase.CheckpointAsync(dataSource);
         var meter = MachineCpu.Start();
         await foreach (var batch in StageProbe.ReadTableAsync(dataSource, table))
             keys.AddRange(batch.Column<long>(SyntheticChurnData.KeyColumn).Values.AsSpan(0, batch.Count));
@@ -29,11 +30,13 @@ public static class IoFloor
 
         await using var connection = await dataSource.OpenConnectionAsync();
         await CreateOutputTableAsync(connection, "scored.bench_floor");
+        await BenchmarkDatabase.CheckpointAsync(dataSource);
         meter = MachineCpu.Start();
         await CopyInAsync(connection, "scored.bench_floor", keys);
         var copyIn = meter.Stop();
 
         await CreateOutputTableAsync(connection, "scored.bench_floor_merged");
+        await BenchmarkDatabase.CheckpointAsync(dataSource);
         meter = MachineCpu.Start();
         await using (var transaction = await connection.BeginTransactionAsync())
         {
@@ -47,7 +50,10 @@ public static class IoFloor
                 """, transaction: transaction, commandTimeout: 0);
             await transaction.CommitAsync();
         }
-        return new Result(copyOut, copyIn, meter.Stop());
+        var stagedMerge = meter.Stop();
+        // Dropped, so that no autovacuum of them runs during a later measure.
+        await connection.ExecuteAsync("DROP TABLE scored.bench_floor, scored.bench_floor_merged");
+        return new Result(copyOut, copyIn, stagedMerge);
     }
 
     private static Task CreateOutputTableAsync(NpgsqlConnection connection, string table) => connection.ExecuteAsync($"""

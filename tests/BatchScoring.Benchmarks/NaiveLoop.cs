@@ -25,6 +25,7 @@ public static class NaiveLoop
             CREATE INDEX ON scored.bench_naive (scored_at);
             """);
 
+        await BenchmarkDatabase.CheckpointAsync(dataSource);
         var meter = MachineCpu.Start();
         var customers = await connection.QueryAsync<Customer>($"""
             SELECT customer_id AS CustomerId, tenure_months::real AS TenureMonths, monthly_charges::real AS MonthlyCharges,

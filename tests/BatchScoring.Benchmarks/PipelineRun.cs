@@ -19,7 +19,7 @@ public static class PipelineRun
 {
     /// <param name="source">The job file's <c>source:</c> block, indented by two spaces.</param>
     /// <param name="output">The job file's <c>output:</c> block, indented by two spaces (<see cref="TableOutput"/>, <see cref="ParquetOutput"/>).</param>
-    /// <param name="outputTable">A table to drop first, so that every measure starts from an empty one.</param>
+    /// <param name="outputTable">A table to drop before and after, so that every measure starts from an empty one.</param>
     public static async Task<Timed> RunAsync(string connectionString, string name, string source, string output, string? outputTable, string modelFile,
         IReadOnlyDictionary<string, string>? settings = null)
     {
@@ -27,11 +27,7 @@ public static class PipelineRun
         Directory.CreateDirectory(folder);
         try
         {
-            if (outputTable is not null)
-            {
-                await using var connection = new NpgsqlConnection(connectionString);
-                await connection.ExecuteAsync($"DROP TABLE IF EXISTS {outputTable} CASCADE");
-            }
+            await DropAsync(connectionString, outputTable);
             await File.WriteAllTextAsync(Path.Combine(folder, name + ".yaml"), $"""
                 name: {name}
                 source:
@@ -52,6 +48,7 @@ public static class PipelineRun
             await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
             var job = JobSpecLoader.LoadByName(folder, name);
 
+            await BenchmarkDatabase.CheckpointAsync(host.Services.GetRequiredService<NpgsqlDataSource>());
             var meter = MachineCpu.Start();
             var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(job, RunTrigger.Manual, CancellationToken.None);
             var elapsed = meter.Stop();
@@ -62,7 +59,17 @@ public static class PipelineRun
         finally
         {
             Directory.Delete(folder, recursive: true);
+            // Also after the run, so that no autovacuum of the scored rows runs during a later measure.
+            await DropAsync(connectionString, outputTable);
         }
+    }
+
+    private static async Task DropAsync(string connectionString, string? table)
+    {
+        if (table is null)
+            return;
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.ExecuteAsync($"DROP TABLE IF EXISTS {table} CASCADE");
     }
 
     public static string TableSource(string table) => $"""

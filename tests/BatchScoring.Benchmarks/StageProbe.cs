@@ -39,9 +39,9 @@ public static class StageProbe
             yield return batch;
     }
 
-    public static Timed Score(string modelFile, long rows)
+    public static Timed Score(string modelFile, long rows, bool compileTrees)
     {
-        var model = MlNetScorer.Load(modelFile);
+        var model = MlNetScorer.Load(modelFile, compileTrees);
         var scorer = new IsolatingScorer(model);
         var batches = SyntheticChurnData.Generate(rows, seed: 42, batchSize: BatchSize).ToList();
         var meter = MachineCpu.Start();
