@@ -49,7 +49,7 @@ public sealed record BenchmarkReport(
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"- Date: {Started:yyyy-MM-dd HH:mm} – {Finished:HH:mm} UTC");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {MachineDescription.Describe()}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"- Load average (1 min) before / after: {LoadBefore} / {LoadAfter} (above the core count means other work shared the machine)");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- Load average (1 min) before / after: {LoadBefore} / {LoadAfter} (the harness itself keeps both cores busy; a load above the core count before the run means other work shared the machine)");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Database: {Database}; data: {Rows:N0} rows of `SyntheticChurnData`; model: FastTree, {BenchmarkData.Trees} trees, {BenchmarkData.Leaves} leaves");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Pipeline settings: {settings}");
         text.AppendLine();
