@@ -47,6 +47,8 @@ public sealed class DatabaseRestartTests : IAsyncLifetime
             await connection.OpenAsync();
             await connection.ExecuteAsync($"CREATE TABLE public.customers ({SyntheticChurnData.TableDefinition})");
             await BinaryCopyWriter.CopyAsync(connection, "public.customers", SyntheticChurnData.Generate(Rows, seed: 5).ToAsyncEnumerable(), CancellationToken.None);
+            // So that the restart falls between partitions of the run, not after its end.
+            await SlowPartitions.CreateOutputAsync(connection, "scored.restart", 1);
         }
         var training = RowBatch.Concat(SyntheticChurnData.Schema, SyntheticChurnData.Generate(4_000, seed: 6, firstKey: 900_000).ToList());
         BinaryModelTrainer.TrainAndSave(training, new BinaryModelTrainer.Options(

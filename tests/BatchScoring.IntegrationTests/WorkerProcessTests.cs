@@ -50,6 +50,7 @@ public class WorkerProcessTests(ScoringEnvironment env) : IClassFixture<ScoringE
     {
         var environment = await PrepareAsync("killed");
         await using var connection = await env.DataSource.OpenConnectionAsync();
+        await SlowPartitions.CreateOutputAsync(connection, "scored.killed", 0.5);
 
         using var runner = Cli.Start(env.Folder, ["run", "killed"], environment);
         var runId = await WaitForAsync(async () =>
@@ -82,6 +83,7 @@ public class WorkerProcessTests(ScoringEnvironment env) : IClassFixture<ScoringE
     {
         var environment = await PrepareAsync("shared");
         await using var connection = await env.DataSource.OpenConnectionAsync();
+        await SlowPartitions.CreateOutputAsync(connection, "scored.shared", 0.5);
 
         using var worker = Cli.Start(env.Folder, ["worker"], environment);
         await Task.Delay(TimeSpan.FromSeconds(2));
@@ -122,6 +124,7 @@ public class CancelRunTests(ScoringEnvironment env) : IClassFixture<ScoringEnvir
         {
             await setup.ExecuteAsync($"CREATE TABLE public.many ({SyntheticChurnData.TableDefinition})");
             await BinaryCopyWriter.CopyAsync(setup, "public.many", SyntheticChurnData.Generate(120_000, seed: 12).ToAsyncEnumerable(), CancellationToken.None);
+            await SlowPartitions.CreateOutputAsync(setup, "scored.cancelled", 0.3);
         }
         env.WriteJob("cancelled", """
             name: cancelled
