@@ -39,7 +39,7 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
                 results.Add(new Measurement("I/O floor: COPY out (key + 10 features)", rows, floor.CopyOut));
                 results.Add(new Measurement("I/O floor: COPY in (output table, PK + scored_at index)", rows, floor.CopyIn));
                 results.Add(new Measurement("I/O floor: total", rows, floor.Total));
-                results.Add(new Measurement("For comparison, no scoring: COPY into a temp staging table + INSERT … ON CONFLICT merge (the pipeline's write path)", rows, floor.StagedMerge));
+                results.Add(new Measurement("For comparison, no scoring: COPY into a temp staging table + INSERT … ON CONFLICT merge (how a table that already holds rows is written)", rows, floor.StagedMerge));
             }
 
             if (arguments.Runs("stages"))

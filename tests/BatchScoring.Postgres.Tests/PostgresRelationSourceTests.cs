@@ -111,6 +111,8 @@ public class PostgresPartitionPlanningTests(PostgresDatabase database) : IClassF
         var plan = await source.PlanAsync(null, new PartitioningSpec(null, 4), CancellationToken.None);
         Assert.Equal([(null, 351L), (351L, 601L), (601L, 851L), (851L, null)], plan.Select(p => (p.Bounds.KeyFrom, p.Bounds.KeyTo)));
         Assert.All(plan, p => Assert.Equal(250, p.EstimatedRows));
+        // Named by their bounds: a later run whose ranges moved must not take them for the same, already scored, partitions.
+        Assert.Equal(["keys[,351)", "keys[351,601)", "keys[601,851)", "keys[851,)"], plan.Select(p => p.Bounds.Key));
 
         await connection.ExecuteAsync("""
             INSERT INTO range_customers (customer_id, event_time) VALUES (-5, now()), (5000, now());

@@ -30,7 +30,10 @@ public sealed record PartitionBounds
     /// <summary>Exclusive last row group of <see cref="File"/>.</summary>
     public int? RowGroupEnd { get; init; }
 
-    /// <summary>A stable name, unique within a run, e.g. <c>2026-09-01T00:00Z/b1of4</c> or <c>data/a.parquet#rg0-2</c>.</summary>
+    /// <summary>
+    /// A stable name, unique within a run, e.g. <c>2026-09-01T00:00Z/b1of4</c>, <c>2026-09-01T00:00Z/keys[250001,500001)</c>
+    /// or <c>data/a.parquet#rg0-2</c>.
+    /// </summary>
     public string Key
     {
         get
@@ -40,7 +43,11 @@ public sealed record PartitionBounds
                 parts.Add(start.ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture));
             if (File is not null)
                 parts.Add(RowGroupStart is { } first ? $"{File}#rg{first}-{RowGroupEnd - 1}" : File);
-            if (BucketCount > 1)
+            // A key range is named by its bounds, not only its number: ranges are cut from the keys present when a run
+            // is planned, so "the second of four" of a later run may cover other keys, and must not be taken for done.
+            if (IsKeyRange)
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"keys[{KeyFrom},{KeyTo})"));
+            else if (BucketCount > 1)
                 parts.Add($"b{Bucket}of{BucketCount}");
             return parts.Count == 0 ? "all" : string.Join('/', parts);
         }
