@@ -1,5 +1,6 @@
 using BatchScoring.Core.Synthetic;
 using BatchScoring.Postgres.Copy;
+using BatchScoring.Postgres.Output;
 using Dapper;
 using Npgsql;
 
@@ -66,35 +67,23 @@ public static class IoFloor
         CREATE INDEX ON {table} (scored_at);
         """);
 
-    /// <summary>The prediction rows, encoded by the pipeline's own <see cref="BinaryCopyBuffer"/> (the fastest COPY in we have).</summary>
+    /// <summary>The prediction rows, encoded by the pipeline's own <see cref="BinaryCopyImport"/> (the fastest COPY in we have).</summary>
     private static async Task CopyInAsync(NpgsqlConnection connection, string table, List<long> keys)
     {
-        var buffer = new BinaryCopyBuffer();
-        buffer.WriteText("1");
-        buffer.WriteInt64Value(1);
-        buffer.WriteInt64Value(1);
-        buffer.WriteTimestamp(DateTime.UtcNow, withTimeZone: true);
-        var lineage = buffer.ToArray();
-        buffer.Clear();
-
-        await using var copy = await connection.BeginRawBinaryCopyAsync(
-            $"COPY {table} (customer_id, predicted_label, probability, score, model_version, run_id, partition_id, scored_at) FROM STDIN (FORMAT BINARY)");
-        buffer.WriteHeader();
+        var lineage = PartitionOutputWriter.EncodeLineage("1", 1, 1, DateTime.UtcNow);
+        await using var import = await BinaryCopyImport.BeginAsync(connection, table,
+            ["customer_id", "predicted_label", "probability", "score", "model_version", "run_id", "partition_id", "scored_at"], CancellationToken.None);
         foreach (var key in keys)
         {
-            buffer.StartRow(8);
-            buffer.WriteInt64Value(key);
-            buffer.WriteBoolean((key & 1) == 0);
-            buffer.WriteFloat32Value(0.25f);
-            buffer.WriteFloat32Value(-1.1f);
-            buffer.WriteRaw(lineage);
-            if (buffer.Length >= 1 << 16)
-            {
-                await copy.WriteAsync(buffer.Written);
-                buffer.Clear();
-            }
+            import.Buffer.StartRow(8);
+            import.Buffer.WriteInt64Value(key);
+            import.Buffer.WriteBoolean((key & 1) == 0);
+            import.Buffer.WriteFloat32Value(0.25f);
+            import.Buffer.WriteFloat32Value(-1.1f);
+            import.Buffer.WriteRaw(lineage);
+            if (import.Buffer.Length >= 1 << 16)
+                await import.FlushAsync(CancellationToken.None);
         }
-        buffer.WriteTrailer();
-        await copy.WriteAsync(buffer.Written);
+        await import.CompleteAsync(CancellationToken.None);
     }
 }

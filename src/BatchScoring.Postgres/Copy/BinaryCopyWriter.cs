@@ -25,55 +25,30 @@ public sealed class BinaryCopyWriter
     public static async Task<ulong> CopyAsync(
         NpgsqlConnection connection, string quotedTable, IAsyncEnumerable<RowBatch> batches, CancellationToken cancellationToken)
     {
-        NpgsqlRawCopyStream? stream = null;
-        var buffer = new BinaryCopyBuffer();
-        ulong rows = 0;
+        BinaryCopyImport? import = null;
         try
         {
+            ulong rows = 0;
             await foreach (var batch in batches.WithCancellation(cancellationToken))
             {
-                if (stream is null)
-                {
-                    stream = await connection.BeginRawBinaryCopyAsync(
-                        $"COPY {quotedTable} ({ColumnList(batch.Schema)}) FROM STDIN (FORMAT BINARY)", cancellationToken);
-                    buffer.WriteHeader();
-                }
+                import ??= await BinaryCopyImport.BeginAsync(connection, quotedTable, batch.Schema.Select(c => c.Name), cancellationToken);
                 var writer = new BinaryCopyWriter(batch.Columns);
                 for (var row = 0; row < batch.Count; row++)
                 {
-                    buffer.StartRow(writer.ColumnCount);
-                    writer.WriteValues(buffer, row);
+                    import.Buffer.StartRow(writer.ColumnCount);
+                    writer.WriteValues(import.Buffer, row);
                 }
                 rows += (ulong)batch.Count;
-                await stream.WriteAsync(buffer.Written, cancellationToken);
-                buffer.Clear();
+                await import.FlushAsync(cancellationToken);
             }
-            if (stream is null)
-                return 0;
-            buffer.WriteTrailer();
-            await stream.WriteAsync(buffer.Written, cancellationToken);
-            // Disposing a raw COPY stream ends the COPY; the server's verdict (constraint errors, …) comes back here.
-            await stream.DisposeAsync();
-            stream = null;
+            if (import is not null)
+                await import.CompleteAsync(cancellationToken);
             return rows;
         }
         finally
         {
-            if (stream is not null)
-                await CancelAsync(stream);
-        }
-    }
-
-    /// <summary>Abandons an unfinished COPY so that nothing of it is kept; a broken connection fails this too, and the caller's error is what matters.</summary>
-    public static async Task CancelAsync(NpgsqlRawCopyStream stream)
-    {
-        try
-        {
-            await stream.CancelAsync();
-            await stream.DisposeAsync();
-        }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or IOException)
-        {
+            if (import is not null)
+                await import.DisposeAsync();
         }
     }
 

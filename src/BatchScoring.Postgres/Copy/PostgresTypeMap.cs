@@ -1,5 +1,4 @@
 using BatchScoring.Core.Batches;
-using NpgsqlTypes;
 
 namespace BatchScoring.Postgres.Copy;
 
@@ -39,23 +38,6 @@ public static class PostgresTypeMap
         ColumnKind.Date => "date",
         ColumnKind.Timestamp => "timestamp without time zone",
         ColumnKind.TimestampTz => "timestamp with time zone",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-    };
-
-    public static NpgsqlDbType DbType(ColumnKind kind) => kind switch
-    {
-        ColumnKind.Boolean => NpgsqlDbType.Boolean,
-        ColumnKind.Int16 => NpgsqlDbType.Smallint,
-        ColumnKind.Int32 => NpgsqlDbType.Integer,
-        ColumnKind.Int64 => NpgsqlDbType.Bigint,
-        ColumnKind.Float32 => NpgsqlDbType.Real,
-        ColumnKind.Float64 => NpgsqlDbType.Double,
-        ColumnKind.Decimal => NpgsqlDbType.Numeric,
-        ColumnKind.Text => NpgsqlDbType.Text,
-        ColumnKind.Uuid => NpgsqlDbType.Uuid,
-        ColumnKind.Date => NpgsqlDbType.Date,
-        ColumnKind.Timestamp => NpgsqlDbType.Timestamp,
-        ColumnKind.TimestampTz => NpgsqlDbType.TimestampTz,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }

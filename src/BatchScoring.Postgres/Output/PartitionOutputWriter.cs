@@ -21,8 +21,7 @@ public sealed class PartitionOutputWriter : IAsyncDisposable
     private readonly OutputTableSchema _schema;
     private readonly string? _staging;
     private readonly byte[] _lineage;
-    private readonly BinaryCopyBuffer _buffer = new();
-    private NpgsqlRawCopyStream? _copy;
+    private BinaryCopyImport? _import;
     private long _rows;
 
     private PartitionOutputWriter(NpgsqlConnection connection, NpgsqlTransaction transaction, OutputTableSchema schema,
@@ -32,11 +31,11 @@ public sealed class PartitionOutputWriter : IAsyncDisposable
         _transaction = transaction;
         _schema = schema;
         _staging = staging;
-        _lineage = Lineage(modelVersion, runId, partitionId, DateTime.UtcNow);
+        _lineage = EncodeLineage(modelVersion, runId, partitionId, DateTime.UtcNow);
     }
 
-    /// <summary>The lineage columns, the same on every row of the partition: encoded once.</summary>
-    private static byte[] Lineage(string modelVersion, long runId, long partitionId, DateTime scoredAt)
+    /// <summary>The lineage columns (binary COPY values), the same on every row of a partition: encoded once.</summary>
+    public static byte[] EncodeLineage(string modelVersion, long runId, long partitionId, DateTime scoredAt)
     {
         var buffer = new BinaryCopyBuffer();
         buffer.WriteText(modelVersion);
@@ -68,47 +67,45 @@ public sealed class PartitionOutputWriter : IAsyncDisposable
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
         var writer = new PartitionOutputWriter(connection, transaction, schema, staging, runId, partitionId, modelVersion);
-        writer._copy = await connection.BeginRawBinaryCopyAsync(
-            $"COPY {staging ?? schema.Table.Quoted} ({BinaryCopyWriter.ColumnList(schema.AllColumns)}) FROM STDIN (FORMAT BINARY)", cancellationToken);
-        writer._buffer.WriteHeader();
+        writer._import = await BinaryCopyImport.BeginAsync(
+            connection, staging ?? schema.Table.Quoted, schema.AllColumns.Select(c => c.Name), cancellationToken);
         return writer;
     }
 
     public async Task WriteAsync(ScoredBatch batch, CancellationToken cancellationToken)
     {
-        var copy = _copy ?? throw new InvalidOperationException("The writer was already completed.");
+        var import = _import ?? throw new InvalidOperationException("The writer was already completed.");
+        var buffer = import.Buffer;
         var sourceValues = new BinaryCopyWriter(_schema.SourceColumns.Select(c => batch.Input[c.Name]));
         var scores = new BinaryCopyWriter(_schema.ScoreColumns.Select(s => batch.Outputs[s.Name]));
         var fields = _schema.AllColumns.Count;
         for (var row = 0; row < batch.Count; row++)
         {
-            _buffer.StartRow(fields);
-            sourceValues.WriteValues(_buffer, row);
-            scores.WriteValues(_buffer, row);
-            _buffer.WriteRaw(_lineage);
+            buffer.StartRow(fields);
+            sourceValues.WriteValues(buffer, row);
+            scores.WriteValues(buffer, row);
+            buffer.WriteRaw(_lineage);
         }
         _rows += batch.Count;
-        await copy.WriteAsync(_buffer.Written, cancellationToken);
-        _buffer.Clear();
+        await import.FlushAsync(cancellationToken);
     }
 
     /// <summary>Finishes the COPY and, when staging, merges the staged rows into the output table; returns how many rows were written.</summary>
     /// <exception cref="OutputKeyConflictException">A direct COPY into an upsert table met a key that already exists.</exception>
     public async Task<long> CompleteAsync(CancellationToken cancellationToken)
     {
-        var copy = _copy ?? throw new InvalidOperationException("The writer was already completed.");
-        _buffer.WriteTrailer();
-        await copy.WriteAsync(_buffer.Written, cancellationToken);
-        _buffer.Clear();
-        _copy = null;
-        try
+        var import = _import ?? throw new InvalidOperationException("The writer was already completed.");
+        _import = null;
+        await using (import)
         {
-            // Disposing a raw COPY stream ends the COPY; the server's verdict comes back here.
-            await copy.DisposeAsync();
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && _staging is null)
-        {
-            throw new OutputKeyConflictException(_schema.Table.ToString(), e);
+            try
+            {
+                await import.CompleteAsync(cancellationToken);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && _staging is null)
+            {
+                throw new OutputKeyConflictException(_schema.Table.ToString(), e);
+            }
         }
         return _staging is null ? _rows : await MergeAsync(_staging, cancellationToken);
     }
@@ -139,8 +136,8 @@ public sealed class PartitionOutputWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_copy is not null)
-            await BinaryCopyWriter.CancelAsync(_copy);
-        _copy = null;
+        if (_import is not null)
+            await _import.DisposeAsync();
+        _import = null;
     }
 }
