@@ -53,6 +53,18 @@ public class PartitionedRunTests(ScoringEnvironment env) : IClassFixture<Scoring
             UPDATE public.repeats SET event_time = event_time + interval '14 days'
             WHERE ctid IN (SELECT max(ctid) FROM public.repeats GROUP BY customer_id HAVING count(*) > 1);
             """);
+        // The (empty) output table logs how each statement wrote into it: COPY (direct) or INSERT (a merge from staging).
+        await connection.ExecuteAsync("""
+            CREATE SCHEMA IF NOT EXISTS scored;
+            CREATE TABLE scored.repeats (customer_id bigint PRIMARY KEY, event_time timestamptz, score real, probability real,
+                predicted_label boolean, model_version text NOT NULL, run_id bigint NOT NULL, partition_id bigint NOT NULL, scored_at timestamptz NOT NULL);
+            CREATE TABLE public.repeats_writes (id serial, verb text);
+            CREATE FUNCTION log_write() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN INSERT INTO public.repeats_writes (verb) VALUES (upper(split_part(ltrim(current_query()), ' ', 1))); RETURN NULL; END $$;
+            CREATE TRIGGER log_write AFTER INSERT ON scored.repeats FOR EACH STATEMENT EXECUTE FUNCTION log_write();
+            """);
+        async Task<string[]> WritesSinceAsync(int id) => (await connection.QueryAsync<string>(
+            "SELECT verb FROM public.repeats_writes WHERE id > @id ORDER BY id", new { id })).ToArray();
         var (host, runner, job) = await PrepareAsync("repeats", Job("repeats", "public.repeats", "scored.repeats"));
         using var _ = host;
 
@@ -63,11 +75,16 @@ public class PartitionedRunTests(ScoringEnvironment env) : IClassFixture<Scoring
         // The partition that met the keys again was scored a second time by merging, within its first attempt.
         var partitions = await host.Services.GetRequiredService<PartitionLedger>().PartitionsAsync(first.RunId, CancellationToken.None);
         Assert.All(partitions, p => Assert.Equal(1, p.Attempts));
+        var firstWrites = await WritesSinceAsync(0);
+        Assert.Equal("COPY", firstWrites[0]);
+        Assert.Contains("INSERT", firstWrites);
 
         // The table is no longer empty: the next run merges from the start, and replaces every row.
+        var logged = await connection.ExecuteScalarAsync<int>("SELECT max(id) FROM public.repeats_writes");
         var second = await runner.RunAsync(job, new RunRequest(RunTrigger.Backfill, WholeData), CancellationToken.None);
         Assert.Equal(RunStatus.Succeeded, second.Status);
         Assert.Equal(distinct, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM scored.repeats WHERE run_id = @run", new { run = second.RunId }));
+        Assert.All(await WritesSinceAsync(logged), verb => Assert.Equal("INSERT", verb));
     }
 
     [Fact]

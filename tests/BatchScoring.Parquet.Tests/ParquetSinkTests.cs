@@ -65,6 +65,16 @@ public class ParquetSinkTests
         return new ScoredBatch(input, outputs);
     }
 
+    /// <summary>A whole partition, the way the executor writes one: begin, a write per batch, complete.</summary>
+    private static async Task<string> WritePartitionAsync(ParquetPartitionSink sink, long runId, long partitionId, PartitionBounds bounds,
+        string modelVersion, IAsyncEnumerable<ScoredBatch> batches, CancellationToken cancellationToken)
+    {
+        await using var file = await sink.BeginPartitionAsync(runId, partitionId, bounds, modelVersion, cancellationToken);
+        await foreach (var batch in batches.WithCancellation(cancellationToken))
+            await file.WriteAsync(batch, cancellationToken);
+        return await file.CompleteAsync(cancellationToken);
+    }
+
     private static async IAsyncEnumerable<ScoredBatch> Batches(int first, int count, int size)
     {
         for (var start = first; start < first + count; start += size)
@@ -79,9 +89,9 @@ public class ParquetSinkTests
     {
         using var folder = new TempFolder();
         var sink = new ParquetPartitionSink(folder.Path, SourceColumns, ScoreColumns, rowGroupRows: 1000);
-        var first = await sink.WritePartitionAsync(7, 101, Day1, "churn@3", Batches(0, 2500, 700), CancellationToken.None);
-        await sink.WritePartitionAsync(7, 102, Day1, "churn@3", Batches(2500, 10, 700), CancellationToken.None);
-        await sink.WritePartitionAsync(7, 103, Day2, "churn@3", Batches(2510, 1490, 300), CancellationToken.None);
+        var first = await WritePartitionAsync(sink, 7, 101, Day1, "churn@3", Batches(0, 2500, 700), CancellationToken.None);
+        await WritePartitionAsync(sink, 7, 102, Day1, "churn@3", Batches(2500, 10, 700), CancellationToken.None);
+        await WritePartitionAsync(sink, 7, 103, Day2, "churn@3", Batches(2510, 1490, 300), CancellationToken.None);
         await sink.CompleteRunAsync(7, [Day1, Day1, Day2], CancellationToken.None);
 
         Assert.Equal(Path.Combine(folder.Path, "window_start=2026-09-01", "part-101.parquet"), first);
@@ -130,8 +140,8 @@ public class ParquetSinkTests
         }
         Assert.Empty(Directory.EnumerateFiles(folder.Path, "*", SearchOption.AllDirectories));
 
-        await sink.WritePartitionAsync(8, 5, Day1, "m@1", Batches(0, 100, 50), CancellationToken.None);
-        await sink.WritePartitionAsync(8, 5, Day1, "m@1", Batches(0, 60, 50), CancellationToken.None);
+        await WritePartitionAsync(sink, 8, 5, Day1, "m@1", Batches(0, 100, 50), CancellationToken.None);
+        await WritePartitionAsync(sink, 8, 5, Day1, "m@1", Batches(0, 60, 50), CancellationToken.None);
         using var duck = new DuckDb();
         var count = duck.Query($"SELECT count(*) AS n FROM read_parquet('{folder.Path}/**/*.parquet')");
         Assert.Equal(60L, Convert.ToInt64(count[0]["n"]));

@@ -29,7 +29,7 @@ public class RunLedgerGuardTests(PostgresDatabase database) : IClassFixture<Post
 
         // Another job is not affected, and once the run ends the job may run again.
         await TestRuns.StartAsync(database.DataSource, new RunStart("other", RunTrigger.Manual, null, null, null), CancellationToken.None);
-        await ledger.MarkFinishedAsync(first, RunStatus.Failed, "boom", new RunCounts(0, 0, 0), CancellationToken.None);
+        await TestRuns.FailAsync(database.DataSource, first, "boom");
         var next = await TestRuns.StartAsync(database.DataSource, new RunStart("guarded", RunTrigger.Retry, "m", "v1", null), CancellationToken.None);
         Assert.True(next > first);
 

@@ -11,4 +11,14 @@ public static class TestRuns
         => new PartitionLedger(dataSource).CreateRunAsync(
             new NewRun(start, start.Window, null, "(test)", null, MaxAttempts: 1, MaxConcurrency: 0, Deadline: null, Partitions: []),
             cancellationToken);
+
+    /// <summary>Ends a run as failed, as a worker does when a run breaks before any partition.</summary>
+    public static async Task FailAsync(NpgsqlDataSource dataSource, long runId, string error)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE scoring.runs SET status = 'failed', error = $1, finished_at = clock_timestamp() WHERE run_id = $2");
+        command.Parameters.Add(new() { Value = error });
+        command.Parameters.Add(new() { Value = runId });
+        await command.ExecuteNonQueryAsync();
+    }
 }

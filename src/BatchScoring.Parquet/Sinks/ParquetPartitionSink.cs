@@ -22,16 +22,6 @@ public sealed class ParquetPartitionSink(
         => ParquetPartitionFile.CreateAsync(ParquetOutputLayout.PartitionFile(Folder, partitionId, bounds), sourceColumns, scoreColumns,
             rowGroupRows, modelVersion, runId, partitionId, cancellationToken);
 
-    /// <summary>Writes a whole partition from a stream of scored batches; returns the final file's path.</summary>
-    public async Task<string> WritePartitionAsync(long runId, long partitionId, PartitionBounds bounds, string modelVersion,
-        IAsyncEnumerable<ScoredBatch> batches, CancellationToken cancellationToken)
-    {
-        await using var file = await BeginPartitionAsync(runId, partitionId, bounds, modelVersion, cancellationToken);
-        await foreach (var batch in batches.WithCancellation(cancellationToken))
-            await file.WriteAsync(batch, cancellationToken);
-        return await file.CompleteAsync(cancellationToken);
-    }
-
     /// <summary>
     /// Marks a finished run: writes <c>_SUCCESS</c> (naming the run) into every window folder its partitions wrote
     /// and into the root folder. Call once, when every partition of the run has succeeded.

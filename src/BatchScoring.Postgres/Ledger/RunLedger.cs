@@ -68,19 +68,6 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
         return runs.ToDictionary(r => r.JobName);
     }
 
-    /// <summary>Records a run that ended without committing output (failed or cancelled).</summary>
-    public async Task MarkFinishedAsync(long runId, string status, string error, RunCounts counts, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE scoring.runs
-            SET status = @Status, error = @Error, rows_read = @RowsRead, rows_scored = @RowsScored, rows_failed = @RowsFailed, finished_at = clock_timestamp()
-            WHERE run_id = @RunId
-            """, new { Status = status, Error = error, counts.RowsRead, counts.RowsScored, counts.RowsFailed, RunId = runId },
-            cancellationToken: cancellationToken));
-    }
-
     public async Task<RunRecord?> GetAsync(long runId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

@@ -50,9 +50,8 @@ public sealed class JobsCommandTests(PostgresDatabase database) : IClassFixture<
         File.WriteAllText(Path.Combine(folder, "nightly.yaml"), Nightly);
         File.WriteAllText(Path.Combine(folder, "manual.yaml"), Nightly.Replace("nightly", "manual").Replace("\nschedule:", "\nenabled: false\nschedule:"));
         await new MigrationRunner(database.DataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync(CancellationToken.None);
-        var ledger = new RunLedger(database.DataSource);
         var runId = await TestRuns.StartAsync(database.DataSource, new RunStart("nightly", RunTrigger.Manual, null, null, null), CancellationToken.None);
-        await ledger.MarkFinishedAsync(runId, RunStatus.Failed, "boom", new RunCounts(0, 0, 0), CancellationToken.None);
+        await TestRuns.FailAsync(database.DataSource, runId, "boom");
 
         var (exitCode, output) = await DemoCommandTests.RunCliAsync(folder, ["jobs", "list"], Environment);
 
