@@ -8,7 +8,11 @@ public static class JobSpecLoader
 {
     public static readonly IReadOnlyList<string> Extensions = [".yaml", ".yml"];
 
-    public static JobSpec LoadFile(string path) => Parse(File.ReadAllText(path), path);
+    public static JobSpec LoadFile(string path)
+    {
+        var result = ReadFile(path);
+        return result.Job ?? throw new JobSpecException(result.Errors);
+    }
 
     /// <summary>Finds the job whose file is <c>&lt;directory&gt;/&lt;name&gt;.yaml</c> (or .yml).</summary>
     public static JobSpec LoadByName(string directory, string name)
@@ -30,17 +34,28 @@ public static class JobSpecLoader
         return result.Job ?? throw new JobSpecException(result.Errors);
     }
 
+    /// <summary>Parses the bytes of one job file (see <see cref="JobFileText"/>) without throwing on its errors.</summary>
+    public static JobFileResult Read(ReadOnlySpan<byte> content, string filePath)
+    {
+        var (text, error) = JobFileText.Decode(content, filePath);
+        return text is null ? Failed(error!) : Read(text, filePath);
+    }
+
     /// <summary>Parses one job file without throwing on its errors.</summary>
     public static JobFileResult Read(string yaml, string filePath)
     {
+        if (yaml.Length > JobFileText.MaxBytes || System.Text.Encoding.UTF8.GetByteCount(yaml) > JobFileText.MaxBytes)
+            return Failed(new JobFileError(filePath, 1, 1, $"the file is larger than {JobFileText.MaxBytes} bytes (1 MiB), the limit for a job file"));
         var reader = new YamlNodeReader(filePath);
         YamlNode root;
         try
         {
+            if (YamlLimits.Check(yaml) is var (where, message))
+                return Failed(new JobFileError(filePath, where.Line, where.Column, message));
             var stream = new YamlStream();
             stream.Load(new StringReader(yaml));
             if (stream.Documents.Count == 0 || YamlNodeReader.IsNull(stream.Documents[0].RootNode))
-                return new JobFileResult(filePath, null, null, [new JobFileError(filePath, 0, 0, "the file is empty")]);
+                return Failed(new JobFileError(filePath, 1, 1, "the file is empty"));
             if (stream.Documents.Count > 1)
                 reader.Error(stream.Documents[1].RootNode, "a job file holds one job: remove the second document ('---')");
             root = stream.Documents[0].RootNode;
@@ -48,7 +63,8 @@ public static class JobSpecLoader
         catch (YamlException e)
         {
             var reason = e.InnerException?.Message ?? e.Message;
-            return new JobFileResult(filePath, null, null, [new JobFileError(filePath, e.Start.Line, e.Start.Column, $"invalid YAML: {reason}")]);
+            var (line, column) = YamlErrorLocation.Of(e, yaml);
+            return Failed(new JobFileError(filePath, line, column, $"invalid YAML: {reason}"));
         }
         var job = new JobSpecParser(reader, filePath).Parse(root);
         var nameNode = root is YamlMappingNode mapping && mapping.Children.TryGetValue("name", out var node) ? node as YamlScalarNode : null;
@@ -84,13 +100,17 @@ public static class JobSpecLoader
 
     public static JobFileResult ReadFile(string path)
     {
+        byte[] content;
         try
         {
-            return Read(File.ReadAllText(path), path);
+            content = JobFileText.ReadBounded(path);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return new JobFileResult(path, null, null, [new JobFileError(path, 0, 0, $"cannot read the file: {e.Message}")]);
+            return Failed(new JobFileError(path, 0, 0, $"cannot read the file: {e.Message}"));
         }
+        return Read(content, path);
     }
+
+    private static JobFileResult Failed(JobFileError error) => new(error.FilePath, null, null, [error]);
 }

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using BatchScoring.Core.Jobs;
 
 namespace BatchScoring.Worker.Scheduling;
@@ -40,16 +39,16 @@ internal sealed class JobFolderScan(string directory)
 
         foreach (var path in present)
         {
-            string content;
+            byte[] content;
             try
             {
-                content = File.ReadAllText(path);
+                content = JobFileText.ReadBounded(path);
             }
             catch (IOException)
             {
                 continue; // being written right now: the next scan reads it
             }
-            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)));
+            var hash = Convert.ToHexStringLower(SHA256.HashData(content));
             if (files.TryGetValue(path, out var known) && known.ContentHash == hash)
                 continue;
             var result = JobSpecLoader.Read(content, path);
