@@ -41,7 +41,8 @@ public static class PipelineRun
             {
                 ["ConnectionStrings:BatchScoring"] = connectionString,
                 ["Jobs:Directory"] = folder,
-                ["Models:Directory"] = folder,
+                ["Models:Directory"] = Path.GetDirectoryName(Path.GetFullPath(modelFile)),
+                ["Sources:ParquetRoot"] = "/", // the harness writes its Parquet inputs where it likes
                 ["Models:StoreDirectory"] = Path.Combine(folder, "store"),
             }.Concat((settings ?? new Dictionary<string, string>()).Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)))).Build();
             using var host = await ServiceHost.BuildAsync(configuration, CancellationToken.None);

@@ -51,6 +51,7 @@ public class ScoringEnvironment : PostgresDatabase
             ["ConnectionStrings:BatchScoring"] = ConnectionString,
             ["Jobs:Directory"] = Folder,
             ["Models:Directory"] = Folder,
+            ["Sources:ParquetRoot"] = Folder,
             ["Worker:BatchSize"] = "1000",
         };
         foreach (var (key, value) in overrides)

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using BatchScoring.Core.Errors;
+using BatchScoring.Core.Paths;
 
 namespace BatchScoring.Parquet.Sources;
 
@@ -19,30 +20,51 @@ public sealed record ParquetFileSetContents(string Root, IReadOnlyList<ParquetDa
 /// </summary>
 public static class ParquetFileSet
 {
-    public static ParquetFileSetContents Resolve(string path)
+    private static readonly EnumerationOptions Listing = new() { RecurseSubdirectories = true, IgnoreInaccessible = true };
+
+    /// <param name="path">The source's path, relative to <paramref name="paths"/>' base root unless absolute.</param>
+    /// <param name="paths">The folders the source may read: the path and every file it finds must be inside them, links followed.</param>
+    public static ParquetFileSetContents Resolve(string path, ContainedPaths paths)
     {
-        var full = System.IO.Path.GetFullPath(path);
+        var full = System.IO.Path.GetFullPath(path, paths.BaseRoot);
+        var what = $"Parquet source '{path}'";
         if (File.Exists(full))
+        {
+            paths.Check(full, what);
             return new ParquetFileSetContents(System.IO.Path.GetDirectoryName(full)!, [new ParquetDataFile(System.IO.Path.GetFileName(full), [])]);
-        var (root, pattern) = RootAndPattern(path);
+        }
+        var (root, pattern) = RootAndPattern(full);
+        paths.Check(root, what);
         if (!Directory.Exists(root))
             throw new BatchScoringException(pattern is null ? $"Parquet source {path}: no such file or folder." : $"Parquet source {path}: folder {root} does not exist.");
 
-        var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
-            .Select(f => (Full: f, Relative: System.IO.Path.GetRelativePath(root, f).Replace(System.IO.Path.DirectorySeparatorChar, '/')))
-            .Where(f => !f.Relative.Split('/').Any(s => s.StartsWith('_') || s.StartsWith('.')))
-            .Where(f => pattern is null ? f.Full.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) : pattern.IsMatch(f.Relative))
-            .OrderBy(f => f.Relative, StringComparer.Ordinal)
-            .Select(f => new ParquetDataFile(f.Relative, HiveValues(f.Relative)))
-            .ToArray();
+        ParquetDataFile[] files;
+        try
+        {
+            files = Directory.EnumerateFiles(root, "*", Listing)
+                .Select(f => (Full: f, Relative: System.IO.Path.GetRelativePath(root, f).Replace(System.IO.Path.DirectorySeparatorChar, '/')))
+                .Where(f => !f.Relative.Split('/').Any(s => s.StartsWith('_') || s.StartsWith('.')))
+                .Where(f => pattern is null ? f.Full.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) : pattern.IsMatch(f.Relative))
+                .OrderBy(f => f.Relative, StringComparer.Ordinal)
+                .Select(f =>
+                {
+                    paths.Check(f.Full, $"{what}: file {f.Relative}");
+                    return new ParquetDataFile(f.Relative, HiveValues(f.Relative));
+                })
+                .ToArray();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BatchScoringException($"Parquet source {path}: folder {root} cannot be listed: {e.Message}", e);
+        }
         if (files.Length == 0)
             throw new BatchScoringException($"Parquet source {path}: no Parquet files found.");
         return new ParquetFileSetContents(root, files);
     }
 
-    /// <summary>The folder partition files are relative to, found without listing any folder.</summary>
-    public static string Root(string path)
-        => File.Exists(System.IO.Path.GetFullPath(path)) ? System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))! : RootAndPattern(path).Root;
+    /// <summary>The folder partition files are relative to (for a full path), found without listing any folder.</summary>
+    public static string Root(string fullPath)
+        => File.Exists(fullPath) ? System.IO.Path.GetDirectoryName(fullPath)! : RootAndPattern(fullPath).Root;
 
     /// <summary>A glob's folder before its first wildcard and the pattern of the rest; a folder with no pattern.</summary>
     private static (string Root, Regex? Pattern) RootAndPattern(string path)

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Paths;
 using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Parquet.Schema;
@@ -15,17 +16,24 @@ namespace BatchScoring.Parquet.Sources;
 /// row groups of a file with more than <see cref="RowsPerPartition"/> rows; its <see cref="PartitionBounds.File"/>
 /// is relative to the source root, so its Hive values come from that path. Rows are read row group by row
 /// group, column by column. A file that cannot be read fails only the partitions that read it, with its path.
+/// Every file read must be inside <paramref name="paths"/> (relative source paths start at its base root).
 /// </summary>
-public sealed class ParquetSource(ParquetSourceSpec spec, long rowsPerPartition = ParquetSource.DefaultRowsPerPartition) : IBatchSource
+public sealed class ParquetSource(ParquetSourceSpec spec, ContainedPaths paths, long rowsPerPartition = ParquetSource.DefaultRowsPerPartition) : IBatchSource
 {
     public const long DefaultRowsPerPartition = 1_000_000;
     private static readonly ParquetOptions ReadOptions = new() { UseDateOnlyTypeForDates = true };
+
+    /// <summary>A source whose path is trusted (written by the caller, not a job file): any file may be read, relative paths start at the working directory.</summary>
+    public ParquetSource(ParquetSourceSpec spec, long rowsPerPartition = DefaultRowsPerPartition)
+        : this(spec, new ContainedPaths("the file system", [Environment.CurrentDirectory, Path.GetPathRoot(Environment.CurrentDirectory)!]), rowsPerPartition)
+    {
+    }
 
     public long RowsPerPartition { get; } = rowsPerPartition;
 
     public async Task<IReadOnlyList<ColumnSchema>> DescribeAsync(CancellationToken cancellationToken)
     {
-        var files = ParquetFileSet.Resolve(spec.Path);
+        var files = ParquetFileSet.Resolve(spec.Path, paths);
         var hive = HiveColumns.Infer(files.Files);
         Exception? firstError = null;
         foreach (var file in files.Files)
@@ -53,7 +61,7 @@ public sealed class ParquetSource(ParquetSourceSpec spec, long rowsPerPartition 
     {
         if (window is not null && spec.TimestampColumn is null)
             throw new BatchScoringException($"A window was asked for but Parquet source {spec.Path} has no timestamp_column.");
-        var files = ParquetFileSet.Resolve(spec.Path);
+        var files = ParquetFileSet.Resolve(spec.Path, paths);
         var hiveDate = HiveWindowColumn(files.Files, window);
         var result = new List<PlannedPartition>();
         foreach (var file in files.Files)
@@ -74,7 +82,8 @@ public sealed class ParquetSource(ParquetSourceSpec spec, long rowsPerPartition 
         IReadOnlyList<ColumnSchema> columns, PartitionBounds bounds, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var relative = bounds.File ?? throw new ArgumentException("A Parquet partition names its file.", nameof(bounds));
-        var path = Path.GetFullPath(Path.Combine(ParquetFileSet.Root(spec.Path), relative));
+        var path = Path.GetFullPath(Path.Combine(ParquetFileSet.Root(Path.GetFullPath(spec.Path, paths.BaseRoot)), relative));
+        paths.Check(path, $"Parquet source '{spec.Path}': file {relative}");
         var hiveValues = ParquetFileSet.HiveValues(relative).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
         var rowFilter = bounds.WindowStart is { } start && bounds.WindowEnd is { } end
             ? new RowWindowFilter(spec.TimestampColumn ?? throw new BatchScoringException($"Parquet source {spec.Path} has no timestamp_column for a window."), start, end)
@@ -193,7 +202,16 @@ public sealed class ParquetSource(ParquetSourceSpec spec, long rowsPerPartition 
             var rows = checked((int)group.RowCount);
             var read = new List<BatchColumn>(columns.Count);
             foreach (var column in columns)
-                read.Add(await ReadColumnAsync(reader, group, column, hiveValues, rows, path, cancellationToken));
+            {
+                try
+                {
+                    read.Add(await ReadColumnAsync(reader, group, column, hiveValues, rows, path, cancellationToken));
+                }
+                catch (Exception e) when (e is not OperationCanceledException and not BatchScoringException)
+                {
+                    throw new BatchScoringException($"Parquet file {path}, row group {index}, column '{column.Name}': {ParquetFileDamage.Reason(e)}", e);
+                }
+            }
             var chunk = new RowBatch(read) { Count = rows };
             if (filter is null)
                 return chunk;
@@ -203,7 +221,7 @@ public sealed class ParquetSource(ParquetSourceSpec spec, long rowsPerPartition 
         }
         catch (Exception e) when (e is not OperationCanceledException and not BatchScoringException)
         {
-            throw new BatchScoringException($"Parquet file {path}, row group {index}: {e.Message}", e);
+            throw new BatchScoringException($"Parquet file {path}, row group {index}: {ParquetFileDamage.Reason(e)}", e);
         }
     }
 
@@ -237,5 +255,5 @@ public sealed class ParquetSource(ParquetSourceSpec spec, long rowsPerPartition 
     }
 
     private static BatchScoringException Unreadable(string path, Exception e)
-        => new($"Parquet file {path} cannot be read: {e.Message}", e);
+        => ParquetFileDamage.Describe(path, e);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Paths;
 using BatchScoring.Models.Loading;
 using BatchScoring.Postgres.Models;
 using BatchScoring.Worker.Hosting;
@@ -12,15 +13,19 @@ namespace BatchScoring.Worker.Execution;
 /// Turns a job's model reference into a loaded model: <c>name@alias</c> and <c>name@version</c>
 /// through the registry (an alias is looked up at every run, so moving it changes the next run),
 /// a plain path as a file under <c>Models:Directory</c>. Registered files are checked against their SHA-256.
+/// Neither kind of path may lead out of its folder (<c>..</c>, an absolute path, a symbolic link).
 /// </summary>
 public sealed class ModelResolver(ModelRegistry registry, ModelFileLoader loader, IOptions<ModelsOptions> options)
 {
+    private readonly ContainedPaths modelFiles = new("Models:Directory", options.Value.Directory);
+    private readonly ContainedPaths storeFiles = new("Models:StoreDirectory", registry.StoreDirectory);
+
     public async Task<LoadedModel> ResolveAsync(JobSpec job, ModelReference reference, CancellationToken cancellationToken)
     {
         try
         {
             if (reference.Path is { } path)
-                return loader.Load(Path.Combine(options.Value.Directory, path));
+                return loader.Load(modelFiles.Resolve(path, $"model path '{path}' of {job.FilePath}"));
             return await LoadRegisteredAsync(reference, cancellationToken);
         }
         catch (ModelIntegrityException e)
@@ -37,6 +42,7 @@ public sealed class ModelResolver(ModelRegistry registry, ModelFileLoader loader
     public async Task<LoadedModel> LoadRegisteredAsync(ModelReference reference, CancellationToken cancellationToken)
     {
         var record = await registry.ResolveAsync(reference, cancellationToken);
+        storeFiles.Check(record.FilePath, $"the file of model {record.Name}@{record.Version}");
         return loader.Load(new ModelFile(
             record.Name, record.Version.ToString(CultureInfo.InvariantCulture), record.FilePath, record.Format, record.Sha256));
     }

@@ -25,7 +25,8 @@ public sealed class RunContextFactory(
     NpgsqlDataSource dataSource,
     RunLedger ledger,
     ModelResolver models,
-    IOptions<WorkerOptions> options)
+    IOptions<WorkerOptions> options,
+    IOptions<SourcesOptions> sources)
 {
     private const int CacheLimit = 64;
     private readonly ConcurrentDictionary<long, Lazy<Task<RunContext>>> _byRun = new();
@@ -117,7 +118,7 @@ public sealed class RunContextFactory(
         return model;
     }
 
-    private IBatchSource CreateSource(JobSpec job) => SourceFactory.Create(dataSource, job.Source);
+    private IBatchSource CreateSource(JobSpec job) => SourceFactory.Create(dataSource, job.Source, sources.Value.ParquetPaths());
 
     private void TrimCache()
     {

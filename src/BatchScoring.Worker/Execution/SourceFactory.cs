@@ -1,4 +1,5 @@
 using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Paths;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Parquet.Sources;
 using BatchScoring.Postgres.Sources;
@@ -9,11 +10,12 @@ namespace BatchScoring.Worker.Execution;
 /// <summary>The source class behind each kind of source spec.</summary>
 public static class SourceFactory
 {
-    public static IBatchSource Create(NpgsqlDataSource dataSource, SourceSpec spec) => spec switch
+    /// <param name="parquetPaths">The folders a Parquet source may read (<c>Sources:ParquetRoot</c>).</param>
+    public static IBatchSource Create(NpgsqlDataSource dataSource, SourceSpec spec, ContainedPaths parquetPaths) => spec switch
     {
         PostgresTableSourceSpec table => PostgresRelationSource.ForTable(dataSource, table),
         PostgresQuerySourceSpec query => PostgresRelationSource.ForQuery(dataSource, query),
-        ParquetSourceSpec parquet => new ParquetSource(parquet),
+        ParquetSourceSpec parquet => new ParquetSource(parquet, parquetPaths),
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec, "Unknown kind of source."),
     };
 }
