@@ -8,6 +8,7 @@ public class CorruptParquetFileTests
 {
     [Theory]
     [InlineData("truncated-footer", "is truncated or damaged: it does not end with the magic bytes PAR1")]
+    [InlineData("bad-footer-length", "has a damaged footer: ")]
     [InlineData("bad-magic", "(it does not start with the magic bytes PAR1)")]
     [InlineData("flipped-page-header", ", row group 0, column 'id': ")]
     [InlineData("bad-dictionary-header", ", row group 0, column 'plan': ")]

@@ -10,8 +10,6 @@ namespace BatchScoring.Parquet.Tests;
 internal static class CorruptParquetFiles
 {
     public const int Rows = 2_000;
-    public static readonly IReadOnlyList<string> Damages = ["truncated-footer", "bad-magic", "flipped-page-header", "bad-dictionary-header"];
-
     public static async Task WriteGoodAsync(string path)
     {
         var id = new DataField<long>("id");
@@ -49,6 +47,11 @@ internal static class CorruptParquetFiles
         {
             case "truncated-footer":
                 bytes = bytes[..^20];
+                break;
+            case "bad-footer-length":
+                // The 4 bytes before the closing PAR1 give the footer's length.
+                for (var i = 5; i <= 8; i++)
+                    bytes[^i] ^= 0x7F;
                 break;
             case "bad-magic":
                 bytes[0] = (byte)'X';
