@@ -20,11 +20,14 @@ public static class JobFileText
         return buffer[..read];
     }
 
+    public static JobFileError TooLarge(string filePath)
+        => new(filePath, 1, 1, $"the file is larger than {MaxBytes} bytes (1 MiB), the limit for a job file");
+
     /// <summary>The text of <paramref name="bytes"/>, or the error that makes them no job file.</summary>
     public static (string? Text, JobFileError? Error) Decode(ReadOnlySpan<byte> bytes, string filePath)
     {
         if (bytes.Length > MaxBytes)
-            return (null, new JobFileError(filePath, 1, 1, $"the file is larger than {MaxBytes} bytes (1 MiB), the limit for a job file"));
+            return (null, TooLarge(filePath));
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
             bytes = bytes[3..];
         var chars = new char[bytes.Length];

@@ -45,7 +45,7 @@ public static class JobSpecLoader
     public static JobFileResult Read(string yaml, string filePath)
     {
         if (yaml.Length > JobFileText.MaxBytes || System.Text.Encoding.UTF8.GetByteCount(yaml) > JobFileText.MaxBytes)
-            return Failed(new JobFileError(filePath, 1, 1, $"the file is larger than {JobFileText.MaxBytes} bytes (1 MiB), the limit for a job file"));
+            return Failed(JobFileText.TooLarge(filePath));
         var reader = new YamlNodeReader(filePath);
         YamlNode root;
         try
