@@ -14,7 +14,8 @@ namespace BatchScoring.Parquet.Sources;
 /// A Parquet file, folder, glob or Hive-style partitioned folder. A partition is one file, or a range of
 /// row groups of a file with more than <see cref="RowsPerPartition"/> rows; its <see cref="PartitionBounds.File"/>
 /// is relative to the source root, so its Hive values come from that path. Rows are read row group by row
-/// group, column by column. A file that cannot be read fails only the partitions that read it, with its path.
+/// group, column by column, once the file's schema fits the job (<see cref="ParquetFileSchemaCheck"/>). A file
+/// that cannot be read, or does not fit, fails only the partitions that read it, with its path.
 /// </summary>
 public sealed class ParquetSource(ParquetSourceSpec spec, long rowsPerPartition = ParquetSource.DefaultRowsPerPartition) : IBatchSource
 {
@@ -83,6 +84,7 @@ public sealed class ParquetSource(ParquetSourceSpec spec, long rowsPerPartition 
         var reader = await OpenAsync(path, cancellationToken);
         await using (reader)
         {
+            ParquetFileSchemaCheck.Verify(reader.Schema, columns, hiveValues.Keys, spec.KeyColumns, rowFilter?.Column, path);
             var first = bounds.RowGroupStart ?? 0;
             var last = bounds.RowGroupEnd ?? reader.RowGroupCount;
             for (var group = first; group < last; group++)
@@ -193,12 +195,12 @@ public sealed class ParquetSource(ParquetSourceSpec spec, long rowsPerPartition 
             var rows = checked((int)group.RowCount);
             var read = new List<BatchColumn>(columns.Count);
             foreach (var column in columns)
-                read.Add(await ReadColumnAsync(reader, group, column, hiveValues, rows, path, cancellationToken));
+                read.Add(await ReadColumnAsync(reader, group, column, hiveValues, rows, cancellationToken));
             var chunk = new RowBatch(read) { Count = rows };
             if (filter is null)
                 return chunk;
             var timestamp = chunk.TryGetColumn(filter.Column, out var present) ? present
-                : await ReadColumnAsync(reader, group, TimestampSchema(reader, filter.Column, path), hiveValues, rows, path, cancellationToken);
+                : await ReadColumnAsync(reader, group, TimestampSchema(reader, filter.Column, path), hiveValues, rows, cancellationToken);
             return filter.Apply(chunk, timestamp);
         }
         catch (Exception e) when (e is not OperationCanceledException and not BatchScoringException)
@@ -218,20 +220,15 @@ public sealed class ParquetSource(ParquetSourceSpec spec, long rowsPerPartition 
     }
 
     private static async Task<BatchColumn> ReadColumnAsync(ParquetReader reader, ParquetRowGroupReader group, ColumnSchema column,
-        IReadOnlyDictionary<string, string> hiveValues, int rows, string path, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string> hiveValues, int rows, CancellationToken cancellationToken)
     {
         var field = reader.Schema.DataFields.FirstOrDefault(f => f.Name == column.Name);
         if (field is null)
         {
-            // A Hive value, or a column this file lacks (schemas evolve): constant or null for every row.
+            // A Hive value (the schema check let no other missing column through): constant for every row.
             var constant = BatchColumn.Create(column, rows);
             HiveColumns.Fill(constant, hiveValues.GetValueOrDefault(column.Name), rows);
             return constant;
-        }
-        if (ParquetTypeMap.KindOf(field) != column.Kind)
-        {
-            throw new BatchScoringException(
-                $"Parquet file {path}: column '{column.Name}' is {ParquetTypeMap.Describe(field)} here but {column.SourceType ?? column.Kind.ToString()} in the source's schema.");
         }
         return await ParquetColumnReader.ReadAsync(group, field, column, rows, cancellationToken);
     }
