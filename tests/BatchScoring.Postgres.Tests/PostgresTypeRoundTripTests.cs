@@ -150,21 +150,24 @@ public class PostgresTypeRoundTripTests(PostgresDatabase database) : IClassFixtu
     [InlineData("1e40")]
     [InlineData("'NaN'")]
     [InlineData("0.00000000000000000000000000000001234")]
-    public async Task A_numeric_outside_decimal_range_is_an_error_naming_the_column(string value)
+    public async Task A_numeric_outside_decimal_range_marks_its_row_unreadable_naming_the_column(string value)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync();
         var table = "wide_" + Guid.NewGuid().ToString("N")[..8];
-        await connection.ExecuteAsync($"CREATE TABLE {table} (id int, big_amount numeric); INSERT INTO {table} VALUES (1, 1.5), (2, {value})");
-        var source = PostgresRelationSource.ForTable(database.DataSource, new PostgresTableSourceSpec(SqlIdentifier.Parse(table), ["id"]));
+        await connection.ExecuteAsync($"CREATE TABLE {table} (id int, big_amount numeric); INSERT INTO {table} VALUES (1, 1.5), (2, {value}), (3, 2.5)");
+        var source = PostgresRelationSource.ForQuery(database.DataSource, new PostgresQuerySourceSpec($"SELECT * FROM {table} ORDER BY id", ["id"]));
         var schema = await source.DescribeAsync(CancellationToken.None);
-        var e = await Assert.ThrowsAsync<BatchScoringException>(async () =>
-        {
-            await foreach (var _ in source.ReadAsync(schema, PartitionBounds.Everything, 10, CancellationToken.None))
-            {
-            }
-        });
-        Assert.Contains("'big_amount' (numeric)", e.Message);
-        Assert.Contains("decimal", e.Message);
+
+        var batches = await source.ReadAsync(schema, PartitionBounds.Everything, 10, CancellationToken.None).ToListAsync();
+
+        var batch = Assert.Single(batches);
+        Assert.Equal(3, batch.Count);
+        var bad = Assert.Single(batch.Unreadable!);
+        Assert.Equal((1, "big_amount", "read"), (bad.Row, bad.Column, bad.Stage));
+        Assert.Contains("'big_amount' (numeric)", bad.Reason);
+        Assert.Contains("decimal", bad.Reason);
+        Assert.True(batch["big_amount"].IsNull(1));
+        Assert.Equal([1.5m, 2.5m], new[] { batch.Column<decimal>("big_amount").Values[0], batch.Column<decimal>("big_amount").Values[2] });
     }
 
     [Theory]
@@ -175,15 +178,13 @@ public class PostgresTypeRoundTripTests(PostgresDatabase database) : IClassFixtu
     {
         var source = PostgresRelationSource.ForQuery(database.DataSource, new PostgresQuerySourceSpec($"SELECT 1::bigint AS id, {value} AS amount", ["id"]));
         var columns = await source.DescribeAsync(CancellationToken.None);
-        var e = await Assert.ThrowsAsync<BatchScoringException>(async () =>
-        {
-            await foreach (var _ in source.ReadAsync(columns, PartitionBounds.Everything, 10, CancellationToken.None))
-            {
-            }
-        });
-        Assert.Contains("Column 'amount' (numeric)", e.Message);
-        Assert.Contains("at most 28 decimal places", e.Message);
-        Assert.Contains(reason, e.Message);
+
+        var batch = Assert.Single(await source.ReadAsync(columns, PartitionBounds.Everything, 10, CancellationToken.None).ToListAsync());
+
+        var bad = Assert.Single(batch.Unreadable!);
+        Assert.Contains("column 'amount' (numeric)", bad.Reason);
+        Assert.Contains("at most 28 decimal places", bad.Reason);
+        Assert.Contains(reason, bad.Reason);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using BatchScoring.Core.Scoring;
+
 namespace BatchScoring.Core.Batches;
 
 /// <summary>
@@ -28,6 +30,12 @@ public sealed class RowBatch
     public IReadOnlyList<BatchColumn> Columns { get; }
     public int Capacity { get; }
     public int Count { get; set; }
+
+    /// <summary>
+    /// Rows the reader could not decode (stage "read"), with the column and reason; their cell is left null.
+    /// Null when every row was read, so a clean batch costs nothing.
+    /// </summary>
+    public List<BadRow>? Unreadable { get; set; }
     public IReadOnlyList<ColumnSchema> Schema => Columns.Select(c => c.Schema).ToArray();
 
     public BatchColumn this[string name] => _byName.TryGetValue(name, out var c)

@@ -11,10 +11,16 @@ public sealed class IsolatingScorer(IScorer scorer)
 {
     public IScorer Inner => scorer;
 
-    public ScoringResult Score(RowBatch batch)
+    /// <param name="rejected">Rows already set aside before scoring (see <see cref="ReadGuard"/>); they are neither checked nor scored.</param>
+    public ScoringResult Score(RowBatch batch, IReadOnlyList<BadRow>? rejected = null)
     {
-        var bad = RowGuard.Check(batch, scorer.Inputs);
+        var bad = rejected is null ? [] : new List<BadRow>(rejected);
         var badRows = bad.Select(b => b.Row).ToHashSet();
+        foreach (var found in RowGuard.Check(batch, scorer.Inputs))
+        {
+            if (badRows.Add(found.Row))
+                bad.Add(found);
+        }
         var candidates = Enumerable.Range(0, batch.Count).Where(r => !badRows.Contains(r)).ToArray();
 
         var scoredRows = new List<int>(candidates.Length);

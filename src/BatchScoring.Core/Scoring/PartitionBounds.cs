@@ -22,6 +22,12 @@ public sealed record PartitionBounds
     /// <summary>Exclusive end of the bucket's key range; null for the last bucket (open-ended) or a hash bucket.</summary>
     public long? KeyTo { get; init; }
 
+    /// <summary>
+    /// The rows whose timestamp column is null, in a run sliced by time without a window: they belong to no
+    /// slice, so they get partitions of their own (with <see cref="WindowStart"/> and <see cref="WindowEnd"/> null).
+    /// </summary>
+    public bool TimestampIsNull { get; init; }
+
     /// <summary>Whether the bucket is a key range (<see cref="KeyFrom"/>/<see cref="KeyTo"/>) rather than a hash bucket.</summary>
     public bool IsKeyRange => KeyFrom is not null || KeyTo is not null;
     public string? File { get; init; }
@@ -31,7 +37,7 @@ public sealed record PartitionBounds
     public int? RowGroupEnd { get; init; }
 
     /// <summary>
-    /// A stable name, unique within a run, e.g. <c>2026-09-01T00:00Z/b1of4</c>, <c>2026-09-01T00:00Z/keys[250001,500001)</c>
+    /// A stable name, unique within a run, e.g. <c>2026-09-01T00:00Z/b1of4</c>, <c>timestamp-null/b1of4</c>, <c>2026-09-01T00:00Z/keys[250001,500001)</c>
     /// or <c>data/a.parquet#rg0-2</c>.
     /// </summary>
     public string Key
@@ -41,6 +47,8 @@ public sealed record PartitionBounds
             var parts = new List<string>(3);
             if (WindowStart is { } start)
                 parts.Add(start.ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture));
+            if (TimestampIsNull)
+                parts.Add("timestamp-null");
             if (File is not null)
                 parts.Add(RowGroupStart is { } first ? $"{File}#rg{first}-{RowGroupEnd - 1}" : File);
             // A key range is named by its bounds, not only its number: ranges are cut from the keys present when a run

@@ -1,10 +1,11 @@
+using System.Globalization;
 using BatchScoring.Core.Batches;
 
 namespace BatchScoring.Core.Scoring;
 
 /// <summary>
-/// Finds, column by column, the rows a model cannot take: infinite numbers anywhere, and nulls or
-/// NaN in inputs that do not accept missing values.
+/// Finds, column by column, the rows a model cannot take: infinite numbers anywhere, numbers a float32 input
+/// cannot hold, and nulls or NaN in inputs that do not accept missing values.
 /// </summary>
 public static class RowGuard
 {
@@ -40,6 +41,8 @@ public static class RowGuard
 
     private static string? Describe(double value, ModelInput input)
         => double.IsInfinity(value) ? $"{value} is not a valid model input"
+            : input.Kind == ColumnKind.Float32 && Math.Abs(value) > float.MaxValue
+                ? $"{value.ToString(CultureInfo.InvariantCulture)} is beyond the range of the float32 model input '{input.Name}'"
             : double.IsNaN(value) && !input.AcceptsMissing ? $"NaN, which the model input '{input.Name}' cannot take"
             : null;
 }

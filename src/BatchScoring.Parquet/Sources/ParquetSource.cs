@@ -15,7 +15,8 @@ namespace BatchScoring.Parquet.Sources;
 /// A Parquet file, folder, glob or Hive-style partitioned folder. A partition is one file, or a range of
 /// row groups of a file with more than <see cref="RowsPerPartition"/> rows; its <see cref="PartitionBounds.File"/>
 /// is relative to the source root, so its Hive values come from that path. Rows are read row group by row
-/// group, column by column. A file that cannot be read fails only the partitions that read it, with its path.
+/// group, column by column, once the file's schema fits the job (<see cref="ParquetFileSchemaCheck"/>). A file
+/// that cannot be read, or does not fit, fails only the partitions that read it, with its path.
 /// Every file read must be inside <paramref name="paths"/> (relative source paths start at its base root).
 /// </summary>
 public sealed class ParquetSource(ParquetSourceSpec spec, ContainedPaths paths, long rowsPerPartition = ParquetSource.DefaultRowsPerPartition) : IBatchSource
@@ -92,6 +93,7 @@ public sealed class ParquetSource(ParquetSourceSpec spec, ContainedPaths paths, 
         var reader = await OpenAsync(path, cancellationToken);
         await using (reader)
         {
+            ParquetFileSchemaCheck.Verify(reader.Schema, columns, hiveValues.Keys, spec.KeyColumns, rowFilter?.Column, path);
             var first = bounds.RowGroupStart ?? 0;
             var last = bounds.RowGroupEnd ?? reader.RowGroupCount;
             for (var group = first; group < last; group++)
@@ -205,7 +207,7 @@ public sealed class ParquetSource(ParquetSourceSpec spec, ContainedPaths paths, 
             {
                 try
                 {
-                    read.Add(await ReadColumnAsync(reader, group, column, hiveValues, rows, path, cancellationToken));
+                    read.Add(await ReadColumnAsync(reader, group, column, hiveValues, rows, cancellationToken));
                 }
                 catch (Exception e) when (e is not OperationCanceledException and not BatchScoringException)
                 {
@@ -216,7 +218,7 @@ public sealed class ParquetSource(ParquetSourceSpec spec, ContainedPaths paths, 
             if (filter is null)
                 return chunk;
             var timestamp = chunk.TryGetColumn(filter.Column, out var present) ? present
-                : await ReadColumnAsync(reader, group, TimestampSchema(reader, filter.Column, path), hiveValues, rows, path, cancellationToken);
+                : await ReadColumnAsync(reader, group, TimestampSchema(reader, filter.Column, path), hiveValues, rows, cancellationToken);
             return filter.Apply(chunk, timestamp);
         }
         catch (Exception e) when (e is not OperationCanceledException and not BatchScoringException)
@@ -236,20 +238,15 @@ public sealed class ParquetSource(ParquetSourceSpec spec, ContainedPaths paths, 
     }
 
     private static async Task<BatchColumn> ReadColumnAsync(ParquetReader reader, ParquetRowGroupReader group, ColumnSchema column,
-        IReadOnlyDictionary<string, string> hiveValues, int rows, string path, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string> hiveValues, int rows, CancellationToken cancellationToken)
     {
         var field = reader.Schema.DataFields.FirstOrDefault(f => f.Name == column.Name);
         if (field is null)
         {
-            // A Hive value, or a column this file lacks (schemas evolve): constant or null for every row.
+            // A Hive value (the schema check let no other missing column through): constant for every row.
             var constant = BatchColumn.Create(column, rows);
             HiveColumns.Fill(constant, hiveValues.GetValueOrDefault(column.Name), rows);
             return constant;
-        }
-        if (ParquetTypeMap.KindOf(field) != column.Kind)
-        {
-            throw new BatchScoringException(
-                $"Parquet file {path}: column '{column.Name}' is {ParquetTypeMap.Describe(field)} here but {column.SourceType ?? column.Kind.ToString()} in the source's schema.");
         }
         return await ParquetColumnReader.ReadAsync(group, field, column, rows, cancellationToken);
     }

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using BatchScoring.Core.Batches;
-using BatchScoring.Core.Errors;
+using BatchScoring.Core.Scoring;
 
 namespace BatchScoring.Postgres.Copy;
 
@@ -29,9 +29,15 @@ internal sealed class BinaryCopyReader(Stream stream)
     private bool _headerRead;
     private bool _finished;
 
-    /// <summary>Reads up to <paramref name="batch"/>'s capacity rows; returns false when the export is exhausted and no row was read.</summary>
+    private List<BadRow>? _unreadable;
+
+    /// <summary>
+    /// Reads up to <paramref name="batch"/>'s capacity rows; returns false when the export is exhausted and no row was read.
+    /// A value that cannot be decoded is left null and its row listed in <see cref="RowBatch.Unreadable"/>.
+    /// </summary>
     public async Task<bool> FillAsync(RowBatch batch, CancellationToken cancellationToken)
     {
+        _unreadable = null;
         var readers = batch.Columns.Select(ReaderFor).ToArray();
         var row = 0;
         while (row < batch.Capacity && !_finished)
@@ -66,6 +72,7 @@ internal sealed class BinaryCopyReader(Stream stream)
             _start += length;
         }
         batch.Count = row;
+        batch.Unreadable = _unreadable;
         return row > 0;
     }
 
@@ -157,7 +164,7 @@ internal sealed class BinaryCopyReader(Stream stream)
         T Decode(ReadOnlySpan<byte> value);
     }
 
-    private static ValueReader Typed<T, TDecoder>(BatchColumn<T> column, TDecoder decoder) where TDecoder : struct, IDecoder<T>
+    private ValueReader Typed<T, TDecoder>(BatchColumn<T> column, TDecoder decoder) where TDecoder : struct, IDecoder<T>
     {
         var values = column.Values;
         var nulls = column.Nulls;
@@ -172,13 +179,15 @@ internal sealed class BinaryCopyReader(Stream stream)
             try
             {
                 values[row] = decoder.Decode(value);
+                nulls[row] = false;
             }
             catch (Exception e) when (e is OverflowException or InvalidCastException or ArgumentException or InvalidDataException)
             {
-                throw new BatchScoringException(
-                    $"Column '{column.Name}' ({column.Schema.SourceType ?? column.Kind.ToString()}): a value cannot be read as {typeof(T).Name}{OutOfRangeHint(column.Kind)} ({e.Message})", e);
+                values[row] = default!;
+                nulls[row] = true;
+                (_unreadable ??= []).Add(new BadRow(row, column.Name, "read",
+                    $"column '{column.Name}' ({column.Schema.SourceType ?? column.Kind.ToString()}): the value cannot be read as {typeof(T).Name} ({e.Message}){OutOfRangeHint(column.Kind)}"));
             }
-            nulls[row] = false;
         };
     }
 

@@ -49,7 +49,7 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
         await using (var importer = await connection.BeginBinaryImportAsync(
             """
             COPY scoring.partitions (run_id, partition_key, window_start, window_end, bucket, bucket_count,
-                                     source_file, row_group_start, row_group_end, estimated_rows, key_from, key_to)
+                                     source_file, row_group_start, row_group_end, estimated_rows, key_from, key_to, timestamp_null)
             FROM STDIN (FORMAT BINARY)
             """, cancellationToken))
         {
@@ -68,6 +68,7 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
                 await importer.WriteAsync((object?)estimatedRows ?? DBNull.Value, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
                 await importer.WriteAsync((object?)bounds.KeyFrom ?? DBNull.Value, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
                 await importer.WriteAsync((object?)bounds.KeyTo ?? DBNull.Value, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
+                await importer.WriteAsync(bounds.TimestampIsNull, NpgsqlTypes.NpgsqlDbType.Boolean, cancellationToken);
             }
             await importer.CompleteAsync(cancellationToken);
         }
@@ -123,7 +124,7 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
                       p.window_start AS WindowStart, p.window_end AS WindowEnd, p.bucket AS Bucket, p.bucket_count AS BucketCount,
                       p.source_file AS SourceFile, p.row_group_start AS RowGroupStart, p.row_group_end AS RowGroupEnd,
                       p.attempts AS Attempts, (candidate.previous_status = 'running')::int AS LeaseReclaims,
-                      p.key_from AS KeyFrom, p.key_to AS KeyTo
+                      p.key_from AS KeyFrom, p.key_to AS KeyTo, p.timestamp_null AS TimestampIsNull
             """, new { runId, owner, lease }, cancellationToken: cancellationToken));
         return row?.ToClaim();
     }
@@ -310,7 +311,8 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
             """
             SELECT partition_id AS PartitionId, run_id AS RunId, partition_key AS PartitionKey, window_start AS WindowStart, window_end AS WindowEnd,
                    bucket AS Bucket, bucket_count AS BucketCount, source_file AS SourceFile, row_group_start AS RowGroupStart,
-                   row_group_end AS RowGroupEnd, attempts AS Attempts, lease_reclaims AS LeaseReclaims, key_from AS KeyFrom, key_to AS KeyTo
+                   row_group_end AS RowGroupEnd, attempts AS Attempts, lease_reclaims AS LeaseReclaims, key_from AS KeyFrom, key_to AS KeyTo,
+                   timestamp_null AS TimestampIsNull
             FROM scoring.partitions WHERE run_id = @runId ORDER BY partition_id
             """, new { runId }, cancellationToken: cancellationToken));
         return rows.Select(r => r.ToClaim().Bounds).ToArray();
@@ -318,13 +320,13 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
 
     private sealed record ClaimRow(long PartitionId, long RunId, string PartitionKey, DateTime? WindowStart, DateTime? WindowEnd,
         int Bucket, int BucketCount, string? SourceFile, int? RowGroupStart, int? RowGroupEnd, int Attempts, int LeaseReclaims,
-        long? KeyFrom, long? KeyTo)
+        long? KeyFrom, long? KeyTo, bool TimestampIsNull)
         // LeaseReclaims: when claiming, 1 if this claim took the partition from a worker whose lease expired.
     {
         public ClaimedPartition ToClaim() => new(PartitionId, RunId, PartitionKey, new PartitionBounds
         {
             WindowStart = WindowStart, WindowEnd = WindowEnd, Bucket = Bucket, BucketCount = BucketCount, KeyFrom = KeyFrom, KeyTo = KeyTo,
-            File = SourceFile, RowGroupStart = RowGroupStart, RowGroupEnd = RowGroupEnd,
+            TimestampIsNull = TimestampIsNull, File = SourceFile, RowGroupStart = RowGroupStart, RowGroupEnd = RowGroupEnd,
         }, Attempts, LeaseReclaims > 0);
     }
 

@@ -12,7 +12,7 @@ namespace BatchScoring.Postgres.Output;
 /// The layout of a scored output table: key columns, passthrough columns, the model's output columns,
 /// then <c>model_version</c>, <c>run_id</c>, <c>partition_id</c> and <c>scored_at</c>. Upsert tables
 /// have the key as primary key and an index on scored_at; append tables are indexed by run and partition
-/// (so that a retried partition replaces its own rows) and by key and scored_at. Both get the view
+/// (so that a retried partition replaces its own rows) and uniquely by key and run (<see cref="RunKeyIndex"/>). Both get the view
 /// <c>&lt;table&gt;_latest</c> with the newest row per key.
 /// </summary>
 public sealed class OutputTableSchema
@@ -54,6 +54,12 @@ public sealed class OutputTableSchema
     /// <summary>The view <c>&lt;table&gt;_latest</c>: the newest row per key (by scored_at, then run_id).</summary>
     public SqlIdentifier LatestView => SqlIdentifier.Parse(
         (Table.Schema is null ? "" : Table.Schema + ".") + Table.Name + LatestSuffix, "output view name");
+
+    /// <summary>
+    /// The unique index on (key…, run_id) of an append table: one run writes a key at most once — a source with duplicate
+    /// keys is refused — and the index stands in for the key's own index, so the direct COPY maintains no more indexes.
+    /// </summary>
+    public string RunKeyIndex => SqlIdentifier.Quote(Table.Name + "_run_key");
 
     /// <summary>The columns a source batch supplies (keys and passthrough).</summary>
     public IEnumerable<ColumnSchema> SourceColumns => KeyColumns.Concat(PassthroughColumns);
@@ -107,6 +113,8 @@ public sealed class OutputTableSchema
             Check(existing);
             if (Mode == OutputMode.Upsert)
                 await CheckUniqueKeyAsync(connection, transaction, cancellationToken);
+            else
+                await EnsureRunKeyIndexAsync(connection, transaction, cancellationToken);
             var view = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
                 "SELECT to_regclass(@view)::text", new { view = LatestView.Quoted }, transaction, cancellationToken: cancellationToken));
             if (view is null)
@@ -151,6 +159,23 @@ public sealed class OutputTableSchema
                 $"Output table {Table} has no primary key or unique index on ({string.Join(", ", wanted)}); upsert mode needs one (or use output mode append).");
     }
 
+    /// <summary>Adds <see cref="RunKeyIndex"/> to an append table created before it existed.</summary>
+    private async Task EnsureRunKeyIndexAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(RunKeyIndexSql(), transaction: transaction, cancellationToken: cancellationToken));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            throw new SchemaMismatchException(
+                $"Output table {Table} already holds a key ({string.Join(", ", KeyColumns.Select(k => k.Name))}) more than once within one run, so its unique index {RunKeyIndex} on (key, run_id) cannot be created; remove the duplicate rows or choose another output table.");
+        }
+    }
+
+    private string RunKeyIndexSql()
+        => $"CREATE UNIQUE INDEX IF NOT EXISTS {RunKeyIndex} ON {Table.Quoted} ({BinaryCopyWriter.ColumnList(KeyColumns)}, run_id);";
+
     private string CreateSql()
     {
         var required = KeyColumns.Concat(LineageColumns).Select(c => c.Name).ToHashSet();
@@ -171,7 +196,7 @@ public sealed class OutputTableSchema
                   {columns}
               );
               CREATE INDEX ON {Table.Quoted} (run_id, partition_id);
-              CREATE INDEX ON {Table.Quoted} ({keys}, scored_at DESC);
+              {RunKeyIndexSql()}
               """;
         return table + "\n" + ViewSql();
     }

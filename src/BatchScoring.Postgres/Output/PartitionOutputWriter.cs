@@ -21,6 +21,7 @@ public sealed class PartitionOutputWriter : IAsyncDisposable
     private readonly OutputTableSchema _schema;
     private readonly string? _staging;
     private readonly byte[] _lineage;
+    private readonly long _runId;
     private BinaryCopyImport? _import;
     private long _rows;
 
@@ -32,6 +33,7 @@ public sealed class PartitionOutputWriter : IAsyncDisposable
         _schema = schema;
         _staging = staging;
         _lineage = EncodeLineage(modelVersion, runId, partitionId, DateTime.UtcNow);
+        _runId = runId;
     }
 
     /// <summary>The lineage columns (binary COPY values), the same on every row of a partition: encoded once.</summary>
@@ -102,6 +104,10 @@ public sealed class PartitionOutputWriter : IAsyncDisposable
             {
                 await import.CompleteAsync(cancellationToken);
             }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && _schema.Mode == OutputMode.Append)
+            {
+                throw DuplicateKeyInRun(e);
+            }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && _staging is null)
             {
                 throw new OutputKeyConflictException(_schema.Table.ToString(), e);
@@ -127,12 +133,22 @@ public sealed class PartitionOutputWriter : IAsyncDisposable
         {
             return await merge.ExecuteNonQueryAsync(cancellationToken);
         }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && _schema.Mode == OutputMode.Append)
+        {
+            throw DuplicateKeyInRun(e);
+        }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CardinalityViolation)
         {
             throw new BatchScoringException(
                 $"The source has more than one row for the same key ({keys}) in one partition; the key columns must identify a row, or use output mode append.", e);
         }
     }
+
+    /// <summary>Append mode writes a key once per run (<see cref="OutputTableSchema.RunKeyIndex"/>); retrying cannot help, so the error is permanent.</summary>
+    private SchemaMismatchException DuplicateKeyInRun(PostgresException e) => new(
+        $"Output table {_schema.Table} (append) would hold a key ({string.Join(", ", _schema.KeyColumns.Select(k => k.Name))}) twice in run {_runId}: "
+        + "the source has more than one row for it, in this partition or another of the run. Append mode refuses duplicate keys within a run; "
+        + $"make the key columns identify a row, or deduplicate in a source query. ({e.MessageText})");
 
     public async ValueTask DisposeAsync()
     {

@@ -74,14 +74,17 @@ public sealed class PostgresRelationSource : IBatchSource
         if (_timestampColumn is null || (window is null && partitioning.Grain is null))
             return Bucketed(new PartitionBounds(), buckets, await StatsAsync(rangeKey, cancellationToken)).ToArray();
 
-        var stats = await SliceStatsAsync(window, partitioning.Grain, rangeKey, cancellationToken);
+        var (stats, nullTimestamps) = await SliceStatsAsync(window, partitioning.Grain, rangeKey, cancellationToken);
         var slices = window is null
             ? stats.Keys.Order().Select(start => new TimeWindow(start, start + partitioning.Grain!.Value))
             : partitioning.Grain is { } grain ? TimeSlices.Split(window, grain) : [window];
-        return slices
+        var partitions = slices
             .SelectMany(s => Bucketed(new PartitionBounds { WindowStart = s.StartUtc, WindowEnd = s.EndUtc }, buckets,
-                stats.GetValueOrDefault(s.StartUtc, SliceStats.Empty)))
-            .ToArray();
+                stats.GetValueOrDefault(s.StartUtc, SliceStats.Empty)));
+        // Without a window every row is asked for, those with a null timestamp too: they are scored in partitions of their own.
+        if (nullTimestamps is not null)
+            partitions = partitions.Concat(Bucketed(new PartitionBounds { TimestampIsNull = true }, buckets, nullTimestamps));
+        return partitions.ToArray();
     }
 
     public async IAsyncEnumerable<RowBatch> ReadAsync(
@@ -164,13 +167,18 @@ public sealed class PostgresRelationSource : IBatchSource
             var column = SqlIdentifier.Quote(_timestampColumn ?? throw new BatchScoringException($"{_description} has no timestamp_column for a time slice."));
             conditions.Add($"{column} >= {Literal(start)} AND {column} < {Literal(end)}");
         }
+        if (bounds.TimestampIsNull)
+            conditions.Add($"{SqlIdentifier.Quote(_timestampColumn ?? throw new BatchScoringException($"{_description} has no timestamp_column."))} IS NULL");
         if (bounds.IsKeyRange)
         {
+            // The first range also holds the null keys, so that they are read (and dead-lettered) rather than lost between ranges.
             var key = SqlIdentifier.Quote(_keyColumns.Single());
             if (bounds.KeyFrom is { } from)
                 conditions.Add($"{key} >= {from.ToString(CultureInfo.InvariantCulture)}");
             if (bounds.KeyTo is { } to)
-                conditions.Add($"{key} < {to.ToString(CultureInfo.InvariantCulture)}");
+                conditions.Add(bounds.KeyFrom is null
+                    ? $"({key} < {to.ToString(CultureInfo.InvariantCulture)} OR {key} IS NULL)"
+                    : $"{key} < {to.ToString(CultureInfo.InvariantCulture)}");
         }
         else if (bounds.BucketCount > 1)
             conditions.Add($"{BucketExpression(bounds.BucketCount)} = {bounds.Bucket.ToString(CultureInfo.InvariantCulture)}");
@@ -231,8 +239,9 @@ public sealed class PostgresRelationSource : IBatchSource
     /// <summary>
     /// Statistics per slice start. Slices are cut from the window start (or the Unix epoch for the
     /// whole source), matching <see cref="TimeSlices.Split"/>; without a grain the window is one slice.
+    /// Without a window, the rows whose timestamp is null are counted apart (they belong to no slice).
     /// </summary>
-    private async Task<Dictionary<DateTime, SliceStats>> SliceStatsAsync(TimeWindow? window, TimeSpan? grain, string? rangeKey, CancellationToken cancellationToken)
+    private async Task<(Dictionary<DateTime, SliceStats> Slices, SliceStats? NullTimestamps)> SliceStatsAsync(TimeWindow? window, TimeSpan? grain, string? rangeKey, CancellationToken cancellationToken)
     {
         var ts = SqlIdentifier.Quote(_timestampColumn!);
         var origin = window?.StartUtc ?? DateTime.UnixEpoch;
@@ -240,11 +249,17 @@ public sealed class PostgresRelationSource : IBatchSource
         var slice = grain is { } g
             ? $"to_timestamp({originSeconds} + floor((extract(epoch FROM {ts}) - {originSeconds}) / {Seconds(g)}) * {Seconds(g)})"
             : Literal(origin) + "::timestamptz";
-        var where = window is null ? $"{ts} IS NOT NULL" : $"{ts} >= {Literal(window.StartUtc)} AND {ts} < {Literal(window.EndUtc)}";
+        var where = window is null ? "true" : $"{ts} >= {Literal(window.StartUtc)} AND {ts} < {Literal(window.EndUtc)}";
         var result = new Dictionary<DateTime, SliceStats>();
-        await QueryStatsAsync($"SELECT {slice} AS slice, {StatsColumns(rangeKey)} FROM {_relation} WHERE {where} GROUP BY 1",
-            reader => result[reader.GetFieldValue<DateTime>(0)] = ReadStats(reader, 1), cancellationToken);
-        return result;
+        SliceStats? nullTimestamps = null;
+        await QueryStatsAsync($"SELECT {slice} AS slice, {StatsColumns(rangeKey)} FROM {_relation} WHERE {where} GROUP BY 1", reader =>
+        {
+            if (reader.IsDBNull(0))
+                nullTimestamps = ReadStats(reader, 1);
+            else
+                result[reader.GetFieldValue<DateTime>(0)] = ReadStats(reader, 1);
+        }, cancellationToken);
+        return (result, nullTimestamps);
     }
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString(CultureInfo.InvariantCulture);

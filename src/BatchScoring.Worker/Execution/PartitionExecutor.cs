@@ -94,7 +94,8 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
         {
             await foreach (var batch in input.ReadAllAsync(cancellationToken))
             {
-                var result = context.Scorer.Score(InputBinder.ForModel(batch, context.Scorer.Inner.Inputs, context.Job.FeatureMapping));
+                var rejected = ReadGuard.Check(batch, keys);
+                var result = context.Scorer.Score(InputBinder.ForModel(batch, context.Scorer.Inner.Inputs, context.Job.FeatureMapping), rejected);
                 figures.Sketch?.Add(result.Scored, RowKeyHasher.Hash(result.Scored.Input, keys));
                 ScoredBatch? shadow = null;
                 if (context.Shadow is { } challenger)
