@@ -80,6 +80,7 @@ internal static class BatchScoringCli
             });
             // Migrated before the host starts, so an unreachable database is one line from CliAction, not a hosting failure's stack.
             await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+            await ActivatorUtilities.CreateInstance<TemporaryFileSweeper>(host.Services).SweepAsync(cancellationToken);
             await host.RunAsync(cancellationToken);
             return ExitCodes.Succeeded;
         }));
