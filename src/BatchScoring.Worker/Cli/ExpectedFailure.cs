@@ -15,7 +15,7 @@ internal sealed record ExpectedFailure(string Message, int ExitCode)
 
     public static ExpectedFailure? Of(Exception e) => e switch
     {
-        BatchScoringException or FileNotFoundException or OptionsValidationException => new(e.Message, ExitCodes.InvalidInput),
+        BatchScoringException or FileNotFoundException or DirectoryNotFoundException or OptionsValidationException => new(e.Message, ExitCodes.InvalidInput),
         PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification
             or PostgresErrorCodes.InvalidCatalogName } refused
             => new($"PostgreSQL refused the connection: {refused.MessageText}; check {ConnectionSetting}.", ExitCodes.DatabaseUnavailable),

@@ -31,6 +31,18 @@ public class ExpectedFailureTests(ScoringEnvironment env) : IClassFixture<Scorin
     }
 
     [Fact]
+    public async Task A_job_folder_that_does_not_exist_is_one_line_naming_it()
+    {
+        var missing = Path.Combine(env.Folder, "no-such-jobs");
+        var environment = Environment();
+        environment["Jobs__Directory"] = missing;
+
+        var result = await CliRun.RunAsync(env.Folder, ["jobs", "list"], environment);
+
+        result.AssertOneLineError(2, missing, "does not exist");
+    }
+
+    [Fact]
     public async Task Retry_of_a_succeeded_run_is_refused_and_leaves_the_run_untouched_even_while_another_run_is_active()
     {
         OperationsHelpers.WriteChurnJob(env, "retry-done", ScoringEnvironment.SourceTable, "scored.retry_done");
