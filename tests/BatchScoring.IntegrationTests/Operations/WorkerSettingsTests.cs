@@ -56,6 +56,25 @@ public class WorkerSettingsTests(ScoringEnvironment env) : IClassFixture<Scoring
         Assert.Contains("1 job(s) scheduled", scheduler.GetProperty("detail").GetString());
     }
 
+    [Fact]
+    public async Task A_second_worker_on_a_busy_metrics_address_stops_with_one_line_naming_the_setting()
+    {
+        var address = OperationsHelpers.FreeLoopbackAddress();
+        using var first = Cli.Start(env.Folder, ["worker"], WorkerEnvironment(address));
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (!first.Output.Contains("Serving /metrics"))
+        {
+            Assert.False(first.HasExited, $"the first worker exited:\n{first.Output}");
+            Assert.True(DateTime.UtcNow < deadline, $"the first worker never served /metrics:\n{first.Output}");
+            await Task.Delay(100);
+        }
+
+        var second = await CliRun.RunAsync(env.Folder, ["worker"], WorkerEnvironment(address));
+
+        second.AssertOneLineError(2, "Observability:MetricsAddress", address);
+        Assert.False(first.HasExited, $"the first worker exited:\n{first.Output}");
+    }
+
     /// <summary>The scheduler check once it is settled: healthy with the job scheduled, or anything that is not a start-up state.</summary>
     private static async Task<JsonElement> SchedulerCheckAsync(string address, Cli worker)
     {
