@@ -51,7 +51,9 @@ public sealed class ParquetPartitionFile : IAsyncDisposable
     {
         var folder = Path.GetDirectoryName(finalPath)!;
         Directory.CreateDirectory(folder);
-        var temporaryPath = Path.Combine(folder, $".{Path.GetFileName(finalPath)}.{Guid.NewGuid():N}.tmp");
+        // An earlier attempt of this partition that was killed mid-write left its temporary file; this attempt replaces it.
+        ParquetTemporaryFiles.RemoveEarlierAttempts(finalPath);
+        var temporaryPath = ParquetTemporaryFiles.NewPath(finalPath);
         IReadOnlyList<ColumnSchema> all = [.. sourceColumns, .. scoreColumns, .. ParquetOutputLayout.LineageColumns];
         var fields = all.Select(ParquetColumnWriter.Field).ToArray();
         var stream = new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);

@@ -359,4 +359,13 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
               AND NOT EXISTS (SELECT 1 FROM scoring.partitions p WHERE p.run_id = r.run_id AND p.status IN ('pending', 'running'))
             """, cancellationToken: cancellationToken))).ToArray();
     }
+
+    /// <summary>Partitions being scored right now: running under a lease that has not expired.</summary>
+    public async Task<IReadOnlySet<long>> LiveRunningPartitionsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<long>(new CommandDefinition(
+            "SELECT partition_id FROM scoring.partitions WHERE status = 'running' AND lease_expires_at > now()",
+            cancellationToken: cancellationToken))).ToHashSet();
+    }
 }

@@ -75,10 +75,12 @@ internal static class BatchScoringCli
         {
             using var host = await ServiceHost.BuildAsync(configuration, cancellationToken, services =>
             {
-                services.AddHostedService<MigrateOnStartService>();
                 services.AddHostedService<PartitionWorkerService>();
                 services.AddJobScheduling(configuration);
             });
+            // Migrated before the host starts, so an unreachable database is one line from CliAction, not a hosting failure's stack.
+            await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+            await ActivatorUtilities.CreateInstance<TemporaryFileSweeper>(host.Services).SweepAsync(cancellationToken);
             await host.RunAsync(cancellationToken);
             return ExitCodes.Succeeded;
         }));

@@ -1,12 +1,13 @@
-using BatchScoring.Core.Errors;
 using BatchScoring.Core.Runs;
 using BatchScoring.Worker.Execution;
-using Microsoft.Extensions.Options;
 using Serilog;
 
 namespace BatchScoring.Worker.Cli;
 
-/// <summary>Runs a verb's body and turns bad input into a one-line error and an exit code.</summary>
+/// <summary>
+/// Runs a verb's body: a failure the user can cause (<see cref="ExpectedFailure"/>) becomes one line on
+/// stderr and an exit code, its stack only in the log at Debug; anything else is logged as fatal.
+/// </summary>
 internal static class CliAction
 {
     public static async Task<int> RunAsync(Func<Task<int>> body)
@@ -15,15 +16,16 @@ internal static class CliAction
         {
             return await body();
         }
-        catch (Exception e) when (e is BatchScoringException or FileNotFoundException or OptionsValidationException)
-        {
-            await Console.Error.WriteLineAsync($"error: {e.Message}");
-            return ExitCodes.InvalidInput;
-        }
         catch (OperationCanceledException)
         {
             await Console.Error.WriteLineAsync("cancelled");
             return ExitCodes.Cancelled;
+        }
+        catch (Exception e) when (ExpectedFailure.Of(e) is { } failure)
+        {
+            Log.Debug(e, "Expected failure: {Failure}", failure.Message);
+            await Console.Error.WriteLineAsync($"error: {failure.Message}");
+            return failure.ExitCode;
         }
         catch (Exception e)
         {

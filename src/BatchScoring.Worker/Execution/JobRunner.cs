@@ -81,8 +81,12 @@ public sealed class JobRunner(
     public async Task<RunOutcome> RetryAsync(long runId, CancellationToken cancellationToken, IProgress<RunProgress>? progress = null)
     {
         var stopwatch = Stopwatch.StartNew();
-        if (await runs.GetAsync(runId, cancellationToken) is null)
-            throw new BatchScoringException($"There is no run {runId}.");
+        var run = await runs.GetAsync(runId, cancellationToken) ?? throw new BatchScoringException($"There is no run {runId}.");
+        if (run.Status == RunStatus.Succeeded)
+            throw new BatchScoringException($"Run {runId} of job '{run.JobName}' succeeded: there is nothing to retry (the run is left unchanged).");
+        // A finished run becomes running again, which the ledger allows only while no other run of the job is in progress.
+        if (run.Status is not (RunStatus.Running or RunStatus.Pending))
+            await runs.ThrowIfInProgressAsync(run.JobName, cancellationToken);
         // Rebuilt first, so that a run that cannot be scored any more (model file changed, job gone) is refused before anything is reopened.
         var context = await contexts.ForRunAsync(runId, cancellationToken);
         var reopened = await partitions.ReopenAsync(runId, cancellationToken);

@@ -30,7 +30,9 @@ internal static class ServiceHost
             DisableDefaults = true,
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Configuration.AddConfiguration(configuration);
+        // Copied, not chained: a chained configuration hides empty values, so `Observability:MetricsAddress=""`
+        // would fall back to the option's default instead of meaning "off".
+        builder.Configuration.AddInMemoryCollection(configuration.AsEnumerable());
         builder.Services.AddSerilog();
 
         builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using BatchScoring.Core.Errors;
 using BatchScoring.Worker.Observability.Health;
 using BatchScoring.Worker.Observability.Metrics;
 using Microsoft.Extensions.Hosting;
@@ -48,7 +49,8 @@ internal sealed class ObservabilityEndpoint(
         catch (HttpListenerException e)
         {
             listener.Close();
-            throw new InvalidOperationException($"Cannot serve /metrics and /health on Observability:MetricsAddress={address}: {e.Message}", e);
+            throw new BatchScoringException(
+                $"Cannot serve /metrics and /health on Observability:MetricsAddress={address}: {e.Message} (another process may be serving there: give this one another address, or an empty one to turn the endpoint off)", e);
         }
         _listener = listener;
         logger.LogInformation("Serving /metrics and /health on {MetricsAddress}", address);

@@ -1,4 +1,5 @@
 using BatchScoring.Worker.Hosting;
+using BatchScoring.Worker.Observability.Health;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -32,6 +33,7 @@ internal static class SchedulingRegistration
         });
         services.AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
         services.AddHostedService<JobScheduleSynchronizer>();
+        services.AddSingleton<IHealthContributor, SchedulerHealth>();
         return services;
     }
 }

@@ -23,13 +23,16 @@ public static class DriftReportHtml
         dt { color: #555; }
         """;
 
+    /// <summary>In the head of every report, so that <c>report -o</c> knows a file it may overwrite.</summary>
+    public const string Marker = """<meta name="generator" content="batchscoring drift report">""";
+
     public static string Render(string title, DriftReport report)
     {
         var s = report.Summary;
         var html = new StringBuilder();
         html.Append($"""
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>{E(title)}</title><style>{Style}</style></head><body>
+            <html lang="en"><head><meta charset="utf-8">{Marker}<title>{E(title)}</title><style>{Style}</style></head><body>
             <h1>{E(title)}</h1>
             <h2>Summary</h2>
             <table class="summary">

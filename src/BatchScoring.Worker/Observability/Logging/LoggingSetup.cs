@@ -26,7 +26,8 @@ public static class LoggingSetup
         var logger = new LoggerConfiguration()
             .ReadFrom.Configuration(configuration)
             .Enrich.FromLogContext()
-            .Enrich.With(new SecretMaskingEnricher(masker));
+            .Enrich.With(new SecretMaskingEnricher(masker))
+            .Filter.ByExcluding(HostStartupFault.Matches);
         if (!json)
             logger.Enrich.With<RunScopeEnricher>();
         logger.WriteTo.Console(Formatter(json, options.OutputTemplate, masker), standardErrorFromLevel: LogEventLevel.Warning);

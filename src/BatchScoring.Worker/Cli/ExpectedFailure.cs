@@ -1,0 +1,34 @@
+using System.Net.Sockets;
+using BatchScoring.Core.Errors;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace BatchScoring.Worker.Cli;
+
+/// <summary>
+/// A failure the user can cause and fix (bad input, an unreachable or refusing database): it is shown
+/// as one line and an exit code, never as a stack trace.
+/// </summary>
+internal sealed record ExpectedFailure(string Message, int ExitCode)
+{
+    private const string ConnectionSetting = "ConnectionStrings:BatchScoring (ConnectionStrings__BatchScoring)";
+
+    public static ExpectedFailure? Of(Exception e) => e switch
+    {
+        BatchScoringException or FileNotFoundException or DirectoryNotFoundException or OptionsValidationException => new(e.Message, ExitCodes.InvalidInput),
+        PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification
+            or PostgresErrorCodes.InvalidCatalogName } refused
+            => new($"PostgreSQL refused the connection: {refused.MessageText}; check {ConnectionSetting}.", ExitCodes.DatabaseUnavailable),
+        NpgsqlException when Innermost(e) is SocketException socket
+            => new($"Cannot connect to PostgreSQL: {e.Message} ({socket.Message}); check {ConnectionSetting} and that the server runs.",
+                ExitCodes.DatabaseUnavailable),
+        _ => null,
+    };
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is { } inner)
+            e = inner;
+        return e;
+    }
+}

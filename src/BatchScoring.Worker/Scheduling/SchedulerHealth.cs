@@ -1,0 +1,21 @@
+using BatchScoring.Worker.Observability.Health;
+using Quartz;
+
+namespace BatchScoring.Worker.Scheduling;
+
+/// <summary>The <c>scheduler</c> check of <c>/health</c>: the Quartz scheduler of this process, as it really is.</summary>
+internal sealed class SchedulerHealth(ISchedulerFactory schedulerFactory) : IHealthContributor
+{
+    public string Name => HealthReporter.SchedulerCheck;
+
+    public async Task<HealthCheckResult> CheckAsync(CancellationToken cancellationToken)
+    {
+        var scheduler = await schedulerFactory.GetScheduler(cancellationToken);
+        var metadata = await scheduler.GetMetadata(cancellationToken);
+        var described = $"scheduler {metadata.SchedulerName} ({(metadata.JobStoreClustered ? "clustered" : "in-memory")})";
+        if (metadata.Status != SchedulerStatus.Running)
+            return HealthCheckResult.Unhealthy($"{described} is {metadata.Status.ToString().ToLowerInvariant()}");
+        var jobs = await scheduler.GetJobKeys(GroupMatcher<JobKey>.AnyGroup(), cancellationToken);
+        return HealthCheckResult.Healthy($"{described} running since {metadata.RunningSince:u}, {jobs.Count} job(s) scheduled, {metadata.JobsExecuted} fired");
+    }
+}

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+
+namespace BatchScoring.IntegrationTests.Operations;
+
+/// <summary>One finished <c>batchscoring</c> process with stdout and stderr kept apart, for tests of what each stream shows.</summary>
+internal sealed record CliRun(int ExitCode, string Stdout, string Stderr)
+{
+    public static async Task<CliRun> RunAsync(string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "batchscoring.dll"));
+        foreach (var argument in arguments)
+            info.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment)
+            info.Environment[key] = value;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(timeout.Token);
+        return new CliRun(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>The process failed with <paramref name="exitCode"/> and exactly one line on stderr, containing every one of <paramref name="expected"/>, and no stack frame anywhere.</summary>
+    public void AssertOneLineError(int exitCode, params string[] expected)
+    {
+        Assert.True(ExitCode == exitCode, $"exit {ExitCode}, expected {exitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
+        var lines = Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, $"stderr has {lines.Length} lines:\n{Stderr}");
+        Assert.StartsWith("error: ", lines[0]);
+        foreach (var text in expected)
+            Assert.Contains(text, lines[0]);
+        Assert.DoesNotContain("   at ", Stdout + Stderr);
+    }
+}
