@@ -1,3 +1,4 @@
+using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
 using BatchScoring.Postgres.Ledger;
@@ -218,7 +219,7 @@ public class PartitionedRunTests(ScoringEnvironment env) : IClassFixture<Scoring
     }
 
     [Fact]
-    public async Task Append_mode_keeps_every_run_and_a_reopened_run_does_not_double_its_rows()
+    public async Task Append_mode_keeps_every_run_and_a_retry_of_a_succeeded_run_changes_nothing()
     {
         await using var connection = await env.DataSource.OpenConnectionAsync();
         var yaml = Job("append", "public.customers", "scored.appended").Replace("  passthrough: [event_time]", "  passthrough: [event_time]\n  mode: append");
@@ -227,10 +228,10 @@ public class PartitionedRunTests(ScoringEnvironment env) : IClassFixture<Scoring
 
         var first = await runner.RunAsync(job, RunTrigger.Manual, CancellationToken.None);
         var second = await runner.RunAsync(job, RunTrigger.Manual, CancellationToken.None);
-        var retried = await runner.RetryAsync(second.RunId, CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<BatchScoringException>(() => runner.RetryAsync(second.RunId, CancellationToken.None));
 
-        Assert.Equal(RunStatus.Succeeded, retried.Status);
-        Assert.Equal((second.RunId, "scored.appended"), (retried.RunId, retried.Output));
+        Assert.Contains("nothing to retry", refused.Message);
+        Assert.Equal(RunStatus.Succeeded, second.Status);
         Assert.Equal(2L * ScoringEnvironment.SourceRows, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM scored.appended"));
         Assert.Equal(ScoringEnvironment.SourceRows, await connection.ExecuteScalarAsync<long>(
             "SELECT count(*) FROM scored.appended WHERE run_id = @RunId", new { first.RunId }));
