@@ -10,6 +10,19 @@ internal sealed class SchedulerHealth(ISchedulerFactory schedulerFactory) : IHea
 
     public async Task<HealthCheckResult> CheckAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            return await StateAsync(cancellationToken);
+        }
+        catch (SchedulerException e)
+        {
+            // A clustered scheduler reads its job store in PostgreSQL: with the database gone that is unhealthy, not a failed probe.
+            return HealthCheckResult.Unhealthy($"scheduler: {e.Message}");
+        }
+    }
+
+    private async Task<HealthCheckResult> StateAsync(CancellationToken cancellationToken)
+    {
         var scheduler = await schedulerFactory.GetScheduler(cancellationToken);
         var metadata = await scheduler.GetMetadata(cancellationToken);
         var described = $"scheduler {metadata.SchedulerName} ({(metadata.JobStoreClustered ? "clustered" : "in-memory")})";

@@ -3,6 +3,7 @@ using System.Text.Json;
 using BatchScoring.Postgres.Local;
 using BatchScoring.Postgres.Migrations;
 using BatchScoring.Worker.Hosting;
+using BatchScoring.Worker.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -64,4 +65,57 @@ public sealed class HealthWhenDatabaseStopsTests : IAsyncLifetime
             await host.StopAsync();
         }
     }
+
+    [Fact]
+    public async Task A_clustered_scheduler_reports_unhealthy_while_its_database_is_stopped()
+    {
+        var address = OperationsHelpers.FreeLoopbackAddress();
+        var jobs = Directory.CreateTempSubdirectory("batchscoring-health-jobs-").FullName;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:BatchScoring"] = _cluster.ConnectionString + ";Timeout=3",
+            ["Observability:MetricsAddress"] = address,
+            ["Observability:HealthTimeout"] = "00:00:05",
+            ["Jobs:Directory"] = jobs,
+            ["Scheduler:Clustered"] = "true",
+        }).Build();
+        using var host = await ServiceHost.BuildAsync(configuration, CancellationToken.None, services => services.AddJobScheduling(configuration));
+        await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
+        await host.StartAsync();
+        try
+        {
+            var healthy = await HealthySchedulerAsync(address);
+            Assert.Contains("clustered", healthy.GetProperty("detail").GetString());
+
+            await _cluster.StopAsync(immediate: false, CancellationToken.None);
+            var (status, body) = await OperationsHelpers.GetAsync(address + "/health");
+
+            Assert.True(status == HttpStatusCode.ServiceUnavailable, $"{status}: {body}");
+            Assert.Equal("unhealthy", SchedulerCheck(body).GetProperty("status").GetString());
+        }
+        finally
+        {
+            await _cluster.StartAsync(CancellationToken.None);
+            await host.StopAsync();
+            Directory.Delete(jobs, recursive: true);
+        }
+    }
+
+    /// <summary>The scheduler check once Quartz, which starts after the endpoint, is running.</summary>
+    private static async Task<JsonElement> HealthySchedulerAsync(string address)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var (_, body) = await OperationsHelpers.GetAsync(address + "/health");
+            var scheduler = SchedulerCheck(body);
+            if (scheduler.GetProperty("status").GetString() == "healthy")
+                return scheduler;
+            Assert.True(DateTime.UtcNow < deadline, $"the scheduler never became healthy: {body}");
+            await Task.Delay(200);
+        }
+    }
+
+    private static JsonElement SchedulerCheck(string health)
+        => JsonDocument.Parse(health).RootElement.GetProperty("checks").GetProperty("scheduler").Clone();
 }
