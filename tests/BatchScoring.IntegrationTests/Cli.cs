@@ -23,7 +23,8 @@ internal sealed class Cli : IDisposable
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
 
-    public static Cli Start(string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
+    /// <summary>How to start the executable built next to the tests, with both output streams redirected.</summary>
+    public static ProcessStartInfo StartInfo(string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
     {
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "batchscoring.dll"));
@@ -31,7 +32,12 @@ internal sealed class Cli : IDisposable
             info.ArgumentList.Add(argument);
         foreach (var (key, value) in environment)
             info.Environment[key] = value;
-        var cli = new Cli(new Process { StartInfo = info });
+        return info;
+    }
+
+    public static Cli Start(string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
+    {
+        var cli = new Cli(new Process { StartInfo = StartInfo(workingDirectory, arguments, environment) });
         cli._process.OutputDataReceived += (_, e) => cli.Append(e.Data);
         cli._process.ErrorDataReceived += (_, e) => cli.Append(e.Data);
         cli._process.Start();

@@ -37,18 +37,7 @@ public class DemoCommandTests(PostgresDatabase database) : IClassFixture<Postgre
     /// <summary>Runs the real <c>batchscoring</c> executable (built next to this test assembly).</summary>
     internal static async Task<(int ExitCode, string Output)> RunCliAsync(string workingDirectory, string[] arguments, Dictionary<string, string> environment)
     {
-        var cli = Path.Combine(AppContext.BaseDirectory, "batchscoring.dll");
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(cli);
-        foreach (var argument in arguments)
-            info.ArgumentList.Add(argument);
-        foreach (var (key, value) in environment)
-            info.Environment[key] = value;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        var run = await Operations.CliRun.RunAsync(workingDirectory, arguments, environment);
+        return (run.ExitCode, run.Stdout + run.Stderr);
     }
 }

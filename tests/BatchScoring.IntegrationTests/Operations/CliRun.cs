@@ -7,13 +7,7 @@ internal sealed record CliRun(int ExitCode, string Stdout, string Stderr)
 {
     public static async Task<CliRun> RunAsync(string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
     {
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "batchscoring.dll"));
-        foreach (var argument in arguments)
-            info.ArgumentList.Add(argument);
-        foreach (var (key, value) in environment)
-            info.Environment[key] = value;
-        using var process = Process.Start(info)!;
+        using var process = Process.Start(Cli.StartInfo(workingDirectory, arguments, environment))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
