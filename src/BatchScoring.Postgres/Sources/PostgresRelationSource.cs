@@ -27,25 +27,50 @@ public sealed class PostgresRelationSource : IBatchSource
     private readonly string _description;
     private readonly IReadOnlyList<string> _keyColumns;
     private readonly string? _timestampColumn;
+    private readonly SourceLimits _limits;
+    private readonly string? _query;
 
-    private PostgresRelationSource(NpgsqlDataSource dataSource, string relation, string description, SourceSpec spec)
+    private PostgresRelationSource(NpgsqlDataSource dataSource, string relation, string description, SourceSpec spec, SourceLimits limits, string? query = null)
     {
         _dataSource = dataSource;
         _relation = relation;
         _description = description;
         _keyColumns = spec.KeyColumns;
         _timestampColumn = spec.TimestampColumn;
+        _limits = limits;
+        _query = query;
     }
 
-    public static PostgresRelationSource ForTable(NpgsqlDataSource dataSource, PostgresTableSourceSpec spec)
-        => new(dataSource, spec.Table.Quoted, $"table {spec.Table}", spec);
+    public static PostgresRelationSource ForTable(NpgsqlDataSource dataSource, PostgresTableSourceSpec spec, SourceLimits? limits = null)
+        => new(dataSource, spec.Table.Quoted, $"table {spec.Table}", spec, limits ?? SourceLimits.Default);
 
-    public static PostgresRelationSource ForQuery(NpgsqlDataSource dataSource, PostgresQuerySourceSpec spec)
-        => new(dataSource, $"({spec.Query.Trim().TrimEnd(';')}) AS source_query", "the source query", spec);
+    /// <summary>The query is wrapped as a subquery only after <see cref="SourceQueryValidator"/> found it one SELECT.</summary>
+    public static PostgresRelationSource ForQuery(NpgsqlDataSource dataSource, PostgresQuerySourceSpec spec, SourceLimits? limits = null)
+    {
+        var query = spec.Query.Trim().TrimEnd(';');
+        return new(dataSource, SourceQueryValidator.Wrap(query), "the source query", spec, limits ?? SourceLimits.Default, query);
+    }
+
+    /// <summary>A read-only session; for a query source, the query is validated in it before the session is used.</summary>
+    private async Task<ReadOnlySession> OpenSessionAsync(CancellationToken cancellationToken)
+    {
+        var session = await ReadOnlySession.OpenAsync(_dataSource, _limits, cancellationToken);
+        try
+        {
+            if (_query is not null)
+                await SourceQueryValidator.ValidateAsync(session.Connection, _query, _limits.JobName, cancellationToken);
+            return session;
+        }
+        catch
+        {
+            await session.DisposeAsync();
+            throw;
+        }
+    }
 
     public async Task<IReadOnlyList<ColumnSchema>> DescribeAsync(CancellationToken cancellationToken)
     {
-        await using var session = await ReadOnlySession.OpenAsync(_dataSource, cancellationToken);
+        await using var session = await OpenSessionAsync(cancellationToken);
         await using var command = session.Command($"SELECT * FROM {_relation} LIMIT 0");
         try
         {
@@ -87,7 +112,7 @@ public sealed class PostgresRelationSource : IBatchSource
     public async IAsyncEnumerable<RowBatch> ReadAsync(
         IReadOnlyList<ColumnSchema> columns, PartitionBounds bounds, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var session = await ReadOnlySession.OpenAsync(_dataSource, cancellationToken);
+        var session = await OpenSessionAsync(cancellationToken);
         var sql = $"COPY (SELECT {SelectList(columns)} FROM {_relation} WHERE {Predicate(bounds)}) TO STDOUT (FORMAT BINARY)";
         NpgsqlRawCopyStream? copy = null;
         var failed = true;
@@ -258,7 +283,7 @@ public sealed class PostgresRelationSource : IBatchSource
 
     private async Task QueryStatsAsync(string sql, Action<NpgsqlDataReader> read, CancellationToken cancellationToken)
     {
-        await using var session = await ReadOnlySession.OpenAsync(_dataSource, cancellationToken);
+        await using var session = await OpenSessionAsync(cancellationToken);
         await using var command = session.Command(sql);
         try
         {

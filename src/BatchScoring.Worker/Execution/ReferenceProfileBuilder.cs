@@ -5,7 +5,7 @@ using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Sql;
 using BatchScoring.Postgres.Drift;
-using Npgsql;
+using BatchScoring.Worker.Hosting;
 
 namespace BatchScoring.Worker.Execution;
 
@@ -13,7 +13,7 @@ namespace BatchScoring.Worker.Execution;
 /// <c>models register --reference</c>: profiles a model version's training data (a table or Parquet) and
 /// stores the sketch with the version, where runs of that version find their drift reference.
 /// </summary>
-public sealed class ReferenceProfileBuilder(NpgsqlDataSource dataSource, ModelResolver models, DriftSketchStore sketches)
+public sealed class ReferenceProfileBuilder(SourceDataSource sources, ModelResolver models, DriftSketchStore sketches)
 {
     public async Task<DatasetSketch> BuildAsync(string modelName, int version, string reference, IReadOnlyList<string> keyColumns, CancellationToken cancellationToken)
     {
@@ -21,7 +21,7 @@ public sealed class ReferenceProfileBuilder(NpgsqlDataSource dataSource, ModelRe
         var spec = IsParquet(reference)
             ? (SourceSpec)new ParquetSourceSpec(reference, keyColumns)
             : new PostgresTableSourceSpec(SqlIdentifier.Parse(reference, "reference table"), keyColumns);
-        var source = SourceFactory.Create(dataSource, spec);
+        var source = SourceFactory.Create(sources.DataSource, spec);
         var columns = await source.DescribeAsync(cancellationToken);
         var keys = keyColumns.Count > 0 ? keyColumns : columns.Take(1).Select(c => c.Name).ToArray();
         var missing = keys.Where(k => columns.All(c => c.Name != k)).ToArray();

@@ -23,6 +23,7 @@ namespace BatchScoring.Worker.Execution;
 /// </summary>
 public sealed class RunContextFactory(
     NpgsqlDataSource dataSource,
+    SourceDataSource sources,
     RunLedger ledger,
     ModelResolver models,
     IOptions<WorkerOptions> options)
@@ -117,7 +118,7 @@ public sealed class RunContextFactory(
         return model;
     }
 
-    private IBatchSource CreateSource(JobSpec job) => SourceFactory.Create(dataSource, job.Source);
+    private IBatchSource CreateSource(JobSpec job) => SourceFactory.Create(sources.DataSource, job.Source, new SourceLimits(job.Name, job.PartitionTimeout));
 
     private void TrimCache()
     {

@@ -9,10 +9,10 @@ namespace BatchScoring.Worker.Execution;
 /// <summary>The source class behind each kind of source spec.</summary>
 public static class SourceFactory
 {
-    public static IBatchSource Create(NpgsqlDataSource dataSource, SourceSpec spec) => spec switch
+    public static IBatchSource Create(NpgsqlDataSource dataSource, SourceSpec spec, SourceLimits? limits = null) => spec switch
     {
-        PostgresTableSourceSpec table => PostgresRelationSource.ForTable(dataSource, table),
-        PostgresQuerySourceSpec query => PostgresRelationSource.ForQuery(dataSource, query),
+        PostgresTableSourceSpec table => PostgresRelationSource.ForTable(dataSource, table, limits),
+        PostgresQuerySourceSpec query => PostgresRelationSource.ForQuery(dataSource, query, limits),
         ParquetSourceSpec parquet => new ParquetSource(parquet),
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec, "Unknown kind of source."),
     };
