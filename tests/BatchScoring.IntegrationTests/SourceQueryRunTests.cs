@@ -73,6 +73,19 @@ public class SourceQueryRunTests(ScoringEnvironment env) : IClassFixture<Scoring
             "SELECT count(*)::int FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND query LIKE '%' || @marker || '%'", new { marker }));
     }
 
+    [Fact]
+    public async Task Planning_longer_than_partition_timeout_fails_the_run_saying_which_timeout()
+    {
+        env.WriteJob("plan-sleepy", Job("plan-sleepy", "SELECT c.* FROM public.customers c, (SELECT pg_sleep(60)) s", "partition_timeout: 2s"));
+
+        var started = DateTime.UtcNow;
+        var outcome = await RunAsync("plan-sleepy");
+
+        Assert.Equal(RunStatus.Failed, outcome.Status);
+        Assert.InRange(DateTime.UtcNow - started, TimeSpan.Zero, TimeSpan.FromSeconds(15));
+        Assert.Contains("partition_timeout 2s of job 'plan-sleepy' exceeded while planning", outcome.Error);
+    }
+
     private async Task<Worker.Execution.RunOutcome> RunAsync(string name, params (string Key, string Value)[] overrides)
     {
         using var host = await env.HostAsync(overrides);

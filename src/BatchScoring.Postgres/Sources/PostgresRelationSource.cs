@@ -86,7 +86,7 @@ public sealed class PostgresRelationSource : IBatchSource
         }
         catch (PostgresException e)
         {
-            throw new BatchScoringException($"Cannot read {_description}: {e.MessageText}", e);
+            throw SourceTimeout.Error(e, _limits, $"describing {_description}", $"Cannot read {_description}: {e.MessageText}");
         }
     }
 
@@ -118,12 +118,12 @@ public sealed class PostgresRelationSource : IBatchSource
         var failed = true;
         try
         {
-            copy = await WrapErrorsAsync(() => session.Connection.BeginRawBinaryCopyAsync(sql, cancellationToken));
+            copy = await WrapErrorsAsync(() => session.Connection.BeginRawBinaryCopyAsync(sql, cancellationToken), bounds);
             var reader = new BinaryCopyReader(copy);
             while (true)
             {
                 var batch = new RowBatch(columns, batchSize);
-                if (!await WrapErrorsAsync(() => reader.FillAsync(batch, cancellationToken)))
+                if (!await WrapErrorsAsync(() => reader.FillAsync(batch, cancellationToken), bounds))
                     break;
                 yield return batch;
             }
@@ -136,7 +136,7 @@ public sealed class PostgresRelationSource : IBatchSource
     }
 
     /// <summary>An error in the middle of a COPY names the source; the COPY itself is then beyond saving.</summary>
-    private async Task<T> WrapErrorsAsync<T>(Func<Task<T>> action)
+    private async Task<T> WrapErrorsAsync<T>(Func<Task<T>> action, PartitionBounds bounds)
     {
         try
         {
@@ -144,7 +144,7 @@ public sealed class PostgresRelationSource : IBatchSource
         }
         catch (PostgresException e)
         {
-            throw new BatchScoringException($"Cannot read {_description}: {e.MessageText}", e);
+            throw SourceTimeout.Error(e, _limits, $"reading partition {bounds.Key} of {_description}", $"Cannot read {_description}: {e.MessageText}");
         }
     }
 
@@ -293,7 +293,7 @@ public sealed class PostgresRelationSource : IBatchSource
         }
         catch (PostgresException e)
         {
-            throw new BatchScoringException($"Cannot plan {_description}: {e.MessageText}", e);
+            throw SourceTimeout.Error(e, _limits, $"planning {_description}", $"Cannot plan {_description}: {e.MessageText}");
         }
     }
 }
