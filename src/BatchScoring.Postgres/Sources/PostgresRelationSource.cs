@@ -27,25 +27,50 @@ public sealed class PostgresRelationSource : IBatchSource
     private readonly string _description;
     private readonly IReadOnlyList<string> _keyColumns;
     private readonly string? _timestampColumn;
+    private readonly SourceLimits _limits;
+    private readonly string? _query;
 
-    private PostgresRelationSource(NpgsqlDataSource dataSource, string relation, string description, SourceSpec spec)
+    private PostgresRelationSource(NpgsqlDataSource dataSource, string relation, string description, SourceSpec spec, SourceLimits limits, string? query = null)
     {
         _dataSource = dataSource;
         _relation = relation;
         _description = description;
         _keyColumns = spec.KeyColumns;
         _timestampColumn = spec.TimestampColumn;
+        _limits = limits;
+        _query = query;
     }
 
-    public static PostgresRelationSource ForTable(NpgsqlDataSource dataSource, PostgresTableSourceSpec spec)
-        => new(dataSource, spec.Table.Quoted, $"table {spec.Table}", spec);
+    public static PostgresRelationSource ForTable(NpgsqlDataSource dataSource, PostgresTableSourceSpec spec, SourceLimits? limits = null)
+        => new(dataSource, spec.Table.Quoted, $"table {spec.Table}", spec, limits ?? SourceLimits.Default);
 
-    public static PostgresRelationSource ForQuery(NpgsqlDataSource dataSource, PostgresQuerySourceSpec spec)
-        => new(dataSource, $"({spec.Query.Trim().TrimEnd(';')}) AS source_query", "the source query", spec);
+    /// <summary>The query is wrapped as a subquery only after <see cref="SourceQueryValidator"/> found it one SELECT.</summary>
+    public static PostgresRelationSource ForQuery(NpgsqlDataSource dataSource, PostgresQuerySourceSpec spec, SourceLimits? limits = null)
+    {
+        var query = spec.Query.Trim().TrimEnd(';');
+        return new(dataSource, SourceQueryValidator.Wrap(query), "the source query", spec, limits ?? SourceLimits.Default, query);
+    }
+
+    /// <summary>A read-only session; for a query source, the query is validated in it before the session is used.</summary>
+    private async Task<ReadOnlySession> OpenSessionAsync(CancellationToken cancellationToken)
+    {
+        var session = await ReadOnlySession.OpenAsync(_dataSource, _limits, cancellationToken);
+        try
+        {
+            if (_query is not null)
+                await SourceQueryValidator.ValidateAsync(session.Connection, _query, _limits.JobName, cancellationToken);
+            return session;
+        }
+        catch
+        {
+            await session.DisposeAsync();
+            throw;
+        }
+    }
 
     public async Task<IReadOnlyList<ColumnSchema>> DescribeAsync(CancellationToken cancellationToken)
     {
-        await using var session = await ReadOnlySession.OpenAsync(_dataSource, cancellationToken);
+        await using var session = await OpenSessionAsync(cancellationToken);
         await using var command = session.Command($"SELECT * FROM {_relation} LIMIT 0");
         try
         {
@@ -61,7 +86,7 @@ public sealed class PostgresRelationSource : IBatchSource
         }
         catch (PostgresException e)
         {
-            throw new BatchScoringException($"Cannot read {_description}: {e.MessageText}", e);
+            throw SourceTimeout.Error(e, _limits, $"describing {_description}", $"Cannot read {_description}: {e.MessageText}");
         }
     }
 
@@ -90,18 +115,18 @@ public sealed class PostgresRelationSource : IBatchSource
     public async IAsyncEnumerable<RowBatch> ReadAsync(
         IReadOnlyList<ColumnSchema> columns, PartitionBounds bounds, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var session = await ReadOnlySession.OpenAsync(_dataSource, cancellationToken);
+        var session = await OpenSessionAsync(cancellationToken);
         var sql = $"COPY (SELECT {SelectList(columns)} FROM {_relation} WHERE {Predicate(bounds)}) TO STDOUT (FORMAT BINARY)";
         NpgsqlRawCopyStream? copy = null;
         var failed = true;
         try
         {
-            copy = await WrapErrorsAsync(() => session.Connection.BeginRawBinaryCopyAsync(sql, cancellationToken));
+            copy = await WrapErrorsAsync(() => session.Connection.BeginRawBinaryCopyAsync(sql, cancellationToken), bounds);
             var reader = new BinaryCopyReader(copy);
             while (true)
             {
                 var batch = new RowBatch(columns, batchSize);
-                if (!await WrapErrorsAsync(() => reader.FillAsync(batch, cancellationToken)))
+                if (!await WrapErrorsAsync(() => reader.FillAsync(batch, cancellationToken), bounds))
                     break;
                 yield return batch;
             }
@@ -114,7 +139,7 @@ public sealed class PostgresRelationSource : IBatchSource
     }
 
     /// <summary>An error in the middle of a COPY names the source; the COPY itself is then beyond saving.</summary>
-    private async Task<T> WrapErrorsAsync<T>(Func<Task<T>> action)
+    private async Task<T> WrapErrorsAsync<T>(Func<Task<T>> action, PartitionBounds bounds)
     {
         try
         {
@@ -122,7 +147,7 @@ public sealed class PostgresRelationSource : IBatchSource
         }
         catch (PostgresException e)
         {
-            throw new BatchScoringException($"Cannot read {_description}: {e.MessageText}", e);
+            throw SourceTimeout.Error(e, _limits, $"reading partition {bounds.Key} of {_description}", $"Cannot read {_description}: {e.MessageText}");
         }
     }
 
@@ -273,7 +298,7 @@ public sealed class PostgresRelationSource : IBatchSource
 
     private async Task QueryStatsAsync(string sql, Action<NpgsqlDataReader> read, CancellationToken cancellationToken)
     {
-        await using var session = await ReadOnlySession.OpenAsync(_dataSource, cancellationToken);
+        await using var session = await OpenSessionAsync(cancellationToken);
         await using var command = session.Command(sql);
         try
         {
@@ -283,7 +308,7 @@ public sealed class PostgresRelationSource : IBatchSource
         }
         catch (PostgresException e)
         {
-            throw new BatchScoringException($"Cannot plan {_description}: {e.MessageText}", e);
+            throw SourceTimeout.Error(e, _limits, $"planning {_description}", $"Cannot plan {_description}: {e.MessageText}");
         }
     }
 }

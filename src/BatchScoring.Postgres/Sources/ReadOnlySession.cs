@@ -1,42 +1,77 @@
+using System.Data;
+using System.Globalization;
 using Npgsql;
 
 namespace BatchScoring.Postgres.Sources;
 
-/// <summary>A connection inside a READ ONLY transaction in UTC: sources can never write, whatever their SQL says.</summary>
+/// <summary>
+/// A connection inside a transaction begun READ ONLY (no statement runs before it is read-only), in UTC: sources can never
+/// write, whatever their SQL says. Its statements are bounded on the server by the job's limit (<c>statement_timeout</c>,
+/// <c>idle_in_transaction_session_timeout</c>), never by the driver's 30 s default; cancelling the token cancels the
+/// statement on the server too: Npgsql cancels a COPY read by dropping the connection, which a backend still before its
+/// first row would not notice until it finished.
+/// </summary>
 internal sealed class ReadOnlySession : IAsyncDisposable
 {
-    private readonly NpgsqlTransaction _transaction;
+    private CancellationTokenRegistration _cancellation;
+    private Task? _serverCancel;
 
-    private ReadOnlySession(NpgsqlConnection connection, NpgsqlTransaction transaction)
-    {
-        Connection = connection;
-        _transaction = transaction;
-    }
+    private ReadOnlySession(NpgsqlConnection connection) => Connection = connection;
 
     public NpgsqlConnection Connection { get; }
 
-    public static async Task<ReadOnlySession> OpenAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    public static async Task<ReadOnlySession> OpenAsync(NpgsqlDataSource dataSource, SourceLimits limits, CancellationToken cancellationToken)
     {
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var connection = WithoutDriverTimeout(dataSource);
+        var session = new ReadOnlySession(connection);
         try
         {
-            var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using var setup = new NpgsqlCommand("SET TRANSACTION READ ONLY; SET LOCAL TIME ZONE 'UTC'", connection, transaction);
+            await connection.OpenAsync(cancellationToken);
+            var milliseconds = ((long)Math.Ceiling(limits.StatementTimeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
+            await using var setup = new NpgsqlCommand(
+                $"BEGIN READ ONLY; SET LOCAL TIME ZONE 'UTC'; SET LOCAL statement_timeout = {milliseconds}; " +
+                $"SET LOCAL idle_in_transaction_session_timeout = {milliseconds}", connection);
             await setup.ExecuteNonQueryAsync(cancellationToken);
-            return new ReadOnlySession(connection, transaction);
+            var pid = connection.ProcessID;
+            session._cancellation = cancellationToken.Register(() => session._serverCancel = ServerCancel.CancelAsync(dataSource, pid));
+            return session;
         }
         catch
         {
-            await connection.DisposeAsync();
+            await session.DisposeAsync();
             throw;
         }
     }
 
-    public NpgsqlCommand Command(string sql) => new(sql, Connection, _transaction);
+    /// <summary>
+    /// A connection like the data source's (password and TLS callbacks included) whose reads never time out in the driver:
+    /// a command's own <c>CommandTimeout</c> does not reach the wait for a COPY's first message, the connection's does.
+    /// </summary>
+    private static NpgsqlConnection WithoutDriverTimeout(NpgsqlDataSource dataSource)
+    {
+        using var template = dataSource.CreateConnection();
+        return template.CloneWith(new NpgsqlConnectionStringBuilder(template.ConnectionString) { CommandTimeout = 0 }.ConnectionString);
+    }
+
+    public NpgsqlCommand Command(string sql) => new(sql, Connection);
 
     public async ValueTask DisposeAsync()
     {
-        await _transaction.DisposeAsync();
-        await Connection.DisposeAsync();
+        await _cancellation.DisposeAsync();
+        try
+        {
+            // Awaited before the connection goes back to the pool, so that the cancel cannot reach the connection's next user.
+            if (_serverCancel is not null)
+                await _serverCancel;
+            if (Connection.FullState == ConnectionState.Open)
+            {
+                await using var rollback = new NpgsqlCommand("ROLLBACK", Connection);
+                await rollback.ExecuteNonQueryAsync();
+            }
+        }
+        finally
+        {
+            await Connection.DisposeAsync();
+        }
     }
 }

@@ -123,8 +123,8 @@ public sealed class PartitionWorkerPool(
         }
         catch (Exception e)
         {
-            var timedOut = held.Reason == StopReason.TimedOut;
-            var message = timedOut ? $"timed out after {context?.Job.PartitionTimeout}" : Describe(e);
+            var timedOut = context is not null && (held.Reason == StopReason.TimedOut || PartitionTimeoutMessage.IsStatementTimeout(e));
+            var message = timedOut ? PartitionTimeoutMessage.For(context!.Job.Name, context.Job.PartitionTimeout, claim.PartitionKey) : Describe(e);
             var permanent = e is SchemaMismatchException or ErrorBudgetExceededException;
             var retry = context?.Job.Retries ?? Core.Jobs.RetryPolicy.Default;
             var delay = retry.DelayAfter(claim.Attempt, _random);

@@ -7,7 +7,6 @@ using BatchScoring.Core.Sql;
 using BatchScoring.Postgres.Drift;
 using BatchScoring.Worker.Hosting;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace BatchScoring.Worker.Execution;
 
@@ -15,7 +14,7 @@ namespace BatchScoring.Worker.Execution;
 /// <c>models register --reference</c>: profiles a model version's training data (a table or Parquet) and
 /// stores the sketch with the version, where runs of that version find their drift reference.
 /// </summary>
-public sealed class ReferenceProfileBuilder(NpgsqlDataSource dataSource, ModelResolver models, DriftSketchStore sketches, IOptions<SourcesOptions> sources)
+public sealed class ReferenceProfileBuilder(SourceDataSource sourceData, ModelResolver models, DriftSketchStore sketches, IOptions<SourcesOptions> sources)
 {
     public async Task<DatasetSketch> BuildAsync(string modelName, int version, string reference, IReadOnlyList<string> keyColumns, CancellationToken cancellationToken)
     {
@@ -23,7 +22,7 @@ public sealed class ReferenceProfileBuilder(NpgsqlDataSource dataSource, ModelRe
         var spec = IsParquet(reference)
             ? (SourceSpec)new ParquetSourceSpec(reference, keyColumns)
             : new PostgresTableSourceSpec(SqlIdentifier.Parse(reference, "reference table"), keyColumns);
-        var source = SourceFactory.Create(dataSource, spec, sources.Value.ParquetPaths());
+        var source = SourceFactory.Create(sourceData.DataSource, spec, sources.Value.ParquetPaths());
         var columns = await source.DescribeAsync(cancellationToken);
         var keys = keyColumns.Count > 0 ? keyColumns : columns.Take(1).Select(c => c.Name).ToArray();
         var missing = keys.Where(k => columns.All(c => c.Name != k)).ToArray();

@@ -23,6 +23,7 @@ namespace BatchScoring.Worker.Execution;
 /// </summary>
 public sealed class RunContextFactory(
     NpgsqlDataSource dataSource,
+    SourceDataSource sourceData,
     RunLedger ledger,
     ModelResolver models,
     IOptions<WorkerOptions> options,
@@ -118,7 +119,8 @@ public sealed class RunContextFactory(
         return model;
     }
 
-    private IBatchSource CreateSource(JobSpec job) => SourceFactory.Create(dataSource, job.Source, sources.Value.ParquetPaths());
+    private IBatchSource CreateSource(JobSpec job)
+        => SourceFactory.Create(sourceData.DataSource, job.Source, sources.Value.ParquetPaths(), new SourceLimits(job.Name, job.PartitionTimeout));
 
     private void TrimCache()
     {

@@ -11,10 +11,10 @@ namespace BatchScoring.Worker.Execution;
 public static class SourceFactory
 {
     /// <param name="parquetPaths">The folders a Parquet source may read (<c>Sources:ParquetRoot</c>).</param>
-    public static IBatchSource Create(NpgsqlDataSource dataSource, SourceSpec spec, ContainedPaths parquetPaths) => spec switch
+    public static IBatchSource Create(NpgsqlDataSource dataSource, SourceSpec spec, ContainedPaths parquetPaths, SourceLimits? limits = null) => spec switch
     {
-        PostgresTableSourceSpec table => PostgresRelationSource.ForTable(dataSource, table),
-        PostgresQuerySourceSpec query => PostgresRelationSource.ForQuery(dataSource, query),
+        PostgresTableSourceSpec table => PostgresRelationSource.ForTable(dataSource, table, limits),
+        PostgresQuerySourceSpec query => PostgresRelationSource.ForQuery(dataSource, query, limits),
         ParquetSourceSpec parquet => new ParquetSource(parquet, parquetPaths),
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec, "Unknown kind of source."),
     };

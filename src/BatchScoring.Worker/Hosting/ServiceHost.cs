@@ -42,6 +42,7 @@ internal static class ServiceHost
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         builder.Services.AddSingleton(sp => NpgsqlDataSource.Create(StagingSessionSettings.Apply(connectionString, sp.GetRequiredService<IOptions<WorkerOptions>>().Value)));
+        builder.Services.AddSingleton(_ => SourceDataSource.Create(configuration.GetConnectionString("Source"), connectionString));
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddSingleton<RunLedger>();
         builder.Services.AddSingleton(sp => new ModelFileLoader(sp.GetRequiredService<IOptions<ModelsOptions>>().Value.CompileTreeEnsembles));

@@ -17,7 +17,7 @@ public class ConfigurationReferenceTests
     private const string Empty = "(empty)";
 
     /// <summary>Settings read without an options class.</summary>
-    private static readonly string[] NotOptions = ["ConnectionStrings:BatchScoring", "Serilog:MinimumLevel:Default", "Serilog:WriteTo:N:Name"];
+    private static readonly string[] NotOptions = ["ConnectionStrings:BatchScoring", "ConnectionStrings:Source", "Serilog:MinimumLevel:Default", "Serilog:WriteTo:N:Name"];
 
     private static readonly IReadOnlyDictionary<string, (string Variable, string Default)> Documented = ReadReference();
 

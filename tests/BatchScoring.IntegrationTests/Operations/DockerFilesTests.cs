@@ -43,6 +43,23 @@ public class DockerFilesTests
     }
 
     [Fact]
+    public void Compose_sources_read_as_a_login_role_the_postgres_init_script_creates_with_select_only()
+    {
+        var services = Map(Load("docker-compose.yml"), "services");
+        var source = Scalar(Map(Map(services, "worker"), "environment"), "ConnectionStrings__Source");
+        Assert.Contains("Username=batchscoring_source", source);
+        var init = Sequence(Map(services, "postgres"), "volumes").Single(v => v.Contains("/docker-entrypoint-initdb.d", StringComparison.Ordinal));
+        var folder = Path.Combine(Root, init.Split(':')[0]);
+
+        var script = string.Join('\n', Directory.GetFiles(folder).Order().SelectMany(File.ReadAllLines).Where(l => !l.TrimStart().StartsWith('#')));
+        Assert.Contains("CREATE ROLE batchscoring_source LOGIN", script);
+        Assert.Contains("GRANT SELECT ON TABLES TO batchscoring_source", script);
+        Assert.DoesNotContain("SUPERUSER", script, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("IN ROLE", script, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("GRANT INSERT", script, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void Dockerfile_builds_with_the_SDK_runs_on_the_slim_runtime_as_a_non_root_user_with_the_batchscoring_entry_point()
     {
         var lines = File.ReadAllLines(Path.Combine(Root, "Dockerfile")).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();
