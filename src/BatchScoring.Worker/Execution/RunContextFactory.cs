@@ -118,7 +118,7 @@ public sealed class RunContextFactory(
         return model;
     }
 
-    private IBatchSource CreateSource(JobSpec job) => SourceFactory.Create(sources.DataSource, job.Source, new SourceLimits(job.Name, job.PartitionTimeout));
+    private IBatchSource CreateSource(JobSpec job) => SourceFactory.Create(sources.DataSource, job.Source, SourceLimits.ForJob(job.Name, job.PartitionTimeout, job.Timeout));
 
     private void TrimCache()
     {
