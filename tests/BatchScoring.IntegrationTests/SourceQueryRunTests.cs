@@ -86,6 +86,20 @@ public class SourceQueryRunTests(ScoringEnvironment env) : IClassFixture<Scoring
         Assert.Contains("partition_timeout 2s of job 'plan-sleepy' exceeded while planning", outcome.Error);
     }
 
+    [Fact]
+    public async Task Planning_longer_than_the_runs_timeout_fails_the_run_naming_timeout()
+    {
+        env.WriteJob("run-sleepy", Job("run-sleepy", "SELECT c.* FROM public.customers c, (SELECT pg_sleep(60)) s", "timeout: 2s\npartition_timeout: 30s"));
+
+        var started = DateTime.UtcNow;
+        var outcome = await RunAsync("run-sleepy");
+
+        Assert.Equal(RunStatus.Failed, outcome.Status);
+        Assert.InRange(DateTime.UtcNow - started, TimeSpan.Zero, TimeSpan.FromSeconds(15));
+        Assert.Contains("timeout 2s of job 'run-sleepy' exceeded while planning", outcome.Error);
+        Assert.DoesNotContain("partition_timeout", outcome.Error);
+    }
+
     private async Task<Worker.Execution.RunOutcome> RunAsync(string name, params (string Key, string Value)[] overrides)
     {
         using var host = await env.HostAsync(overrides);

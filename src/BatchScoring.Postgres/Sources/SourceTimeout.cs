@@ -12,7 +12,7 @@ internal static class SourceTimeout
 {
     public static BatchScoringException Error(PostgresException e, SourceLimits limits, string activity, string otherwise)
         => new(IsStatementTimeout(e)
-            ? $"partition_timeout {Format(limits.StatementTimeout)} of job '{limits.JobName}' exceeded while {activity}"
+            ? $"{limits.Setting} {Format(limits.StatementTimeout)} of job '{limits.JobName}' exceeded while {activity}"
             : otherwise, e);
 
     private static bool IsStatementTimeout(PostgresException e)

@@ -120,7 +120,7 @@ public sealed class RunContextFactory(
     }
 
     private IBatchSource CreateSource(JobSpec job)
-        => SourceFactory.Create(sourceData.DataSource, job.Source, sources.Value.ParquetPaths(), new SourceLimits(job.Name, job.PartitionTimeout));
+        => SourceFactory.Create(sourceData.DataSource, job.Source, sources.Value.ParquetPaths(), SourceLimits.ForJob(job.Name, job.PartitionTimeout, job.Timeout));
 
     private void TrimCache()
     {
