@@ -1,8 +1,10 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Sql;
 using BatchScoring.Postgres.Output;
+using BatchScoring.Postgres.Sinks;
 using BatchScoring.Testing;
 using Dapper;
 
@@ -31,7 +33,7 @@ public class OutputTableTests(PostgresDatabase database) : IClassFixture<Postgre
         }
         await using var connection = await database.DataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await using var writer = await PartitionOutputWriter.BeginAsync(connection, transaction, schema, runId, runId * 10, $"m@{runId}", direct, CancellationToken.None);
+        await using var writer = await TableSinkWriter.BeginAsync(connection, transaction, schema, new SinkPartition(runId, runId * 10, PartitionBounds.Everything, $"m@{runId}"), direct, spooled: false, CancellationToken.None);
         await writer.WriteAsync(new ScoredBatch(input, outputs), CancellationToken.None);
         await writer.CompleteAsync(CancellationToken.None);
         await transaction.CommitAsync();
