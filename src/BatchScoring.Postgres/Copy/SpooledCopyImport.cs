@@ -20,7 +20,7 @@ internal sealed class SpooledCopyImport : ICopyImport
         _connection = connection;
         _quotedTable = quotedTable;
         _columns = columns;
-        _spool = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16,
+        _spool = new FileStream(Path.Combine(Path.GetTempPath(), $"batchscoring-spool-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16,
             FileOptions.DeleteOnClose | FileOptions.Asynchronous);
     }
 
