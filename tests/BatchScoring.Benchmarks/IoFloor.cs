@@ -1,6 +1,6 @@
 using BatchScoring.Core.Synthetic;
 using BatchScoring.Postgres.Copy;
-using BatchScoring.Postgres.Output;
+using BatchScoring.Postgres.Sinks;
 using Dapper;
 using Npgsql;
 
@@ -70,7 +70,7 @@ public static class IoFloor
     /// <summary>The prediction rows, encoded by the pipeline's own <see cref="BinaryCopyImport"/> (the fastest COPY in we have).</summary>
     private static async Task CopyInAsync(NpgsqlConnection connection, string table, List<long> keys)
     {
-        var lineage = PartitionOutputWriter.EncodeLineage("1", 1, 1, DateTime.UtcNow);
+        var lineage = TableSinkWriter.EncodeLineage("1", 1, 1, DateTime.UtcNow);
         await using var import = await BinaryCopyImport.BeginAsync(connection, table,
             ["customer_id", "predicted_label", "probability", "score", "model_version", "run_id", "partition_id", "scored_at"], CancellationToken.None);
         foreach (var key in keys)

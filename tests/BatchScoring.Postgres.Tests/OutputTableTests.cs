@@ -1,8 +1,10 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Sql;
 using BatchScoring.Postgres.Output;
+using BatchScoring.Postgres.Sinks;
 using BatchScoring.Testing;
 using Dapper;
 
@@ -18,21 +20,25 @@ public class OutputTableTests(PostgresDatabase database) : IClassFixture<Postgre
     private static OutputTableSchema Schema(string table, OutputMode mode = OutputMode.Append)
         => new(SqlIdentifier.Parse(table), mode, [Key], [Region], [Score]);
 
-    private async Task WriteRunAsync(OutputTableSchema schema, long runId, IEnumerable<long> keys, float probability, bool direct = false)
+    private static ScoredBatch Batch(long[] ids, float probability, string region = "r1")
     {
-        var ids = keys.ToArray();
         var input = new RowBatch([Key, Region], ids.Length) { Count = ids.Length };
         var outputs = new RowBatch([Score], ids.Length) { Count = ids.Length };
         for (var row = 0; row < ids.Length; row++)
         {
             input.Column<long>("customer_id").Set(row, ids[row]);
-            input.Column<string>("region").Set(row, "r" + runId);
+            input.Column<string>("region").Set(row, region);
             outputs.Column<float>("probability").Set(row, probability);
         }
+        return new ScoredBatch(input, outputs);
+    }
+
+    private async Task WriteRunAsync(OutputTableSchema schema, long runId, IEnumerable<long> keys, float probability, bool direct = false)
+    {
         await using var connection = await database.DataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await using var writer = await PartitionOutputWriter.BeginAsync(connection, transaction, schema, runId, runId * 10, $"m@{runId}", direct, CancellationToken.None);
-        await writer.WriteAsync(new ScoredBatch(input, outputs), CancellationToken.None);
+        await using var writer = await TableSinkWriter.BeginAsync(connection, transaction, schema, new SinkPartition(runId, runId * 10, PartitionBounds.Everything, $"m@{runId}"), direct, spooled: false, CancellationToken.None);
+        await writer.WriteAsync(Batch(keys.ToArray(), probability, "r" + runId), CancellationToken.None);
         await writer.CompleteAsync(CancellationToken.None);
         await transaction.CommitAsync();
     }
@@ -60,6 +66,37 @@ public class OutputTableTests(PostgresDatabase database) : IClassFixture<Postgre
         await WriteRunAsync(append, 1, [1, 2, 3], 0.3f, direct: true);
         Assert.Equal([(1L, 0.3f), (2L, 0.3f), (3L, 0.3f)],
             await connection.QueryAsync<(long, float)>("SELECT customer_id, probability FROM scored.direct_append ORDER BY 1"));
+    }
+
+    [Fact]
+    public async Task A_spooled_table_is_written_in_the_same_transaction_while_another_copy_holds_the_connection()
+    {
+        var output = Schema("scored.paired", OutputMode.Upsert);
+        var shadow = Schema("shadow.paired", OutputMode.Upsert);
+        await output.EnsureAsync(database.DataSource, CancellationToken.None);
+        await shadow.EnsureAsync(database.DataSource, CancellationToken.None);
+        var batch = Batch([1, 2, 3], 0.5f);
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+
+        // Rolled back after a direct COPY; committed after a merge, whose staging table must not collide with the spooled one's.
+        foreach (var (commit, direct) in new[] { (false, true), (true, false) })
+        {
+            await using var transaction = await connection.BeginTransactionAsync();
+            var partition = new SinkPartition(1, 10, PartitionBounds.Everything, "m@1");
+            await using var spooled = await TableSinkWriter.BeginAsync(connection, transaction, shadow, partition, direct: false, spooled: true, CancellationToken.None);
+            await using var streamed = await TableSinkWriter.BeginAsync(connection, transaction, output, partition, direct, spooled: false, CancellationToken.None);
+            await streamed.WriteAsync(batch, CancellationToken.None);
+            await spooled.WriteAsync(batch, CancellationToken.None);
+            Assert.Equal(3, await streamed.CompleteAsync(CancellationToken.None));
+            Assert.Equal(3, await spooled.CompleteAsync(CancellationToken.None));
+            if (commit)
+                await transaction.CommitAsync();
+            else
+                await transaction.RollbackAsync();
+            var expected = commit ? 3 : 0;
+            Assert.Equal((expected, expected), (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM scored.paired"),
+                await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM shadow.paired")));
+        }
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
+using BatchScoring.Core.Scoring;
 using Parquet;
 using Parquet.Schema;
 
@@ -10,7 +11,7 @@ namespace BatchScoring.Parquet.Sinks;
 /// one, in row groups of a bounded size; <see cref="CompleteAsync"/> renames it into place, so readers
 /// never see a half-written file. Disposing an incomplete file deletes it.
 /// </summary>
-public sealed class ParquetPartitionFile : IAsyncDisposable
+public sealed class ParquetPartitionFile : IPartitionSinkWriter
 {
     private readonly string _finalPath;
     private readonly string _temporaryPath;
@@ -99,6 +100,8 @@ public sealed class ParquetPartitionFile : IAsyncDisposable
         File.Move(_temporaryPath, _finalPath, overwrite: true);
         return _finalPath;
     }
+
+    Task IPartitionSinkWriter.CompleteAsync(CancellationToken cancellationToken) => CompleteAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -12,7 +12,7 @@ namespace BatchScoring.Parquet.Sinks;
 /// Safe to share between worker slots: each call writes its own file.
 /// </summary>
 public sealed class ParquetPartitionSink(
-    string folder, IReadOnlyList<ColumnSchema> sourceColumns, IReadOnlyList<ColumnSchema> scoreColumns, int rowGroupRows = 100_000)
+    string folder, IReadOnlyList<ColumnSchema> sourceColumns, IReadOnlyList<ColumnSchema> scoreColumns, int rowGroupRows = 100_000) : IPartitionSink
 {
     public string Folder { get; } = Path.GetFullPath(folder);
 
@@ -21,6 +21,9 @@ public sealed class ParquetPartitionSink(
         long runId, long partitionId, PartitionBounds bounds, string modelVersion, CancellationToken cancellationToken)
         => ParquetPartitionFile.CreateAsync(ParquetOutputLayout.PartitionFile(Folder, partitionId, bounds), sourceColumns, scoreColumns,
             rowGroupRows, modelVersion, runId, partitionId, cancellationToken);
+
+    async Task<IPartitionSinkWriter> IPartitionSink.BeginPartitionAsync(SinkPartition partition, CancellationToken cancellationToken)
+        => await BeginPartitionAsync(partition.RunId, partition.PartitionId, partition.Bounds, partition.ModelVersion, cancellationToken);
 
     /// <summary>
     /// Marks a finished run: writes <c>_SUCCESS</c> (naming the run) into every window folder its partitions wrote

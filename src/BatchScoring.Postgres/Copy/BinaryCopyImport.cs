@@ -8,7 +8,7 @@ namespace BatchScoring.Postgres.Copy;
 /// with <see cref="FlushAsync"/>, end with <see cref="CompleteAsync"/>, which returns the server's verdict
 /// (constraint errors and the like). Disposed unfinished, the COPY is cancelled, so nothing of it is kept.
 /// </summary>
-public sealed class BinaryCopyImport : IAsyncDisposable
+public sealed class BinaryCopyImport : ICopyImport
 {
     private NpgsqlRawCopyStream? _stream;
 

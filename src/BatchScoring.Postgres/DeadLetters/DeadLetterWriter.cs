@@ -4,7 +4,7 @@ using Npgsql;
 namespace BatchScoring.Postgres.DeadLetters;
 
 /// <summary>Stores a partition's dead letters in the partition's own transaction, so a retried attempt never doubles them.</summary>
-public static class DeadLetterWriter
+internal static class DeadLetterWriter
 {
     public static async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, long partitionId,
         string jobName, IReadOnlyCollection<DeadLetter> letters, CancellationToken cancellationToken)

@@ -146,10 +146,10 @@ public sealed class PartitionLedger(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Marks the partition succeeded inside the transaction that merged its output. Fails with
+    /// Marks the partition succeeded inside its <see cref="Commit.PartitionCommit"/>. Fails with
     /// <see cref="LeaseLostException"/> when another worker took the lease, so that only one commit wins.
     /// </summary>
-    public static async Task CompleteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ClaimedPartition partition,
+    internal static async Task CompleteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ClaimedPartition partition,
         string owner, RunCounts counts, string? driftSketchJson, string? shadowAgreementJson, CancellationToken cancellationToken)
     {
         var updated = await connection.ExecuteAsync(new CommandDefinition(

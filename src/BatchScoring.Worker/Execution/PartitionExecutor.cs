@@ -6,23 +6,24 @@ using BatchScoring.Core.Drift.Sketches;
 using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Shadow;
+using BatchScoring.Postgres.Commit;
 using BatchScoring.Postgres.DeadLetters;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Output;
 using BatchScoring.Worker.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace BatchScoring.Worker.Execution;
 
 /// <summary>
 /// Scores one claimed partition: read → score → write run as stages joined by bounded channels, so they
 /// overlap while memory stays bounded by batch size × channel depth; the score stage runs on
-/// <see cref="WorkerOptions.EffectiveScoreThreads"/> threads. The partition's output, its dead letters and
-/// its <c>succeeded</c> mark commit in one transaction.
+/// <see cref="WorkerOptions.EffectiveScoreThreads"/> threads. The write stage hands every scored batch to the
+/// partition's <see cref="PartitionCommit"/>, which commits its output, shadow rows, dead letters and <c>succeeded</c>
+/// mark in one transaction.
 /// </summary>
-public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<WorkerOptions> options, ILogger<PartitionExecutor> logger)
+public sealed class PartitionExecutor(PartitionCommits commits, IOptions<WorkerOptions> options, ILogger<PartitionExecutor> logger)
 {
     private static readonly JsonSerializerOptions RowJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
@@ -128,18 +129,13 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
         ChannelReader<ScoredChunk> input, Task<PartitionFigures> scoring, CancellationToken cancellationToken)
     {
         var errors = context.Job.Errors;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var writer = context.Output is { } table
-            ? await PartitionOutputWriter.BeginAsync(connection, transaction, table, partition.RunId, partition.PartitionId, context.Model.Version, direct, cancellationToken)
-            : null;
-        // Challenger rows go to the shadow table through their own connection (one connection runs one COPY at a time);
-        // they commit just before the main transaction, and a retry replaces them.
-        await using var shadow = context.Shadow is { } s ? await ShadowWriter.BeginAsync(dataSource, s, partition, cancellationToken) : null;
-        // The Parquet copy is renamed into place just before the commit; a crash in between leaves a file the retry overwrites.
-        await using var parquet = context.ParquetOutput is { } sink
-            ? await sink.BeginPartitionAsync(partition.RunId, partition.PartitionId, partition.Bounds, context.Model.Version, cancellationToken)
-            : null;
+        await using var commit = await commits.BeginAsync(new PartitionCommitPlan(partition, owner, context.Job.Name, context.Model.Version)
+        {
+            Output = context.Output,
+            Direct = direct,
+            Shadow = context.Shadow is { } shadow ? new ShadowTable(shadow.Output, shadow.Challenger.Version) : null,
+            Files = context.ParquetOutput,
+        }, cancellationToken);
 
         long rowsRead = 0, rowsScored = 0;
         var deadLetters = new List<DeadLetter>();
@@ -150,29 +146,15 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
             deadLetters.AddRange(chunk.DeadLetters);
             if (deadLetters.Count > errors.MaxFailedRows)
                 throw new ErrorBudgetExceededException(context.Job.Name, partition.PartitionKey, deadLetters.Count, rowsRead, deadLetters[0]);
-            if (writer is not null)
-                await writer.WriteAsync(chunk.Scored, cancellationToken);
-            if (shadow is not null)
-                await shadow.Writer.WriteAsync(chunk.Shadow!, cancellationToken);
-            if (parquet is not null)
-                await parquet.WriteAsync(chunk.Scored, cancellationToken);
+            await commit.WriteAsync(chunk.Scored, chunk.Shadow, cancellationToken);
         }
         if (errors.IsExceeded(deadLetters.Count, rowsRead))
             throw new ErrorBudgetExceededException(context.Job.Name, partition.PartitionKey, deadLetters.Count, rowsRead, deadLetters[0]);
 
-        if (writer is not null)
-            await writer.CompleteAsync(cancellationToken);
-        await DeadLetterWriter.InsertAsync(connection, transaction, partition.RunId, partition.PartitionId, context.Job.Name, deadLetters, cancellationToken);
         var counts = new RunCounts(rowsRead, rowsScored, deadLetters.Count);
-        if (shadow is not null)
-            await shadow.CommitAsync(cancellationToken);
-        if (parquet is not null)
-            await parquet.CompleteAsync(cancellationToken);
         // The score stage completed the channel after its last thread finished, so the figures cover every scored row.
         var figures = await scoring;
-        await PartitionLedger.CompleteAsync(connection, transaction, partition, owner, counts, figures.Sketch?.ToJson(),
-            figures.Agreement is { } agreement ? ShadowAgreementJson.Serialize(agreement) : null, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await commit.CommitAsync(new PartitionOutcome(counts, deadLetters, figures.Sketch, figures.Agreement), cancellationToken);
         return counts;
     }
 
@@ -197,33 +179,6 @@ public sealed class PartitionExecutor(NpgsqlDataSource dataSource, IOptions<Work
                 merged.Agreement?.Merge(part.Agreement!);
             }
             return merged;
-        }
-    }
-
-    private sealed class ShadowWriter(NpgsqlConnection connection, NpgsqlTransaction transaction, PartitionOutputWriter writer) : IAsyncDisposable
-    {
-        public PartitionOutputWriter Writer => writer;
-
-        public static async Task<ShadowWriter> BeginAsync(NpgsqlDataSource dataSource, ShadowContext shadow, ClaimedPartition partition, CancellationToken cancellationToken)
-        {
-            var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var writer = await PartitionOutputWriter.BeginAsync(connection, transaction, shadow.Output, partition.RunId, partition.PartitionId,
-                shadow.Challenger.Version, direct: false, cancellationToken);
-            return new ShadowWriter(connection, transaction, writer);
-        }
-
-        public async Task CommitAsync(CancellationToken cancellationToken)
-        {
-            await writer.CompleteAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await writer.DisposeAsync();
-            await transaction.DisposeAsync();
-            await connection.DisposeAsync();
         }
     }
 }

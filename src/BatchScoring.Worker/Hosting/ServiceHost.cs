@@ -1,4 +1,5 @@
 using BatchScoring.Models.Loading;
+using BatchScoring.Postgres.Commit;
 using BatchScoring.Postgres.Drift;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Migrations;
@@ -47,6 +48,7 @@ internal static class ServiceHost
         builder.Services.AddSingleton<RunLedger>();
         builder.Services.AddSingleton(sp => new ModelFileLoader(sp.GetRequiredService<IOptions<ModelsOptions>>().Value.CompileTreeEnsembles));
         builder.Services.AddSingleton<PartitionLedger>();
+        builder.Services.AddSingleton<PartitionCommits>();
         builder.Services.AddSingleton<RunContextFactory>();
         builder.Services.AddSingleton<PartitionExecutor>();
         builder.Services.AddSingleton<RunFinalizer>();

@@ -1,20 +1,22 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Sql;
 using BatchScoring.Postgres.Copy;
+using BatchScoring.Postgres.Output;
 using Npgsql;
 
-namespace BatchScoring.Postgres.Output;
+namespace BatchScoring.Postgres.Sinks;
 
 /// <summary>
-/// Writes one partition's scored rows with binary COPY inside the caller's transaction — the one that
-/// also marks the partition succeeded — so readers see all of a partition or none of it. On the direct
-/// path (<see cref="OutputWritePath"/>) rows go straight into the output table; otherwise they are staged
-/// in a temporary table and merged: upsert tables take them ON CONFLICT of the key. Append tables first
-/// drop the rows an earlier attempt of the same run and partition left.
+/// Writes one partition's scored rows into a table with binary COPY inside the partition's transaction — the one
+/// that also marks the partition succeeded — so readers see all of a partition or none of it. On the direct
+/// path (<see cref="OutputWritePath"/>) rows go straight into the table; otherwise they are staged in a
+/// temporary table and merged: upsert tables take them ON CONFLICT of the key. Append tables first drop the
+/// rows an earlier attempt of the same run and partition left.
 /// </summary>
-public sealed class PartitionOutputWriter : IAsyncDisposable
+internal sealed class TableSinkWriter : IPartitionSinkWriter
 {
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlTransaction _transaction;
@@ -22,18 +24,18 @@ public sealed class PartitionOutputWriter : IAsyncDisposable
     private readonly string? _staging;
     private readonly byte[] _lineage;
     private readonly long _runId;
-    private BinaryCopyImport? _import;
+    private ICopyImport? _import;
     private long _rows;
 
-    private PartitionOutputWriter(NpgsqlConnection connection, NpgsqlTransaction transaction, OutputTableSchema schema,
-        string? staging, long runId, long partitionId, string modelVersion)
+    private TableSinkWriter(NpgsqlConnection connection, NpgsqlTransaction transaction, OutputTableSchema schema,
+        string? staging, SinkPartition partition)
     {
         _connection = connection;
         _transaction = transaction;
         _schema = schema;
         _staging = staging;
-        _lineage = EncodeLineage(modelVersion, runId, partitionId, DateTime.UtcNow);
-        _runId = runId;
+        _lineage = EncodeLineage(partition.ModelVersion, partition.RunId, partition.PartitionId, DateTime.UtcNow);
+        _runId = partition.RunId;
     }
 
     /// <summary>The lineage columns (binary COPY values), the same on every row of a partition: encoded once.</summary>
@@ -47,9 +49,10 @@ public sealed class PartitionOutputWriter : IAsyncDisposable
         return buffer.ToArray();
     }
 
-    /// <param name="direct">COPY straight into the output table (see <see cref="OutputWritePath"/>) instead of staging and merging.</param>
-    public static async Task<PartitionOutputWriter> BeginAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        OutputTableSchema schema, long runId, long partitionId, string modelVersion, bool direct, CancellationToken cancellationToken)
+    /// <param name="direct">COPY straight into the table (see <see cref="OutputWritePath"/>) instead of staging and merging.</param>
+    /// <param name="spooled">Hold the rows in a temporary file and COPY them at <see cref="CompleteAsync"/>, leaving the connection free for another COPY meanwhile.</param>
+    public static async Task<TableSinkWriter> BeginAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        OutputTableSchema schema, SinkPartition partition, bool direct, bool spooled, CancellationToken cancellationToken)
     {
         string? staging = null;
         if (schema.Mode == OutputMode.Append)
@@ -57,20 +60,24 @@ public sealed class PartitionOutputWriter : IAsyncDisposable
             await using var delete = new NpgsqlCommand(
                 $"DELETE FROM {schema.Table.Quoted} WHERE run_id = $1 AND partition_id = $2", connection, transaction)
             {
-                Parameters = { new() { Value = runId }, new() { Value = partitionId } },
+                Parameters = { new() { Value = partition.RunId }, new() { Value = partition.PartitionId } },
             };
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
         if (!direct)
         {
-            staging = SqlIdentifier.Quote("stage_" + schema.Table.Name);
+            // Qualified by the schema too: the output and the shadow table may share a name in two schemas.
+            staging = SqlIdentifier.Quote("stage_" + (schema.Table.Schema is { } s ? s + "_" : "") + schema.Table.Name);
             await using var create = new NpgsqlCommand(
                 $"CREATE TEMP TABLE {staging} (LIKE {schema.Table.Quoted}) ON COMMIT DROP", connection, transaction);
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
-        var writer = new PartitionOutputWriter(connection, transaction, schema, staging, runId, partitionId, modelVersion);
-        writer._import = await BinaryCopyImport.BeginAsync(
-            connection, staging ?? schema.Table.Quoted, schema.AllColumns.Select(c => c.Name), cancellationToken);
+        var writer = new TableSinkWriter(connection, transaction, schema, staging, partition);
+        var target = staging ?? schema.Table.Quoted;
+        var columns = schema.AllColumns.Select(c => c.Name).ToArray();
+        writer._import = spooled
+            ? new SpooledCopyImport(connection, target, columns)
+            : await BinaryCopyImport.BeginAsync(connection, target, columns, cancellationToken);
         return writer;
     }
 
@@ -115,6 +122,8 @@ public sealed class PartitionOutputWriter : IAsyncDisposable
         }
         return _staging is null ? _rows : await MergeAsync(_staging, cancellationToken);
     }
+
+    Task IPartitionSinkWriter.CompleteAsync(CancellationToken cancellationToken) => CompleteAsync(cancellationToken);
 
     private async Task<long> MergeAsync(string staging, CancellationToken cancellationToken)
     {

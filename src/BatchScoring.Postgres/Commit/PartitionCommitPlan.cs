@@ -1,0 +1,24 @@
+using BatchScoring.Core.Scoring;
+using BatchScoring.Postgres.Ledger;
+using BatchScoring.Postgres.Output;
+
+namespace BatchScoring.Postgres.Commit;
+
+/// <summary>What one attempt of a claimed partition writes, and under whose lease it commits.</summary>
+public sealed record PartitionCommitPlan(ClaimedPartition Partition, string Owner, string JobName, string ModelVersion)
+{
+    /// <summary>The output table; null when scores go only to <see cref="Files"/>.</summary>
+    public OutputTableSchema? Output { get; init; }
+
+    /// <summary>COPY straight into <see cref="Output"/> (see <see cref="OutputWritePath"/>) instead of staging and merging.</summary>
+    public bool Direct { get; init; }
+
+    /// <summary>The challenger's table and model version; null without a challenger.</summary>
+    public ShadowTable? Shadow { get; init; }
+
+    /// <summary>A sink outside the database (Parquet files), completed last, just before the commit.</summary>
+    public IPartitionSink? Files { get; init; }
+}
+
+/// <summary>The shadow table and the challenger version its rows carry.</summary>
+public sealed record ShadowTable(OutputTableSchema Schema, string ModelVersion);

@@ -1,0 +1,9 @@
+using BatchScoring.Core.Drift.Sketches;
+using BatchScoring.Core.Shadow;
+using BatchScoring.Postgres.DeadLetters;
+using BatchScoring.Postgres.Ledger;
+
+namespace BatchScoring.Postgres.Commit;
+
+/// <summary>What a partition's pipeline produced besides its rows: counts, dead letters, the drift sketch and the shadow agreement.</summary>
+public sealed record PartitionOutcome(RunCounts Counts, IReadOnlyCollection<DeadLetter> DeadLetters, DatasetSketch? Sketch, ShadowAgreement? Agreement);
