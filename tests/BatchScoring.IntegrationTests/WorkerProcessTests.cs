@@ -42,6 +42,7 @@ public class WorkerProcessTests(ScoringEnvironment env) : IClassFixture<ScoringE
             ["Worker__BatchSize"] = "500",
             ["Worker__LeaseDuration"] = "00:00:03",
             ["Worker__PollInterval"] = "00:00:00.300",
+            ["Observability__MetricsAddress"] = "",
         };
     }
 

@@ -13,6 +13,7 @@ public class ExpectedFailureTests(ScoringEnvironment env) : IClassFixture<Scorin
         ["ConnectionStrings__BatchScoring"] = env.ConnectionString,
         ["Jobs__Directory"] = env.Folder,
         ["Models__Directory"] = env.Folder,
+        ["Observability__MetricsAddress"] = "",
     };
 
     [Theory]
