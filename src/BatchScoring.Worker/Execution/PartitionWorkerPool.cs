@@ -128,7 +128,11 @@ public sealed class PartitionWorkerPool(
             var permanent = e is SchemaMismatchException or ErrorBudgetExceededException;
             var retry = context?.Job.Retries ?? Core.Jobs.RetryPolicy.Default;
             var delay = retry.DelayAfter(claim.Attempt, _random);
-            logger.LogWarning(e, "Partition {PartitionKey} attempt {Attempt} failed: {Error}", claim.PartitionKey, claim.Attempt, message);
+            // A failure a job or its data causes is one line; its stack is for Debug. Anything else is a bug: keep the stack.
+            var expected = timedOut || e is BatchScoringException;
+            logger.LogWarning(expected ? null : e, "Partition {PartitionKey} attempt {Attempt} failed: {Error}", claim.PartitionKey, claim.Attempt, message);
+            if (expected)
+                logger.LogDebug(e, "Partition {PartitionKey} attempt {Attempt} failed", claim.PartitionKey, claim.Attempt);
             observer.PartitionFinished(context?.Job.Name ?? "unknown", "failed", DateTime.UtcNow - started, claim.Reclaimed);
             await RecordAsync(() => ledger.FailAttemptAsync(claim, Owner, message, delay, permanent, new(0, 0, 0), CancellationToken.None));
         }

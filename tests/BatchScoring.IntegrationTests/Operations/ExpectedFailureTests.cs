@@ -78,4 +78,23 @@ public class ExpectedFailureTests(ScoringEnvironment env) : IClassFixture<Scorin
         await using var connection = await env.DataSource.OpenConnectionAsync();
         Assert.Equal("failed", await connection.ExecuteScalarAsync<string>("SELECT status FROM scoring.runs WHERE run_id = @failed", new { failed }));
     }
+
+    [Fact]
+    public async Task A_partition_over_its_error_budget_is_logged_in_one_line_without_a_stack()
+    {
+        await using (var connection = await env.DataSource.OpenConnectionAsync())
+            await connection.ExecuteAsync("""
+                CREATE TABLE public.half_keyless AS SELECT * FROM public.customers;
+                ALTER TABLE public.half_keyless ALTER COLUMN customer_id DROP NOT NULL;
+                UPDATE public.half_keyless SET customer_id = NULL WHERE customer_id % 2 = 0;
+                """);
+        OperationsHelpers.WriteChurnJob(env, "half-keyless", "public.half_keyless", "scored.half_keyless");
+
+        var run = await CliRun.RunAsync(env.Folder, ["run", "half-keyless"], Environment());
+
+        Assert.True(run.ExitCode == 1, $"run exited {run.ExitCode}:\n{run.Stdout}\n{run.Stderr}");
+        Assert.Contains("more than the job's errors thresholds allow", run.Stdout + run.Stderr);
+        Assert.Contains("key column 'customer_id' is null", run.Stdout + run.Stderr);
+        Assert.DoesNotContain("   at ", run.Stdout + run.Stderr);
+    }
 }
