@@ -76,27 +76,10 @@ public static class JobSpecLoader
         };
     }
 
-    /// <summary>Reads every job file of a folder (sorted by file name); a job name used by an earlier file is an error of the later one.</summary>
-    public static JobDirectoryResult LoadDirectory(string directory)
-    {
-        var files = Directory.Exists(directory)
-            ? Directory.EnumerateFiles(directory)
-                .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-                .Order(StringComparer.Ordinal)
-            : throw new DirectoryNotFoundException($"The job folder {Path.GetFullPath(directory)} does not exist.");
-        var results = new List<JobFileResult>();
-        var owners = new Dictionary<string, string>();
-        foreach (var file in files)
-        {
-            var result = ReadFile(file);
-            if (result.Name is { } name && owners.TryGetValue(name, out var owner))
-                result = result with { Job = null, Errors = [.. result.Errors, result.DuplicateNameError(owner)] };
-            else if (result.Name is { } first)
-                owners[first] = file;
-            results.Add(result);
-        }
-        return new JobDirectoryResult(results);
-    }
+    /// <summary>Reads every job file of a folder once (see <see cref="JobFolderScan"/>).</summary>
+    public static JobDirectoryResult LoadDirectory(string directory) => Directory.Exists(directory)
+        ? new JobFolderScan(directory).Scan().Files
+        : throw new DirectoryNotFoundException($"The job folder {Path.GetFullPath(directory)} does not exist.");
 
     public static JobFileResult ReadFile(string path)
     {

@@ -3,7 +3,6 @@ namespace BatchScoring.Core.Runs;
 /// <summary>Run states as stored in <c>scoring.runs.status</c>.</summary>
 public static class RunStatus
 {
-    public const string Pending = "pending";
     public const string Running = "running";
     public const string Succeeded = "succeeded";
     public const string PartiallyFailed = "partially_failed";

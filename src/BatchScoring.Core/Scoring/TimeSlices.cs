@@ -12,8 +12,4 @@ public static class TimeSlices
         for (var start = window.StartUtc; start < window.EndUtc; start += grain)
             yield return new TimeWindow(start, start + grain < window.EndUtc ? start + grain : window.EndUtc);
     }
-
-    /// <summary>The UTC start of the grain-aligned slice (aligned to the Unix epoch) that contains <paramref name="instant"/>.</summary>
-    public static DateTime FloorTo(DateTime instant, TimeSpan grain)
-        => new(instant.Ticks - (instant.Ticks - DateTime.UnixEpoch.Ticks) % grain.Ticks, DateTimeKind.Utc);
 }

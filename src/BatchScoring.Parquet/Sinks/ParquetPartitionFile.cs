@@ -44,7 +44,6 @@ public sealed class ParquetPartitionFile : IPartitionSinkWriter
         _partitionId = partitionId;
     }
 
-    public string FinalPath => _finalPath;
     public long RowsWritten { get; private set; }
 
     internal static async Task<ParquetPartitionFile> CreateAsync(string finalPath, IReadOnlyList<ColumnSchema> sourceColumns,

@@ -20,7 +20,6 @@ public sealed record RunRecord(
     DateTime? StartedAt,
     DateTime? FinishedAt,
     string? Error,
-    long? ParentRunId,
     string? Host);
 
 /// <summary>What a run is about to do, recorded when it starts. <see cref="Window"/> is the source time it scores, if windowed.</summary>

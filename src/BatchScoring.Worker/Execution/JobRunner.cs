@@ -8,6 +8,7 @@ using BatchScoring.Core.Scoring;
 using BatchScoring.Models.Loading;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Worker.Hosting;
+using BatchScoring.Worker.Observability.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using BatchScoring.Worker.Observability;
@@ -39,7 +40,7 @@ public sealed class JobRunner(
     public async Task<RunOutcome> RunAsync(JobSpec job, RunRequest request, CancellationToken cancellationToken, IProgress<RunProgress>? progress = null)
     {
         var stopwatch = Stopwatch.StartNew();
-        using var jobScope = LogContext.PushProperty("JobName", job.Name);
+        using var jobScope = LogContext.PushProperty(LogScope.JobName, job.Name);
         await runs.ThrowIfInProgressAsync(job.Name, cancellationToken);
         LoadedModel? model = null;
         try
@@ -57,7 +58,7 @@ public sealed class JobRunner(
             contexts.Remember(runId, context);
             if (context.Shadow is { } shadow)
                 await shadowLedger.RecordChallengerAsync(runId, shadow.Challenger.Name, shadow.Challenger.Version, shadow.Output.Table.ToString(), cancellationToken);
-            using var runScope = LogContext.PushProperty("RunId", runId);
+            using var runScope = LogContext.PushProperty(LogScope.RunId, runId);
             logger.LogInformation("Run {RunId} of job {JobName} started ({Trigger}): {Partitions} partitions, model {ModelVersion}",
                 runId, job.Name, request.Trigger, plan.Count, model.Version);
             await WorkUntilOverAsync(runId, request, progress, cancellationToken);
@@ -85,7 +86,7 @@ public sealed class JobRunner(
         if (run.Status == RunStatus.Succeeded)
             throw new BatchScoringException($"Run {runId} of job '{run.JobName}' succeeded: there is nothing to retry (the run is left unchanged).");
         // A finished run becomes running again, which the ledger allows only while no other run of the job is in progress.
-        if (run.Status is not (RunStatus.Running or RunStatus.Pending))
+        if (run.Status != RunStatus.Running)
             await runs.ThrowIfInProgressAsync(run.JobName, cancellationToken);
         // Rebuilt first, so that a run that cannot be scored any more (model file changed, job gone) is refused before anything is reopened.
         var context = await contexts.ForRunAsync(runId, cancellationToken);
@@ -158,7 +159,7 @@ public sealed class JobRunner(
     {
         var runId = await runs.RecordFailedStartAsync(
             new RunStart(job.Name, request.Trigger, model?.Name, model?.Version, null, request.Window), error, CancellationToken.None);
-        using var runScope = LogContext.PushProperty("RunId", runId);
+        using var runScope = LogContext.PushProperty(LogScope.RunId, runId);
         logger.LogError("Run {RunId} of job {JobName} failed before reading any row: {Error}", runId, job.Name, error);
         await observer.RunFinishedAsync(runId, job.Output.Table?.ToString());
         return new RunOutcome(runId, RunStatus.Failed, 0, 0, elapsed, job.Output.Destination, error);

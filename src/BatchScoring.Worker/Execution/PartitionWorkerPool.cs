@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using BatchScoring.Core.Errors;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Worker.Hosting;
+using BatchScoring.Worker.Observability.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using BatchScoring.Worker.Observability;
@@ -90,8 +91,8 @@ public sealed class PartitionWorkerPool(
 
     private async Task ExecuteAsync(ClaimedPartition claim, CancellationToken cancellationToken)
     {
-        using var run = LogContext.PushProperty("RunId", claim.RunId);
-        using var partitionScope = LogContext.PushProperty("PartitionId", claim.PartitionId);
+        using var run = LogContext.PushProperty(LogScope.RunId, claim.RunId);
+        using var partitionScope = LogContext.PushProperty(LogScope.PartitionId, claim.PartitionId);
         var held = new HeldPartition(claim, cancellationToken);
         _held[claim.PartitionId] = held;
         var started = DateTime.UtcNow;
@@ -99,7 +100,7 @@ public sealed class PartitionWorkerPool(
         try
         {
             context = await contexts.ForRunAsync(claim.RunId, held.Token);
-            using var job = LogContext.PushProperty("JobName", context.Job.Name);
+            using var job = LogContext.PushProperty(LogScope.JobName, context.Job.Name);
             held.CancelAfter(context.Job.PartitionTimeout);
             logger.LogDebug("Partition {PartitionKey} attempt {Attempt} started", claim.PartitionKey, claim.Attempt);
             var counts = await executor.ExecuteAsync(context, claim, Owner, held.Token);

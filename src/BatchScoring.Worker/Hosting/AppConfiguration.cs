@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace BatchScoring.Worker.Hosting;
 
@@ -16,11 +18,18 @@ internal static class AppConfiguration
         .AddEnvironmentVariables()
         .Build();
 
-    public static T Bind<T>(IConfiguration configuration, string section) where T : new()
+    /// <summary>
+    /// Options for code that runs before the host exists (the database to start, the logger, the
+    /// scheduler's wiring), bound and validated by the same pipeline the host uses, so an invalid
+    /// value fails with the same <see cref="OptionsValidationException"/>.
+    /// </summary>
+    public static T Bind<T>(IConfiguration configuration, string section) where T : class, new()
     {
-        var options = new T();
-        configuration.GetSection(section).Bind(options);
-        return options;
+        using var services = new ServiceCollection()
+            .AddSingleton(configuration)
+            .AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().Services
+            .BuildServiceProvider();
+        return services.GetRequiredService<IOptions<T>>().Value;
     }
 
     public static string? ConfiguredConnectionString(IConfiguration configuration)

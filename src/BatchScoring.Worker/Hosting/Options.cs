@@ -73,10 +73,10 @@ public sealed class LocalDatabaseOptions
 {
     public const string Section = "LocalDatabase";
 
-    [Required]
+    [Required(ErrorMessage = "LocalDatabase:DataDirectory is required.")]
     public string DataDirectory { get; set; } = ".data/pg";
 
-    [Range(1024, 65535)]
+    [Range(1024, 65535, ErrorMessage = "LocalDatabase:Port must be between {1} and {2}.")]
     public int Port { get; set; } = 54329;
 }
 

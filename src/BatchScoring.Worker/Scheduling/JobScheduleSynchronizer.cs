@@ -1,3 +1,4 @@
+using BatchScoring.Core.Jobs;
 using BatchScoring.Worker.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -2,6 +2,7 @@ using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Worker.Execution;
+using BatchScoring.Worker.Observability.Logging;
 using Microsoft.Extensions.Logging;
 using Quartz;
 using Serilog.Context;
@@ -18,7 +19,7 @@ internal sealed class ScheduledScoringJob(JobCatalog catalog, JobRunner runner, 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var name = context.JobDetail.Key.Name;
-        using var jobScope = LogContext.PushProperty("JobName", name);
+        using var jobScope = LogContext.PushProperty(LogScope.JobName, name);
         if (catalog.Find(name) is not { } job)
         {
             logger.LogWarning("Trigger of job {JobName} fired, but this process has no valid job file for it; skipped", name);

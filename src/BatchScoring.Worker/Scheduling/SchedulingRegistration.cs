@@ -2,6 +2,7 @@ using BatchScoring.Worker.Hosting;
 using BatchScoring.Worker.Observability.Health;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Quartz;
 
@@ -12,8 +13,9 @@ internal static class SchedulingRegistration
 {
     public static IServiceCollection AddJobScheduling(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // Quartz's store is chosen while services are registered, so the options are bound (and validated) here, once.
         var options = AppConfiguration.Bind<SchedulerOptions>(configuration, SchedulerOptions.Section);
+        services.AddSingleton(Options.Create(options));
 
         services.AddSingleton<JobCatalog>();
         services.AddTransient<ScheduledScoringJob>();

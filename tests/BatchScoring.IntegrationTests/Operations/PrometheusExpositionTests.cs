@@ -12,9 +12,8 @@ public class PrometheusExpositionTests
         metrics.PartitionFinished("churn", "succeeded", TimeSpan.FromMilliseconds(300));
         metrics.PartitionFinished("churn", "succeeded", TimeSpan.FromSeconds(20));
         metrics.PartitionFinished("churn", "failed", TimeSpan.FromSeconds(1));
-        metrics.LeaseReclaimed("churn");
+        metrics.LeaseReclaimed("nightly \"eu\"");
         metrics.DriftFlagRaised("churn");
-        metrics.SchedulerMisfire("nightly \"eu\"");
         metrics.RowsFailed("churn", 3);
 
         var lines = PrometheusTextWriter.Write(collector.Snapshot()).Split('\n');
@@ -28,9 +27,8 @@ public class PrometheusExpositionTests
         Assert.Contains("batchscoring_partition_duration_seconds_sum{job=\"churn\",status=\"succeeded\"} 20.3", lines);
         Assert.Contains("batchscoring_partition_duration_seconds_count{job=\"churn\",status=\"succeeded\"} 2", lines);
         Assert.Contains("batchscoring_partitions_total{job=\"churn\",status=\"failed\"} 1", lines);
-        Assert.Contains("batchscoring_lease_reclaims_total{job=\"churn\"} 1", lines);
         Assert.Contains("batchscoring_drift_flags_total{job=\"churn\"} 1", lines);
-        Assert.Contains("batchscoring_scheduler_misfires_total{job=\"nightly \\\"eu\\\"\"} 1", lines);
+        Assert.Contains("batchscoring_lease_reclaims_total{job=\"nightly \\\"eu\\\"\"} 1", lines);
         Assert.Contains("batchscoring_rows_failed_total{job=\"churn\"} 3", lines);
     }
 

@@ -1,33 +1,12 @@
-using Serilog.Context;
-
 namespace BatchScoring.Worker.Observability.Logging;
 
 /// <summary>
-/// Pushes the properties every event inside a run carries. Dispose the scope when the run (or
-/// partition) ends: <c>using var scope = LogScope.ForPartition(job, runId, partitionId);</c>
+/// The properties every event inside a run carries, pushed with <c>LogContext.PushProperty</c> where the
+/// job, run or partition becomes known and read back by <see cref="RunScopeEnricher"/>.
 /// </summary>
 public static class LogScope
 {
     public const string JobName = nameof(JobName);
     public const string RunId = nameof(RunId);
     public const string PartitionId = nameof(PartitionId);
-
-    public static IDisposable ForRun(string jobName, long runId) => new Scope(
-        LogContext.PushProperty(JobName, jobName),
-        LogContext.PushProperty(RunId, runId));
-
-    public static IDisposable ForPartition(string jobName, long runId, long partitionId) => new Scope(
-        LogContext.PushProperty(JobName, jobName),
-        LogContext.PushProperty(RunId, runId),
-        LogContext.PushProperty(PartitionId, partitionId));
-
-    private sealed class Scope(params IDisposable[] pushed) : IDisposable
-    {
-        // LogContext is a stack: pop in reverse order of pushing.
-        public void Dispose()
-        {
-            for (var i = pushed.Length - 1; i >= 0; i--)
-                pushed[i].Dispose();
-        }
-    }
 }

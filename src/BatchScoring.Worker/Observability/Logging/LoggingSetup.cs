@@ -1,3 +1,4 @@
+using BatchScoring.Worker.Hosting;
 using Microsoft.Extensions.Configuration;
 using Serilog;
 using Serilog.Events;
@@ -18,8 +19,7 @@ public static class LoggingSetup
 
     public static Serilog.ILogger CreateLogger(IConfiguration configuration, Action<LoggerConfiguration>? extra = null)
     {
-        var options = new LoggingOptions();
-        configuration.GetSection(LoggingOptions.Section).Bind(options);
+        var options = AppConfiguration.Bind<LoggingOptions>(configuration, LoggingOptions.Section);
         var masker = SecretMasker.FromConfiguration(configuration);
         var json = string.Equals(options.Format, "json", StringComparison.OrdinalIgnoreCase);
 

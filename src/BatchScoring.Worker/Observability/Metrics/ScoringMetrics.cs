@@ -21,7 +21,6 @@ public sealed class ScoringMetrics : IDisposable
     private readonly Counter<long> _rowsFailed;
     private readonly Counter<long> _leaseReclaims;
     private readonly Counter<long> _driftFlags;
-    private readonly Counter<long> _misfires;
 
     public ScoringMetrics()
     {
@@ -36,7 +35,6 @@ public sealed class ScoringMetrics : IDisposable
         _rowsFailed = Meter.CreateCounter<long>("batchscoring_rows_failed_total", description: "Rows that could not be scored (dead letters), by job.");
         _leaseReclaims = Meter.CreateCounter<long>("batchscoring_lease_reclaims_total", description: "Partitions reclaimed after their lease expired, by job.");
         _driftFlags = Meter.CreateCounter<long>("batchscoring_drift_flags_total", description: "Runs that raised a drift flag, by job.");
-        _misfires = Meter.CreateCounter<long>("batchscoring_scheduler_misfires_total", description: "Scheduled fires that were missed, by job.");
     }
 
     public Meter Meter { get; }
@@ -58,8 +56,6 @@ public sealed class ScoringMetrics : IDisposable
     public void LeaseReclaimed(string job) => _leaseReclaims.Add(1, Job(job));
 
     public void DriftFlagRaised(string job) => _driftFlags.Add(1, Job(job));
-
-    public void SchedulerMisfire(string job) => _misfires.Add(1, Job(job));
 
     public void Dispose() => Meter.Dispose();
 
