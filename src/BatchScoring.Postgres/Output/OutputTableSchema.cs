@@ -88,6 +88,21 @@ public sealed class OutputTableSchema
     }
 
     /// <summary>
+    /// Checks, reading only, that an existing table fits the job: its columns and, for upsert, a unique key. A missing
+    /// table passes; <see cref="EnsureAsync"/> creates it when the run starts.
+    /// </summary>
+    public async Task CheckAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var existing = await ExistingColumnsAsync(connection, null, cancellationToken);
+        if (existing.Count == 0)
+            return;
+        Check(existing);
+        if (Mode == OutputMode.Upsert)
+            await CheckUniqueKeyAsync(connection, null, cancellationToken);
+    }
+
+    /// <summary>
     /// Creates the table (with its analyst index and <c>_latest</c> view) when missing, or checks that the existing
     /// one fits and adds the view if it lacks it; serialised across workers by an advisory lock. Returns how a run
     /// writes it: directly for append tables and for upsert tables that hold no row yet (see <see cref="OutputWritePath"/>).
@@ -98,13 +113,7 @@ public sealed class OutputTableSchema
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             "SELECT pg_advisory_xact_lock(hashtext(@name))", new { name = "output:" + Table }, transaction, cancellationToken: cancellationToken));
-        var existing = (await connection.QueryAsync<ExistingColumn>(new CommandDefinition(
-            """
-            SELECT a.attname AS Name, t.typname AS Type, a.attnotnull AS NotNull, a.atthasdef AS HasDefault
-            FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-            WHERE a.attrelid = to_regclass(@table) AND a.attnum > 0 AND NOT a.attisdropped
-            """, new { table = Table.Quoted }, transaction, cancellationToken: cancellationToken)))
-            .ToDictionary(c => c.Name, StringComparer.Ordinal);
+        var existing = await ExistingColumnsAsync(connection, transaction, cancellationToken);
 
         if (existing.Count == 0)
             await connection.ExecuteAsync(new CommandDefinition(CreateSql(), transaction: transaction, cancellationToken: cancellationToken));
@@ -126,6 +135,16 @@ public sealed class OutputTableSchema
         return new OutputWritePath(direct);
     }
 
+    private async Task<Dictionary<string, ExistingColumn>> ExistingColumnsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+        => (await connection.QueryAsync<ExistingColumn>(new CommandDefinition(
+            """
+            SELECT a.attname AS Name, t.typname AS Type, a.attnotnull AS NotNull, a.atthasdef AS HasDefault
+            FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+            WHERE a.attrelid = to_regclass(@table) AND a.attnum > 0 AND NOT a.attisdropped
+            """, new { table = Table.Quoted }, transaction, cancellationToken: cancellationToken)))
+            .ToDictionary(c => c.Name, StringComparer.Ordinal);
+
     private sealed record ExistingColumn(string Name, string Type, bool NotNull, bool HasDefault);
 
     private void Check(Dictionary<string, ExistingColumn> existing)
@@ -144,7 +163,7 @@ public sealed class OutputTableSchema
                 $"Output table {Table} column '{blocking.Name}' is NOT NULL without a default, but the job does not write it.");
     }
 
-    private async Task CheckUniqueKeyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    private async Task CheckUniqueKeyAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
         var uniqueKeys = await connection.QueryAsync<string[]>(new CommandDefinition(
             """

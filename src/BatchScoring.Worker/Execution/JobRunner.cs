@@ -18,7 +18,7 @@ namespace BatchScoring.Worker.Execution;
 
 /// <summary>
 /// Starts runs and sees them through: checks the model against the source and the output table
-/// before any row is read, plans the partitions, records the run and its partitions in the ledger,
+/// before any row is read, plans the partitions, creates the output tables, records the run and its partitions in the ledger,
 /// then takes part in the run as a worker (alongside any <c>worker</c> processes) until it is over.
 /// A run that cannot start is still recorded, as failed, with the reason.
 /// </summary>
@@ -50,6 +50,7 @@ public sealed class JobRunner(
             var context = await contexts.PrepareAsync(job, model, challenger, cancellationToken);
             context = context with { Drift = await driftBaselines.ResolveAsync(context, cancellationToken) };
             var plan = await PlanAsync(job, context.Source, request, cancellationToken);
+            context = await contexts.CreateOutputsAsync(context, cancellationToken);
             var runId = await partitions.CreateRunAsync(NewRun(job, model, request, plan) with
             {
                 DriftReferenceJson = context.Drift?.Reference.ToJson(),

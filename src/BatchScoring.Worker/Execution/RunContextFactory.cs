@@ -37,8 +37,8 @@ public sealed class RunContextFactory(
         => models.ResolveAsync(job, reference, cancellationToken);
 
     /// <summary>
-    /// Checks the source against the models and the output tables before any row is read, and
-    /// creates the output tables when missing.
+    /// Checks the source against the models and any existing output tables before any row is read, touching
+    /// nothing: missing tables are created by <see cref="CreateOutputsAsync"/> when the run starts.
     /// </summary>
     public async Task<RunContext> PrepareAsync(JobSpec job, LoadedModel model, LoadedModel? challenger, CancellationToken cancellationToken)
     {
@@ -50,22 +50,33 @@ public sealed class RunContextFactory(
         var (keys, passthrough) = OutputTableSchema.ResolveColumns(job, sourceColumns);
         var output = job.Output.Table is { } table ? OutputTableSchema.ForJob(job, table, sourceColumns, model.Scorer.Outputs) : null;
         var shadow = challenger is null ? null : new ShadowContext(challenger, ShadowOutput.Schema(job.Name, job.Output, keys, challenger.Scorer.Outputs));
-        var outputWrite = output is null ? OutputWritePath.Merge() : await output.EnsureAsync(dataSource, cancellationToken);
-        if (!options.Value.DirectWrites)
-            outputWrite = OutputWritePath.Merge();
+        if (output is not null)
+            await output.CheckAsync(dataSource, cancellationToken);
         if (shadow is not null)
-            await shadow.Output.EnsureAsync(dataSource, cancellationToken);
+            await shadow.Output.CheckAsync(dataSource, cancellationToken);
         IReadOnlyList<ColumnSchema> outputSourceColumns = [.. keys, .. passthrough];
         var read = outputSourceColumns.Concat(inputs).Concat(challengerInputs).DistinctBy(c => c.Name).ToArray();
         var parquet = job.Output.ParquetFolder is { } folder
             ? new ParquetPartitionSink(folder, outputSourceColumns, model.Scorer.Outputs)
             : null;
-        return new RunContext(job, model, new IsolatingScorer(model.Scorer), source, read, keys, outputWrite)
+        return new RunContext(job, model, new IsolatingScorer(model.Scorer), source, read, keys, OutputWritePath.Merge())
         {
             Output = output,
             Shadow = shadow,
             ParquetOutput = parquet,
         };
+    }
+
+    /// <summary>
+    /// Starting a run: creates the output and shadow tables when missing (checking them again under a lock, as another
+    /// worker may have created them since) and decides how the run writes the output table.
+    /// </summary>
+    public async Task<RunContext> CreateOutputsAsync(RunContext context, CancellationToken cancellationToken)
+    {
+        var outputWrite = context.Output is null ? OutputWritePath.Merge() : await context.Output.EnsureAsync(dataSource, cancellationToken);
+        if (context.Shadow is not null)
+            await context.Shadow.Output.EnsureAsync(dataSource, cancellationToken);
+        return context with { OutputWrite = options.Value.DirectWrites ? outputWrite : OutputWritePath.Merge() };
     }
 
     /// <summary>Remembers the context of a run this process just created.</summary>
@@ -101,7 +112,7 @@ public sealed class RunContextFactory(
         var challenger = job.Model.Challenger is { } c
             ? await PinnedAsync(job, c, definition.ChallengerName, definition.ChallengerVersion, cancellationToken)
             : null;
-        var context = await PrepareAsync(job, model, challenger, cancellationToken);
+        var context = await CreateOutputsAsync(await PrepareAsync(job, model, challenger, cancellationToken), cancellationToken);
         return definition.DriftReferenceJson is { } reference
             ? context with { Drift = new DriftBaseline(DatasetSketch.FromJson(reference), definition.DriftReferenceName ?? "reference") }
             : context;
