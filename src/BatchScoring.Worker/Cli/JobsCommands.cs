@@ -1,7 +1,6 @@
 using System.CommandLine;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Postgres.Ledger;
-using BatchScoring.Postgres.Migrations;
 using BatchScoring.Worker.Hosting;
 using BatchScoring.Worker.Scheduling;
 using Microsoft.Extensions.Configuration;
@@ -49,8 +48,7 @@ internal static class JobsCommands
         command.SetAction((_, cancellationToken) => CliAction.RunAsync(async () =>
         {
             var directory = JobSpecLoader.LoadDirectory(JobsDirectory(configuration));
-            using var host = await ServiceHost.BuildAsync(configuration, cancellationToken);
-            await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+            using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
             var lastRuns = await host.Services.GetRequiredService<RunLedger>().LatestByJobAsync(cancellationToken);
 
             foreach (var job in directory.Jobs.OrderBy(j => j.Name, StringComparer.Ordinal))

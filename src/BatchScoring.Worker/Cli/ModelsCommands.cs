@@ -4,7 +4,6 @@ using System.Globalization;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Models;
 using BatchScoring.Models.Onnx;
-using BatchScoring.Postgres.Migrations;
 using BatchScoring.Postgres.Models;
 using BatchScoring.Worker.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -62,7 +61,7 @@ internal static class ModelsCommands
         var command = new Command("register", "Register a model file as the next version of a name.") { name, file, alias, metrics, reference, referenceKey };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
-            using var host = await StartAsync(configuration, cancellationToken);
+            using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
             var record = await host.Services.GetRequiredService<ModelRegistry>().RegisterAsync(
                 parse.GetValue(name)!, parse.GetValue(file)!, parse.GetValue(alias) ?? [], parse.GetValue(metrics), cancellationToken);
             Console.WriteLine($"Registered {record} ({record.Format.StoredName()}, sha256 {record.Sha256})");
@@ -86,7 +85,7 @@ internal static class ModelsCommands
         var command = new Command("list", "List registered model versions with their aliases, format, hash and metrics.") { name };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
-            using var host = await StartAsync(configuration, cancellationToken);
+            using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
             var models = await host.Services.GetRequiredService<ModelRegistry>().ListAsync(parse.GetValue(name), cancellationToken);
             if (models.Count == 0)
             {
@@ -112,7 +111,7 @@ internal static class ModelsCommands
         var command = new Command("alias", "Point an alias of a model at one of its versions.") { name, version, alias };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
-            using var host = await StartAsync(configuration, cancellationToken);
+            using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
             var (model, target, word) = (parse.GetValue(name)!, parse.GetValue(version), parse.GetValue(alias)!);
             var previous = await host.Services.GetRequiredService<ModelRegistry>().SetAliasAsync(model, target, word, cancellationToken);
             Console.WriteLine(previous is { } was && was != target
@@ -121,21 +120,5 @@ internal static class ModelsCommands
             return ExitCodes.Succeeded;
         }));
         return command;
-    }
-
-    /// <summary>A host with the database schema current, so the registry tables exist on a fresh database.</summary>
-    private static async Task<IHost> StartAsync(IConfigurationRoot configuration, CancellationToken cancellationToken)
-    {
-        var host = await ServiceHost.BuildAsync(configuration, cancellationToken);
-        try
-        {
-            await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
-            return host;
-        }
-        catch
-        {
-            host.Dispose();
-            throw;
-        }
     }
 }

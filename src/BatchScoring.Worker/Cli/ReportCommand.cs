@@ -4,8 +4,6 @@ using BatchScoring.Core.Drift.Html;
 using BatchScoring.Core.Errors;
 using BatchScoring.Postgres.Drift;
 using BatchScoring.Postgres.Ledger;
-using BatchScoring.Postgres.Migrations;
-using BatchScoring.Worker.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -30,8 +28,7 @@ internal static class ReportCommand
         {
             var id = parse.GetValue(runId);
             var destination = ReportDestination.Check(parse.GetValue(output) ?? $"drift-run-{id.ToString(CultureInfo.InvariantCulture)}.html", parse.GetValue(force));
-            using var host = await ServiceHost.BuildAsync(configuration, cancellationToken);
-            await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+            using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
             var stored = await host.Services.GetRequiredService<DriftReportStore>().LoadAsync(id, cancellationToken)
                 ?? throw new BatchScoringException($"Run {id} has no drift report in scoring.drift_runs (unknown run, drift disabled, or not finalized yet).");
             var run = await host.Services.GetRequiredService<RunLedger>().GetAsync(id, cancellationToken);

@@ -2,7 +2,6 @@ using System.CommandLine;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
 using BatchScoring.Postgres.Ledger;
-using BatchScoring.Postgres.Migrations;
 using BatchScoring.Worker.Execution;
 using BatchScoring.Worker.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -29,7 +28,7 @@ internal static class RunCommands
         var command = new Command("run", "Run a job now, take part in it as a worker, and exit with its outcome (0 succeeded, 1 failed).") { job, window, slots };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
-            using var host = await ReadyHostAsync(configuration, cancellationToken);
+            using var host = await CliHost.MigratedAsync(configuration, cancellationToken);
             var spec = LoadJob(host, parse.GetValue(job)!);
             var scored = parse.GetValue(window) is { } w ? CliArguments.ParseWindow(w) : JobWindows.ForFire(spec, DateTime.UtcNow);
             var request = new RunRequest(RunTrigger.Manual, scored, Slots: parse.GetValue(slots));
@@ -58,7 +57,7 @@ internal static class RunCommands
         };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
-            using var host = await ReadyHostAsync(configuration, cancellationToken);
+            using var host = await CliHost.MigratedAsync(configuration, cancellationToken);
             var spec = LoadJob(host, parse.GetValue(job)!);
             var range = BackfillRange(spec, CliArguments.Window(
                 CliArguments.ParseInstant(parse.GetValue(from)!, "--from"), CliArguments.ParseInstant(parse.GetValue(to)!, "--to"), "--to"));
@@ -86,7 +85,7 @@ internal static class RunCommands
             "Finish a run: score again every partition that has not succeeded (failed, cancelled, or abandoned by a dead process).") { runId };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
-            using var host = await ReadyHostAsync(configuration, cancellationToken);
+            using var host = await CliHost.MigratedAsync(configuration, cancellationToken);
             var outcome = await host.Services.GetRequiredService<JobRunner>().RetryAsync(parse.GetValue(runId), cancellationToken, new ProgressPrinter());
             RunSummary.Print(outcome);
             return CliAction.ExitCodeOf(outcome);
@@ -100,7 +99,7 @@ internal static class RunCommands
         var command = new Command("cancel", "Stop a run: committed partitions stay, the rest are marked cancelled.") { runId };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
-            using var host = await ReadyHostAsync(configuration, cancellationToken);
+            using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
             var id = parse.GetValue(runId);
             var ledger = host.Services.GetRequiredService<PartitionLedger>();
             if (!await ledger.RequestCancelAsync(id, "cancelled by the user", cancellationToken))
@@ -122,13 +121,6 @@ internal static class RunCommands
             return requested;
         var windows = JobWindows.ForRange(job, requested.StartUtc, requested.EndUtc);
         return windows.Count == 0 ? requested : new TimeWindow(windows[0].StartUtc, windows[^1].EndUtc);
-    }
-
-    internal static async Task<IHost> ReadyHostAsync(IConfigurationRoot configuration, CancellationToken cancellationToken)
-    {
-        var host = await ServiceHost.BuildAsync(configuration, cancellationToken);
-        await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
-        return host;
     }
 
     private static JobSpec LoadJob(IHost host, string name)

@@ -16,7 +16,7 @@ internal static class RunsCommands
         var command = new Command("runs", "List runs, newest first.") { job, status, limit };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
-            using var host = await RunCommands.ReadyHostAsync(configuration, cancellationToken);
+            using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
             var runs = await host.Services.GetRequiredService<RunLedger>().ListAsync(parse.GetValue(job), parse.GetValue(status), parse.GetValue(limit), cancellationToken);
             Console.WriteLine($"{"run",6}  {"job",-24} {"trigger",-9} {"status",-16} {"rows scored",12} {"failed",8}  started");
             foreach (var run in runs)
@@ -33,7 +33,7 @@ internal static class RunsCommands
         var command = new Command("show", "One run: its window, model, counts, error, and every partition.") { runId };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
-            using var host = await RunCommands.ReadyHostAsync(configuration, cancellationToken);
+            using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
             var id = parse.GetValue(runId);
             var run = await host.Services.GetRequiredService<RunLedger>().GetAsync(id, cancellationToken);
             if (run is null)

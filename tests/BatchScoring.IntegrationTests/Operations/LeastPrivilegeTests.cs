@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
+using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Migrations;
 using BatchScoring.Worker.Cli;
 using BatchScoring.Worker.Execution;
+using BatchScoring.Testing;
 using BatchScoring.Worker.Hosting;
 using BatchScoring.Worker.Observability.Logging;
 using Dapper;
@@ -99,6 +102,30 @@ public class LeastPrivilegeTests(ScoringEnvironment env) : IClassFixture<Scoring
             Assert.NotEmpty(sink.Lines);
             Assert.DoesNotContain(sink.Lines, l => l.Contains(_password));
         }
+    }
+
+    [Fact]
+    public async Task The_analyst_role_lists_runs_and_shows_one_with_the_command_line_which_migrates_nothing()
+    {
+        await PrepareWorkerAsync();
+        var runId = await TestRuns.StartAsync(env.DataSource, new RunStart("read-by-analyst", RunTrigger.Manual, null, null, null), CancellationToken.None);
+        await TestRuns.FailAsync(env.DataSource, runId, "test over");
+        await using (var admin = await env.DataSource.OpenConnectionAsync())
+            await admin.ExecuteAsync("ALTER ROLE batchscoring_analyst LOGIN");
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__BatchScoring"] = new NpgsqlConnectionStringBuilder(env.ConnectionString) { Username = "batchscoring_analyst", Password = null }.ConnectionString,
+            ["Observability__MetricsAddress"] = "",
+        };
+
+        var list = await CliRun.RunAsync(env.Folder, ["runs", "--job", "read-by-analyst"], environment);
+        var show = await CliRun.RunAsync(env.Folder, ["runs", "show", runId.ToString(CultureInfo.InvariantCulture)], environment);
+
+        Assert.True(list.ExitCode == 0, $"runs exited {list.ExitCode}:\n{list.Stdout}\n{list.Stderr}");
+        Assert.Contains("read-by-analyst", list.Stdout);
+        Assert.True(show.ExitCode == 0, $"runs show exited {show.ExitCode}:\n{show.Stdout}\n{show.Stderr}");
+        Assert.Contains($"Run {runId} of read-by-analyst (manual): failed", show.Stdout);
+        Assert.DoesNotContain("permission denied", list.Stdout + list.Stderr + show.Stdout + show.Stderr);
     }
 
     /// <summary>Gives the worker role a login with this test's password and the grants a job needs; returns its connection string.</summary>

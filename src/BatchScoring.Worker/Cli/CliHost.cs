@@ -1,0 +1,46 @@
+using BatchScoring.Core.Errors;
+using BatchScoring.Postgres.Migrations;
+using BatchScoring.Worker.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace BatchScoring.Worker.Cli;
+
+/// <summary>
+/// The host of a verb. Only the verbs that start or score runs (<c>migrate</c>, <c>worker</c>, <c>run</c>,
+/// <c>backfill</c>, <c>retry</c>, <c>demo</c>) bring the schema up to date; the others only check that it is,
+/// so they work as a read-only role and never create the <c>scoring</c> schema.
+/// </summary>
+internal static class CliHost
+{
+    public static Task<IHost> MigratedAsync(IConfigurationRoot configuration, CancellationToken cancellationToken)
+        => BuildAsync(configuration, async migrations => await migrations.ApplyAsync(cancellationToken), cancellationToken);
+
+    public static Task<IHost> CurrentAsync(IConfigurationRoot configuration, CancellationToken cancellationToken)
+        => BuildAsync(configuration, async migrations => ThrowIfBehind(await migrations.PendingAsync(cancellationToken)), cancellationToken);
+
+    private static void ThrowIfBehind(IReadOnlyList<string> pending)
+    {
+        if (pending.Count == MigrationScript.All.Count)
+            throw new BatchScoringException("The database has no BatchScoring schema yet: run `batchscoring migrate` first.");
+        if (pending.Count > 0)
+            throw new BatchScoringException(
+                $"The database schema is {pending.Count} migration(s) behind this batchscoring (first: {pending[0]}): run `batchscoring migrate` first.");
+    }
+
+    private static async Task<IHost> BuildAsync(IConfigurationRoot configuration, Func<MigrationRunner, Task> schema, CancellationToken cancellationToken)
+    {
+        var host = await ServiceHost.BuildAsync(configuration, cancellationToken);
+        try
+        {
+            await schema(host.Services.GetRequiredService<MigrationRunner>());
+            return host;
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using BatchScoring.Testing;
+using Dapper;
+
+namespace BatchScoring.IntegrationTests.Operations;
+
+/// <summary>Read verbs never migrate: on a database without the schema they say to migrate, and leave it as it is.</summary>
+public class UnmigratedDatabaseTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
+{
+    [Theory]
+    [InlineData("runs")]
+    [InlineData("runs", "show", "1")]
+    [InlineData("jobs", "list")]
+    [InlineData("models", "list")]
+    [InlineData("report", "1", "-o", "-")]
+    public async Task A_read_verb_on_an_empty_database_is_one_line_saying_to_migrate_and_creates_no_schema(params string[] verb)
+    {
+        var folder = Directory.CreateTempSubdirectory("batchscoring-unmigrated-");
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__BatchScoring"] = database.ConnectionString,
+            ["Jobs__Directory"] = folder.FullName,
+            ["Observability__MetricsAddress"] = "",
+        };
+
+        var result = await CliRun.RunAsync(folder.FullName, verb, environment);
+        folder.Delete(recursive: true);
+
+        result.AssertOneLineError(2, "run `batchscoring migrate`");
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        Assert.Null(await connection.ExecuteScalarAsync<string?>("SELECT to_regnamespace('scoring')::text"));
+    }
+}
