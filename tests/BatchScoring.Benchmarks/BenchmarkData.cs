@@ -1,5 +1,4 @@
 using BatchScoring.Core.Batches;
-using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Synthetic;
 using BatchScoring.Models.Training;

@@ -57,7 +57,7 @@ public static class IoFloor
         return new Result(copyOut, copyIn, stagedMerge);
     }
 
-    private static Task CreateOutputTableAsync(NpgsqlConnection connection, string table) => connection.ExecuteAsync($"""
+    private static Task<int> CreateOutputTableAsync(NpgsqlConnection connection, string table) => connection.ExecuteAsync($"""
         CREATE SCHEMA IF NOT EXISTS scored;
         DROP TABLE IF EXISTS {table};
         CREATE TABLE {table} (

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Dapper;
 using Microsoft.ML;
 using Microsoft.ML.Data;

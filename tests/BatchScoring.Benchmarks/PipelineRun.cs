@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
 using BatchScoring.Postgres.Migrations;

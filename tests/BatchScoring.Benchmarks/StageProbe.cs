@@ -1,7 +1,5 @@
 using BatchScoring.Core.Batches;
-using System.Diagnostics;
 using BatchScoring.Core.Jobs;
-using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Sql;
 using BatchScoring.Core.Synthetic;

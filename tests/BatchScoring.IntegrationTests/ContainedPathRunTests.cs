@@ -5,7 +5,6 @@ using BatchScoring.Postgres.Migrations;
 using BatchScoring.Worker.Execution;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace BatchScoring.IntegrationTests;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using BatchScoring.Testing;
 using Dapper;
 

@@ -21,7 +21,7 @@ public class ModelTaskRunTests(ModelsEnvironment env) : IClassFixture<ModelsEnvi
         return (outcome, await env.DataSource.OpenConnectionAsync());
     }
 
-    private async Task<string[]> ColumnsOf(Npgsql.NpgsqlConnection connection, string schema, string table)
+    private static async Task<string[]> ColumnsOf(Npgsql.NpgsqlConnection connection, string schema, string table)
         => (await connection.QueryAsync<string>(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = @schema AND table_name = @table ORDER BY ordinal_position",
             new { schema, table })).ToArray();

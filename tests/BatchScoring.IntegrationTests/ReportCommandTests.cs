@@ -28,7 +28,7 @@ public class ReportCommandTests(PostgresDatabase database) : IClassFixture<Postg
 
             Assert.True(exitCode == 0, $"report exited {exitCode}:\n{output}");
             var html = await File.ReadAllTextAsync(Path.Combine(folder, "drift.html"));
-            Assert.Equal(report.Features.Count, Regex.Matches(html, "<svg[ >]").Count);
+            Assert.Equal(report.Features.Count, Regex.Count(html, "<svg[ >]"));
             Assert.Contains("report-test", html);
 
             var (missingExit, missingOutput) = await DemoCommandTests.RunCliAsync(folder, ["report", (runId + 999).ToString()], environment);

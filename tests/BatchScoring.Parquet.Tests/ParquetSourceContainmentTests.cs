@@ -1,7 +1,6 @@
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Paths;
-using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Parquet.Sources;
 

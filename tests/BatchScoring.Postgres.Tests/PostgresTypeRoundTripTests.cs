@@ -1,5 +1,4 @@
 using BatchScoring.Core.Batches;
-using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Sql;

@@ -1,4 +1,3 @@
-using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Scoring;

@@ -1,6 +1,7 @@
 namespace BatchScoring.Core.Batches;
 
 /// <summary>The logical type of a batch column; each maps to exactly one CLR element type.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "The members name the storage types they stand for.")]
 public enum ColumnKind
 {
     Boolean,

@@ -1,4 +1,3 @@
-using BatchScoring.Core.Sql;
 using Quartz;
 using YamlDotNet.RepresentationModel;
 
@@ -7,6 +6,8 @@ namespace BatchScoring.Core.Jobs;
 /// <summary>Turns the YAML tree of one job file into a <see cref="JobSpec"/>, collecting every error on the way.</summary>
 internal sealed class JobSpecParser(YamlNodeReader reader, string filePath)
 {
+    private static readonly string[] SourceKinds = ["table", "query", "parquet"];
+
     private static readonly Dictionary<string, MisfirePolicy> MisfirePolicies = new()
     {
         ["fire-once-now"] = MisfirePolicy.FireOnceNow,
@@ -129,7 +130,7 @@ internal sealed class JobSpecParser(YamlNodeReader reader, string filePath)
         var section = reader.Section(node, "source");
         if (section is null)
             return null;
-        var kinds = new[] { "table", "query", "parquet" }.Where(section.Has).ToList();
+        var kinds = SourceKinds.Where(section.Has).ToList();
         if (kinds.Count != 1)
         {
             reader.Error(section.Node, kinds.Count == 0

@@ -7,7 +7,7 @@ namespace BatchScoring.Core.Paths;
 /// relative to the first root, and it is accepted only when its real location — symbolic links followed —
 /// is inside one of the roots.
 /// </summary>
-/// <param name="Setting">The setting that names the roots, for messages (e.g. <c>Models:Directory</c>).</param>
+/// <param name="setting">The setting that names the roots, for messages (e.g. <c>Models:Directory</c>).</param>
 public sealed class ContainedPaths(string setting, IReadOnlyList<string> roots)
 {
     private const int MaxLinks = 40;

@@ -32,24 +32,24 @@ public sealed class IsolatingScorer(IScorer scorer)
         return new ScoringResult(new ScoredBatch(input, output), bad.OrderBy(b => b.Row).ToList());
     }
 
-    private void ScoreIsolating(RowBatch batch, IReadOnlyList<int> rows, List<int> scoredRows, List<RowBatch> outputs, List<BadRow> bad)
+    private void ScoreIsolating(RowBatch batch, int[] rows, List<int> scoredRows, List<RowBatch> outputs, List<BadRow> bad)
     {
-        if (rows.Count == 0)
+        if (rows.Length == 0)
             return;
         try
         {
-            var subset = rows.Count == batch.Count ? batch : batch.Take(rows);
+            var subset = rows.Length == batch.Count ? batch : batch.Take(rows);
             outputs.Add(scorer.Score(subset));
             scoredRows.AddRange(rows);
         }
         catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
         {
-            if (rows.Count == 1)
+            if (rows.Length == 1)
             {
                 bad.Add(new BadRow(rows[0], null, "score", $"the model failed on this row: {e.GetBaseException().Message}"));
                 return;
             }
-            var half = rows.Count / 2;
+            var half = rows.Length / 2;
             ScoreIsolating(batch, rows.Take(half).ToArray(), scoredRows, outputs, bad);
             ScoreIsolating(batch, rows.Skip(half).ToArray(), scoredRows, outputs, bad);
         }

@@ -1,8 +1,8 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Scoring;
-using Microsoft.ML.Data;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace BatchScoring.Models.MlNet;
 

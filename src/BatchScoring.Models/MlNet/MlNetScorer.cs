@@ -1,7 +1,6 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Scoring;
-using Microsoft.ML.Data;
 using Microsoft.ML;
 
 namespace BatchScoring.Models.MlNet;

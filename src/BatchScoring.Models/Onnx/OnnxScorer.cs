@@ -2,8 +2,8 @@ using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Models.MlNet;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace BatchScoring.Models.Onnx;
 

@@ -143,7 +143,7 @@ public sealed class ParquetSource(ParquetSourceSpec spec, ContainedPaths paths, 
     }
 
     /// <summary>Consecutive row groups joined until a range holds <see cref="RowsPerPartition"/> rows; a gap (a skipped group) ends a range.</summary>
-    private IEnumerable<(int Start, int End, long Rows)> Ranges(IReadOnlyList<(int Index, long Rows)> groups)
+    private IEnumerable<(int Start, int End, long Rows)> Ranges(List<(int Index, long Rows)> groups)
     {
         var i = 0;
         while (i < groups.Count)
@@ -195,7 +195,7 @@ public sealed class ParquetSource(ParquetSourceSpec spec, ContainedPaths paths, 
         }
     }
 
-    private async Task<RowBatch> ReadRowGroupAsync(ParquetReader reader, int index, IReadOnlyList<ColumnSchema> columns,
+    private static async Task<RowBatch> ReadRowGroupAsync(ParquetReader reader, int index, IReadOnlyList<ColumnSchema> columns,
         IReadOnlyDictionary<string, string> hiveValues, RowWindowFilter? filter, string path, CancellationToken cancellationToken)
     {
         try

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using BatchScoring.Core.Drift;
-using BatchScoring.Core.Jobs;
 using Dapper;
 using Npgsql;
 

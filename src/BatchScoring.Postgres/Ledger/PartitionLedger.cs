@@ -1,5 +1,3 @@
-using BatchScoring.Core.Jobs;
-using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
 using Dapper;
 using Npgsql;

@@ -1,4 +1,3 @@
-using BatchScoring.Core.Runs;
 using Dapper;
 using Npgsql;
 

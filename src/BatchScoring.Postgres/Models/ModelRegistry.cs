@@ -142,7 +142,7 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource, string storeDirec
             $"Set one with `batchscoring models alias {name} <version> {reference.Alias}`.");
     }
 
-    private static Task UpsertAliasAsync(
+    private static Task<int> UpsertAliasAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string name, string alias, int version, CancellationToken cancellationToken)
         => connection.ExecuteAsync(new CommandDefinition(
             """

@@ -1,15 +1,11 @@
 using System.CommandLine;
-using BatchScoring.Core.Jobs;
-using BatchScoring.Core.Runs;
 using BatchScoring.Postgres.Migrations;
 using BatchScoring.Worker.Demo;
-using BatchScoring.Worker.Execution;
 using BatchScoring.Worker.Hosting;
 using BatchScoring.Worker.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace BatchScoring.Worker.Cli;
 

@@ -1,14 +1,12 @@
-using BatchScoring.Worker.Execution;
 using System.CommandLine;
 using System.Globalization;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Models;
 using BatchScoring.Models.Onnx;
 using BatchScoring.Postgres.Models;
-using BatchScoring.Worker.Hosting;
+using BatchScoring.Worker.Execution;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace BatchScoring.Worker.Cli;
 

@@ -39,8 +39,10 @@ internal sealed class DemoRunner(
 
         var stopwatch = Stopwatch.StartNew();
         var generated = await DemoDataset.EnsureAsync(dataSource, demo.Rows, demo.Seed, cancellationToken);
-        logger.LogInformation(generated ? "Generated {Rows} rows into {Table} in {Seconds:F1} s" : "Reusing {Rows} rows in {Table}",
-            demo.Rows, DemoDataset.Table, stopwatch.Elapsed.TotalSeconds);
+        if (generated)
+            logger.LogInformation("Generated {Rows} rows into {Table} in {Seconds:F1} s", demo.Rows, DemoDataset.Table, stopwatch.Elapsed.TotalSeconds);
+        else
+            logger.LogInformation("Reusing {Rows} rows in {Table}", demo.Rows, DemoDataset.Table);
 
         var job = LoadJob();
         var modelPath = Path.Combine(modelsOptions.Value.Directory, job.Model.Champion.Path!);

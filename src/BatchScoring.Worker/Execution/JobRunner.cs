@@ -8,10 +8,10 @@ using BatchScoring.Core.Scoring;
 using BatchScoring.Models.Loading;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Worker.Hosting;
+using BatchScoring.Worker.Observability;
 using BatchScoring.Worker.Observability.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using BatchScoring.Worker.Observability;
 using Serilog.Context;
 
 namespace BatchScoring.Worker.Execution;
@@ -136,7 +136,7 @@ public sealed class JobRunner(
         return planned.Where(p => !skip.Contains(p.Bounds.Key)).ToArray();
     }
 
-    private NewRun NewRun(JobSpec job, LoadedModel model, RunRequest request, IReadOnlyList<PlannedPartition> plan)
+    private static NewRun NewRun(JobSpec job, LoadedModel model, RunRequest request, IReadOnlyList<PlannedPartition> plan)
     {
         var yaml = File.Exists(job.FilePath) ? File.ReadAllText(job.FilePath) : EmbeddedJobs.Read(job.Name);
         var hash = yaml is null ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml)))[..16];

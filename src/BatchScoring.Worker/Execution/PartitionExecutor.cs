@@ -3,7 +3,6 @@ using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Drift.Sketches;
-using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Shadow;
 using BatchScoring.Postgres.Commit;

@@ -2,10 +2,10 @@ using System.Collections.Concurrent;
 using BatchScoring.Core.Errors;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Worker.Hosting;
+using BatchScoring.Worker.Observability;
 using BatchScoring.Worker.Observability.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using BatchScoring.Worker.Observability;
 using Npgsql;
 using Serilog.Context;
 

@@ -19,8 +19,8 @@ public class DriftReportHtmlTests
         {
             var dom = await HeadlessChromium.DumpDomAsync(file);
 
-            Assert.Equal(report.Features.Count, Regex.Matches(dom, "<svg[ >]").Count);
-            Assert.Equal(report.Features.Count, Regex.Matches(dom, "<section class=\"feature\"").Count);
+            Assert.Equal(report.Features.Count, Regex.Count(dom, "<svg[ >]"));
+            Assert.Equal(report.Features.Count, Regex.Count(dom, "<section class=\"feature\""));
             Assert.Contains("model churn@1 &lt;profile&gt;", dom);
             // Drifted features come first, each with both histograms.
             var sections = Regex.Matches(dom, "<section class=\"feature\" id=\"feature-([^\"]+)\"").Select(m => m.Groups[1].Value).ToArray();

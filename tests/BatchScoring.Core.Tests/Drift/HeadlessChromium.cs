@@ -5,9 +5,11 @@ namespace BatchScoring.Core.Tests.Drift;
 /// <summary>Loads a local file in Debian's headless Chromium (installed by .ci/run) and returns the DOM it built.</summary>
 internal static class HeadlessChromium
 {
+    private static readonly string[] Executables = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
+
     public static async Task<string> DumpDomAsync(string htmlFile)
     {
-        var executable = new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists)
+        var executable = Executables.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("Chromium is not installed: apt-get install chromium (see .ci/run).");
         var profile = Directory.CreateTempSubdirectory("chromium-profile-");
         try

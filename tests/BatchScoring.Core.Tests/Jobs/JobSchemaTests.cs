@@ -103,7 +103,7 @@ public class JobSchemaTests
         _ => throw new NotSupportedException(node.GetType().Name),
     };
 
-    private static JsonNode? Plain(string text)
+    private static JsonValue? Plain(string text)
     {
         if (text is "" or "~" or "null")
             return null;

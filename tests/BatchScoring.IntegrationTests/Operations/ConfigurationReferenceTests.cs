@@ -19,7 +19,7 @@ public class ConfigurationReferenceTests
     /// <summary>Settings read without an options class.</summary>
     private static readonly string[] NotOptions = ["ConnectionStrings:BatchScoring", "ConnectionStrings:Source", "Serilog:MinimumLevel:Default", "Serilog:WriteTo:N:Name"];
 
-    private static readonly IReadOnlyDictionary<string, (string Variable, string Default)> Documented = ReadReference();
+    private static readonly Dictionary<string, (string Variable, string Default)> Documented = ReadReference();
 
     [Fact]
     public void Every_setting_of_the_options_classes_is_documented_with_its_environment_variable_and_default()

@@ -16,7 +16,7 @@ public class DockerFilesTests
         var postgres = Map(services, "postgres");
         Assert.StartsWith("postgres:15", Scalar(postgres, "image"));
         Assert.Contains(Sequence(postgres, "volumes"), v => v.EndsWith(":/var/lib/postgresql/data", StringComparison.Ordinal));
-        var volumeName = Sequence(postgres, "volumes").First().Split(':')[0];
+        var volumeName = Sequence(postgres, "volumes")[0].Split(':')[0];
         Assert.True(Map(compose, "volumes").Children.ContainsKey(new YamlScalarNode(volumeName)), $"volume {volumeName} is declared");
         var healthCheck = Map(postgres, "healthcheck");
         Assert.Contains(Sequence(healthCheck, "test"), t => t.Contains("pg_isready", StringComparison.Ordinal));
@@ -103,6 +103,6 @@ public class DockerFilesTests
 
     private static string Scalar(YamlMappingNode node, string key) => ((YamlScalarNode)node.Children[new YamlScalarNode(key)]).Value!;
 
-    private static IReadOnlyList<string> Sequence(YamlMappingNode node, string key)
+    private static string[] Sequence(YamlMappingNode node, string key)
         => ((YamlSequenceNode)node.Children[new YamlScalarNode(key)]).Children.Cast<YamlScalarNode>().Select(s => s.Value!).ToArray();
 }

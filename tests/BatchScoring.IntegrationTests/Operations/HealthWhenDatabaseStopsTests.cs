@@ -6,7 +6,6 @@ using BatchScoring.Worker.Hosting;
 using BatchScoring.Worker.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace BatchScoring.IntegrationTests.Operations;
 

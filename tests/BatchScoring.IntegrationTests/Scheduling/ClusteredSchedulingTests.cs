@@ -1,7 +1,6 @@
 using BatchScoring.Core.Synthetic;
 using BatchScoring.Postgres.Copy;
 using Dapper;
-using Microsoft.Extensions.Hosting;
 
 namespace BatchScoring.IntegrationTests.Scheduling;
 

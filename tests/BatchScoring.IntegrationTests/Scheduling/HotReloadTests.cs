@@ -2,7 +2,6 @@ using BatchScoring.Testing;
 using BatchScoring.Worker.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Quartz;
 
 namespace BatchScoring.IntegrationTests.Scheduling;
