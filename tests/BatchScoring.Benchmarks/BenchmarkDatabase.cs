@@ -1,3 +1,4 @@
+using BatchScoring.Testing;
 using BatchScoring.Postgres.Local;
 using Npgsql;
 
@@ -31,7 +32,7 @@ public sealed class BenchmarkDatabase : IAsyncDisposable
             return new BenchmarkDatabase(configured, null);
 
         var folder = Path.Combine(Path.GetTempPath(), "batchscoring-bench-pg-" + Guid.NewGuid().ToString("N")[..12]);
-        var cluster = new LocalPostgresCluster(folder, LocalPostgresCluster.FindFreePort(), durable: true);
+        var cluster = new LocalPostgresCluster(folder, FreePort.OnLoopback(), durable: true);
         Console.WriteLine($"Starting a throwaway PostgreSQL in {folder} on port {cluster.Port}");
         await cluster.StartAsync(CancellationToken.None);
         return new BenchmarkDatabase(cluster.ConnectionString, cluster);

@@ -1,3 +1,4 @@
+using BatchScoring.Testing;
 using System.Globalization;
 using System.Text;
 
@@ -32,7 +33,7 @@ public sealed record BenchmarkReport(
     /// <summary>Rewrites docs/BENCHMARKS.md of the repository the harness was built in; returns its path.</summary>
     public string Write()
     {
-        var path = Path.Combine(RepositoryRoot(), "docs", "BENCHMARKS.md");
+        var path = Path.Combine(RepositoryRoot.Path, "docs", "BENCHMARKS.md");
         var tried = File.Exists(path) && File.ReadAllText(path) is var old && old.IndexOf(TriedHeading, StringComparison.Ordinal) is var at and >= 0
             ? old[at..]
             : TriedHeading + "\n\n(Nothing recorded yet.)\n";
@@ -58,13 +59,5 @@ public sealed record BenchmarkReport(
         text.Append(tried);
         File.WriteAllText(path, text.ToString());
         return path;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, "BatchScoring.sln")))
-                return folder.FullName;
-        throw new InvalidOperationException($"No BatchScoring.sln above {AppContext.BaseDirectory}: cannot find docs/BENCHMARKS.md to write.");
     }
 }

@@ -1,3 +1,4 @@
+using BatchScoring.Testing;
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
@@ -28,7 +29,7 @@ public sealed class DatabaseRestartTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _cluster = new LocalPostgresCluster(_clusterFolder, LocalPostgresCluster.FindFreePort(), durable: false);
+        _cluster = new LocalPostgresCluster(_clusterFolder, FreePort.OnLoopback(), durable: false);
         await _cluster.StartAsync(CancellationToken.None);
     }
 

@@ -11,7 +11,7 @@ public class ModelFileLoaderTests(TrainedModels models) : IClassFixture<TrainedM
     {
         var copy = Path.Combine(models.Folder, "tampered.zip");
         File.Copy(models.Binary, copy, overwrite: true);
-        var registered = ModelFileLoader.Sha256Of(copy);
+        var registered = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(copy)));
         var loader = new ModelFileLoader();
         Assert.Same(loader.Load(new ModelFile("churn", "1", copy, ModelFormat.MlNet, registered)).Scorer,
             loader.Load(new ModelFile("churn", "1", copy, ModelFormat.MlNet, registered)).Scorer);

@@ -62,7 +62,7 @@ public static class PostgresServer
         {
             await RemoveLeftoverClustersAsync();
             var directory = Path.Combine(Path.GetTempPath(), $"{ClusterPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
-            var cluster = new LocalPostgresCluster(directory, LocalPostgresCluster.FindFreePort(), durable: false);
+            var cluster = new LocalPostgresCluster(directory, FreePort.OnLoopback(), durable: false);
             await cluster.StartAsync(CancellationToken.None);
             AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAndDelete(cluster);
             return new Server(cluster.ConnectionString, "local binaries", cluster);

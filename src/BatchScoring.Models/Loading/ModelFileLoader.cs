@@ -53,12 +53,6 @@ public sealed class ModelFileLoader(bool compileTrees = true)
         }
     }
 
-    public static string Sha256Of(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
-
     private static string Describe(ModelFile file) => file.Version.Length > 0 ? $"{file.Name}@{file.Version}" : file.Name;
 
     private IScorer Open(byte[] bytes, string path, ModelFormat format) => format switch

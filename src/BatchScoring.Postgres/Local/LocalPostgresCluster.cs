@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace BatchScoring.Postgres.Local;
 
 /// <summary>
@@ -113,13 +110,5 @@ public sealed class LocalPostgresCluster(string dataDirectory, int port, bool du
         return onPath ?? throw new InvalidOperationException(
             "PostgreSQL server binaries (initdb, pg_ctl) were not found. Install them (Debian: apt-get install postgresql-15), " +
             "set BATCHSCORING_PG_BIN to their folder, or set ConnectionStrings__BatchScoring to an existing database.");
-    }
-
-    /// <summary>A TCP port on the loopback interface that nothing listens on right now.</summary>
-    public static int FindFreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,6 @@
 namespace BatchScoring.Worker.Cli;
 
-public static class ExitCodes
+internal static class ExitCodes
 {
     public const int Succeeded = 0;
     /// <summary>The run ran and failed (or partially failed).</summary>

@@ -10,7 +10,7 @@ namespace BatchScoring.Worker.Execution;
 /// Resolves a job's drift reference when a run starts: an earlier run's merged sketches, the model
 /// version's registered profile, or a window of the source scanned and scored now.
 /// </summary>
-public sealed class DriftBaselineResolver(RunDriftFinalizer drift, ILogger<DriftBaselineResolver> logger)
+internal sealed class DriftBaselineResolver(RunDriftFinalizer drift, ILogger<DriftBaselineResolver> logger)
 {
     public async Task<DriftBaseline?> ResolveAsync(RunContext context, CancellationToken cancellationToken)
     {

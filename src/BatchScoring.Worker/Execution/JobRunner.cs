@@ -22,7 +22,7 @@ namespace BatchScoring.Worker.Execution;
 /// then takes part in the run as a worker (alongside any <c>worker</c> processes) until it is over.
 /// A run that cannot start is still recorded, as failed, with the reason.
 /// </summary>
-public sealed class JobRunner(
+internal sealed class JobRunner(
     RunLedger runs,
     PartitionLedger partitions,
     RunContextFactory contexts,

@@ -15,7 +15,7 @@ namespace BatchScoring.Worker.Execution;
 /// a plain path as a file under <c>Models:Directory</c>. Registered files are checked against their SHA-256.
 /// Neither kind of path may lead out of its folder (<c>..</c>, an absolute path, a symbolic link).
 /// </summary>
-public sealed class ModelResolver(ModelRegistry registry, ModelFileLoader loader, IOptions<ModelsOptions> options)
+internal sealed class ModelResolver(ModelRegistry registry, ModelFileLoader loader, IOptions<ModelsOptions> options)
 {
     private readonly ContainedPaths modelFiles = new("Models:Directory", options.Value.Directory);
     private readonly ContainedPaths storeFiles = new("Models:StoreDirectory", registry.StoreDirectory);

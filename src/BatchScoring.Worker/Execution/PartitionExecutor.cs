@@ -22,7 +22,7 @@ namespace BatchScoring.Worker.Execution;
 /// partition's <see cref="PartitionCommit"/>, which commits its output, shadow rows, dead letters and <c>succeeded</c>
 /// mark in one transaction.
 /// </summary>
-public sealed class PartitionExecutor(PartitionCommits commits, IOptions<WorkerOptions> options, ILogger<PartitionExecutor> logger)
+internal sealed class PartitionExecutor(PartitionCommits commits, IOptions<WorkerOptions> options, ILogger<PartitionExecutor> logger)
 {
     private static readonly JsonSerializerOptions RowJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 

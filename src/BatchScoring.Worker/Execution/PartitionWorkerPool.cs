@@ -18,7 +18,7 @@ namespace BatchScoring.Worker.Execution;
 /// their own run) or to every run (the <c>worker</c> service, which also picks up runs whose process died).
 /// Database outages are waited out: a slot that cannot reach the ledger retries after a pause.
 /// </summary>
-public sealed class PartitionWorkerPool(
+internal sealed class PartitionWorkerPool(
     PartitionLedger ledger,
     RunContextFactory contexts,
     PartitionExecutor executor,

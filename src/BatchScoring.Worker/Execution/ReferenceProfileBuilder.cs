@@ -14,7 +14,7 @@ namespace BatchScoring.Worker.Execution;
 /// <c>models register --reference</c>: profiles a model version's training data (a table or Parquet) and
 /// stores the sketch with the version, where runs of that version find their drift reference.
 /// </summary>
-public sealed class ReferenceProfileBuilder(SourceDataSource sourceData, ModelResolver models, DriftSketchStore sketches, IOptions<SourcesOptions> sources)
+internal sealed class ReferenceProfileBuilder(SourceDataSource sourceData, ModelResolver models, DriftSketchStore sketches, IOptions<SourcesOptions> sources)
 {
     public async Task<DatasetSketch> BuildAsync(string modelName, int version, string reference, IReadOnlyList<string> keyColumns, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ using BatchScoring.Postgres.Output;
 namespace BatchScoring.Worker.Execution;
 
 /// <summary>Everything a worker needs to score any partition of one run, checked before any row is read.</summary>
-public sealed record RunContext(
+internal sealed record RunContext(
     JobSpec Job,
     LoadedModel Model,
     IsolatingScorer Scorer,
@@ -32,7 +32,7 @@ public sealed record RunContext(
 }
 
 /// <summary>A challenger model and the shadow table its scores go to (never the main one).</summary>
-public sealed record ShadowContext(LoadedModel Challenger, OutputTableSchema Output);
+internal sealed record ShadowContext(LoadedModel Challenger, OutputTableSchema Output);
 
 /// <summary>A frozen reference sketch (its bins decide every partition's bins) and what it is, for reports.</summary>
-public sealed record DriftBaseline(DatasetSketch Reference, string Description);
+internal sealed record DriftBaseline(DatasetSketch Reference, string Description);

@@ -20,7 +20,7 @@ namespace BatchScoring.Worker.Execution;
 /// process started from what the ledger recorded (the job file's text and the model file), so any
 /// worker can take over any partition. Contexts are cached per run.
 /// </summary>
-public sealed class RunContextFactory(
+internal sealed class RunContextFactory(
     NpgsqlDataSource dataSource,
     SourceDataSource sourceData,
     RunLedger ledger,

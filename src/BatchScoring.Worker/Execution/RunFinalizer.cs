@@ -12,7 +12,7 @@ namespace BatchScoring.Worker.Execution;
 /// Parquet output with <c>_SUCCESS</c>, stores the merged shadow agreement, and merges the partitions'
 /// drift sketches into the run's drift report. Its failures are logged, never change the run's outcome.
 /// </summary>
-public sealed class RunFinalizer(
+internal sealed class RunFinalizer(
     RunContextFactory contexts, PartitionLedger partitions, RunDriftFinalizer drift, ShadowRunLedger shadow, RunObserver observer,
     ILogger<RunFinalizer> logger)
 {

@@ -7,4 +7,4 @@ namespace BatchScoring.Worker.Execution;
 /// What to run: the trigger, the window (null: the whole source), for backfills which earlier
 /// partitions to skip, and how many slots this process gives the run (null: <c>Worker:Slots</c>).
 /// </summary>
-public sealed record RunRequest(string Trigger, TimeWindow? Window = null, ReprocessMode Reprocess = ReprocessMode.All, int? Slots = null);
+internal sealed record RunRequest(string Trigger, TimeWindow? Window = null, ReprocessMode Reprocess = ReprocessMode.All, int? Slots = null);

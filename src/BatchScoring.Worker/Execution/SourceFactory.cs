@@ -8,7 +8,7 @@ using Npgsql;
 namespace BatchScoring.Worker.Execution;
 
 /// <summary>The source class behind each kind of source spec.</summary>
-public static class SourceFactory
+internal static class SourceFactory
 {
     /// <param name="parquetPaths">The folders a Parquet source may read (<c>Sources:ParquetRoot</c>).</param>
     public static IBatchSource Create(NpgsqlDataSource dataSource, SourceSpec spec, ContainedPaths parquetPaths, SourceLimits? limits = null) => spec switch

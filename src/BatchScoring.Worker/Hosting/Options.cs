@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace BatchScoring.Worker.Hosting;
 
-public sealed class WorkerOptions
+internal sealed class WorkerOptions
 {
     public const string Section = "Worker";
 
@@ -43,7 +43,7 @@ public sealed class WorkerOptions
     public int EffectiveScoreThreads => ScoreThreads > 0 ? ScoreThreads : Math.Max(1, Environment.ProcessorCount / EffectiveSlots);
 }
 
-public sealed class JobsOptions
+internal sealed class JobsOptions
 {
     public const string Section = "Jobs";
 
@@ -52,7 +52,7 @@ public sealed class JobsOptions
     public string Directory { get; set; } = "jobs";
 }
 
-public sealed class ModelsOptions
+internal sealed class ModelsOptions
 {
     public const string Section = "Models";
 
@@ -69,7 +69,7 @@ public sealed class ModelsOptions
 }
 
 /// <summary>The embedded PostgreSQL cluster used when no connection string is configured.</summary>
-public sealed class LocalDatabaseOptions
+internal sealed class LocalDatabaseOptions
 {
     public const string Section = "LocalDatabase";
 
@@ -80,7 +80,7 @@ public sealed class LocalDatabaseOptions
     public int Port { get; set; } = 54329;
 }
 
-public sealed class DemoOptions
+internal sealed class DemoOptions
 {
     public const string Section = "Demo";
 

@@ -7,7 +7,7 @@ namespace BatchScoring.Worker.Hosting;
 /// else the service's database. The driver's command timeout is off, because a batch query may rightly take longer
 /// than its 30 s default before the first row: the job's <c>partition_timeout</c> bounds source statements on the server.
 /// </summary>
-public sealed class SourceDataSource(NpgsqlDataSource dataSource) : IAsyncDisposable
+internal sealed class SourceDataSource(NpgsqlDataSource dataSource) : IAsyncDisposable
 {
     public NpgsqlDataSource DataSource { get; } = dataSource;
 

@@ -3,7 +3,7 @@ using BatchScoring.Core.Paths;
 
 namespace BatchScoring.Worker.Hosting;
 
-public sealed class SourcesOptions
+internal sealed class SourcesOptions
 {
     public const string Section = "Sources";
 

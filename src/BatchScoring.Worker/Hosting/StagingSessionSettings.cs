@@ -7,7 +7,7 @@ namespace BatchScoring.Worker.Hosting;
 /// table, and PostgreSQL's default of 8 MB spills a partition of a few hundred thousand rows to disk
 /// before the merge reads it back. It can only be set when a session starts, hence the connection string.
 /// </summary>
-public static class StagingSessionSettings
+internal static class StagingSessionSettings
 {
     public static string Apply(string connectionString, WorkerOptions options)
     {

@@ -4,7 +4,7 @@ using System.ComponentModel.DataAnnotations;
 namespace BatchScoring.Worker.Notifications;
 
 /// <summary>Webhooks told about finished runs and drift, and how hard delivery tries.</summary>
-public sealed class NotificationOptions
+internal sealed class NotificationOptions
 {
     public const string Section = "Notifications";
 
@@ -30,7 +30,7 @@ public sealed class NotificationOptions
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
 }
 
-public sealed class WebhookOptions
+internal sealed class WebhookOptions
 {
     public static readonly IReadOnlyList<string> DefaultEvents = [NotificationEvents.Failed, NotificationEvents.PartiallyFailed, NotificationEvents.Drift];
 
@@ -51,7 +51,7 @@ public sealed class WebhookOptions
     public IReadOnlyList<string> EffectiveEvents => Events is { Count: > 0 } events ? events : DefaultEvents;
 }
 
-public static class NotificationEvents
+internal static class NotificationEvents
 {
     public const string Failed = "failed";
     public const string PartiallyFailed = "partially_failed";

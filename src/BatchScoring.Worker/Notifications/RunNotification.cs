@@ -1,7 +1,7 @@
 namespace BatchScoring.Worker.Notifications;
 
 /// <summary>A finished run, as webhooks receive it.</summary>
-public sealed record RunNotification(
+internal sealed record RunNotification(
     string Job,
     long RunId,
     string Status,
@@ -18,7 +18,7 @@ public sealed record RunNotification(
     double ElapsedSeconds);
 
 /// <summary>A run whose drift report flagged features.</summary>
-public sealed record DriftNotification(
+internal sealed record DriftNotification(
     string Job,
     long RunId,
     string? ModelName,
@@ -28,4 +28,4 @@ public sealed record DriftNotification(
     IReadOnlyList<DriftedFeature> Features);
 
 /// <summary>One flagged feature: the statistic that crossed its threshold (e.g. psi 0.31 over 0.2).</summary>
-public sealed record DriftedFeature(string Feature, string Statistic, double Value, double Threshold);
+internal sealed record DriftedFeature(string Feature, string Statistic, double Value, double Threshold);

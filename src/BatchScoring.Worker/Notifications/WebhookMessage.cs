@@ -8,7 +8,7 @@ namespace BatchScoring.Worker.Notifications;
 /// The JSON body of a webhook: <c>event</c>, <c>sent_at</c>, the run's fields in snake_case, and
 /// <c>links</c>: the SQL that shows the run in the ledger, for whoever is paged.
 /// </summary>
-public static class WebhookMessage
+internal static class WebhookMessage
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

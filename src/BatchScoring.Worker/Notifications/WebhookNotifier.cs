@@ -12,7 +12,7 @@ namespace BatchScoring.Worker.Notifications;
 /// with a warning. Disposing waits up to <c>Notifications:ShutdownGrace</c> for pending deliveries,
 /// so a <c>run</c> verb that exits right after its run still delivers.
 /// </summary>
-public sealed class WebhookNotifier : IRunNotifier, IDisposable, IAsyncDisposable
+internal sealed class WebhookNotifier : IRunNotifier, IDisposable, IAsyncDisposable
 {
     private readonly NotificationOptions _options;
     private readonly ILogger<WebhookNotifier> _logger;

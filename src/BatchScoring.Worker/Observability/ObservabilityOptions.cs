@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace BatchScoring.Worker.Observability;
 
 /// <summary>The HTTP endpoint the <c>worker</c> verb serves <c>/metrics</c> and <c>/health</c> on.</summary>
-public sealed class ObservabilityOptions
+internal sealed class ObservabilityOptions
 {
     public const string Section = "Observability";
 

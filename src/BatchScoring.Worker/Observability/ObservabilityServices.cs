@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace BatchScoring.Worker.Observability;
 
-public static class ObservabilityServices
+internal static class ObservabilityServices
 {
     /// <summary>Logging, metrics, health, notifications and the <c>/metrics</c> + <c>/health</c> endpoint (served while the host runs).</summary>
     public static IServiceCollection AddObservability(this IServiceCollection services)

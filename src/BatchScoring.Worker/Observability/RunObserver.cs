@@ -11,7 +11,7 @@ namespace BatchScoring.Worker.Observability;
 /// hear of it. Details (window, model, counts) come from the run's ledger row, the record of truth.
 /// Nothing here can fail the run: errors are logged and swallowed.
 /// </summary>
-public sealed class RunObserver(RunLedger ledger, ScoringMetrics metrics, IRunNotifier notifier, ILogger<RunObserver> logger)
+internal sealed class RunObserver(RunLedger ledger, ScoringMetrics metrics, IRunNotifier notifier, ILogger<RunObserver> logger)
 {
     public async Task RunFinishedAsync(long runId, string? outputTable)
     {

@@ -4,7 +4,7 @@ using BatchScoring.Core.Jobs;
 namespace BatchScoring.Worker.Scheduling;
 
 /// <summary>The jobs this process schedules: for each name, the last valid version read from its file.</summary>
-public sealed class JobCatalog
+internal sealed class JobCatalog
 {
     private readonly ConcurrentDictionary<string, JobSpec> jobs = new();
     private volatile IReadOnlyList<JobFileError> errors = [];

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace BatchScoring.Worker.Scheduling;
 
 /// <summary>The <c>Scheduler</c> section: how the <c>worker</c> verb fires the jobs of <c>jobs/</c>.</summary>
-public sealed class SchedulerOptions
+internal sealed class SchedulerOptions
 {
     public const string Section = "Scheduler";
 

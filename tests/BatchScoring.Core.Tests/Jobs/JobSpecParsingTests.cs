@@ -1,3 +1,4 @@
+using BatchScoring.Testing;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Sql;
 

@@ -1,5 +1,4 @@
 using BatchScoring.Postgres.Ledger;
-using BatchScoring.Postgres.Local;
 using BatchScoring.Testing;
 using Dapper;
 
@@ -22,7 +21,7 @@ public class ExpectedFailureTests(ScoringEnvironment env) : IClassFixture<Scorin
     [InlineData("worker")]
     public async Task A_database_that_is_down_at_start_is_one_line_naming_host_port_and_the_setting(string verb)
     {
-        var port = LocalPostgresCluster.FindFreePort();
+        var port = FreePort.OnLoopback();
         var environment = Environment();
         environment["ConnectionStrings__BatchScoring"] = $"Host=127.0.0.1;Port={port};Username=postgres;Timeout=5";
 

@@ -1,3 +1,4 @@
+using BatchScoring.Testing;
 using System.Net;
 using System.Text.Json;
 using BatchScoring.Postgres.Local;
@@ -17,7 +18,7 @@ namespace BatchScoring.IntegrationTests.Operations;
 public sealed class HealthWhenDatabaseStopsTests : IAsyncLifetime
 {
     private readonly LocalPostgresCluster _cluster = new(
-        Path.Combine(Path.GetTempPath(), "batchscoring-health-" + Guid.NewGuid().ToString("N")[..12]), LocalPostgresCluster.FindFreePort(), durable: true);
+        Path.Combine(Path.GetTempPath(), "batchscoring-health-" + Guid.NewGuid().ToString("N")[..12]), FreePort.OnLoopback(), durable: true);
 
     public Task InitializeAsync() => _cluster.StartAsync(CancellationToken.None);
 

@@ -1,3 +1,4 @@
+using BatchScoring.Testing;
 using System.Net;
 using System.Text.Json;
 using BatchScoring.Core.Jobs;
@@ -61,7 +62,7 @@ public class MetricsAndHealthEndpointTests(ScoringEnvironment env) : IClassFixtu
     [Fact]
     public async Task The_container_address_with_plus_listens_on_every_interface()
     {
-        var port = BatchScoring.Postgres.Local.LocalPostgresCluster.FindFreePort();
+        var port = FreePort.OnLoopback();
         using var host = await env.HostAsync(("Observability:MetricsAddress", $"http://+:{port}"));
         await host.StartAsync();
         try

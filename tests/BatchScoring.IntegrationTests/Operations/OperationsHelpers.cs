@@ -1,5 +1,4 @@
 using System.Net;
-using BatchScoring.Postgres.Local;
 using BatchScoring.Testing;
 using Dapper;
 using Microsoft.Extensions.Configuration;
@@ -39,23 +38,12 @@ internal static class OperationsHelpers
             .AddInMemoryCollection(overrides.Select(o => KeyValuePair.Create(o.Key, (string?)o.Value)))
             .Build();
 
-    public static string FreeLoopbackAddress() => $"http://127.0.0.1:{LocalPostgresCluster.FindFreePort()}";
+    public static string FreeLoopbackAddress() => $"http://127.0.0.1:{FreePort.OnLoopback()}";
 
     public static async Task<(HttpStatusCode Status, string Body)> GetAsync(string url)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         using var response = await http.GetAsync(url);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
-
-    /// <summary>The repository root (where BatchScoring.sln is), found from the test's output folder.</summary>
-    public static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "BatchScoring.sln")))
-                return directory.FullName;
-        }
-        throw new InvalidOperationException($"No BatchScoring.sln above {AppContext.BaseDirectory}.");
     }
 }

@@ -1,3 +1,5 @@
+using BatchScoring.Testing;
+using BatchScoring.Postgres.Migrations;
 using BatchScoring.Worker.Hosting;
 using BatchScoring.Worker.Scheduling;
 using Microsoft.Extensions.Configuration;
@@ -15,14 +17,15 @@ internal static class SchedulingHost
         // Several hosts run in one test process: each serves its metrics endpoint on a port of its own.
         configuration = new ConfigurationBuilder().AddConfiguration(configuration).AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Observability:MetricsAddress"] = $"http://127.0.0.1:{BatchScoring.Postgres.Local.LocalPostgresCluster.FindFreePort()}",
+            ["Observability:MetricsAddress"] = $"http://127.0.0.1:{FreePort.OnLoopback()}",
         }).Build();
         var host = await ServiceHost.BuildAsync(configuration, CancellationToken.None, services =>
         {
-            services.AddHostedService<MigrateOnStartService>().AddJobScheduling(configuration);
+            services.AddJobScheduling(configuration);
             if (fires is not null)
                 services.AddQuartz(quartz => quartz.AddJobListener(fires, [GroupMatcher<JobKey>.AnyGroup()]));
         });
+        await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
         await host.StartAsync();
         return host;
     }

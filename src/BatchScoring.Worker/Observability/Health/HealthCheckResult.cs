@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace BatchScoring.Worker.Observability.Health;
 
 /// <summary>One check of <c>/health</c>. Only <see cref="Unhealthy"/> makes the whole service unhealthy.</summary>
-public sealed record HealthCheckResult(string Status, string Detail)
+internal sealed record HealthCheckResult(string Status, string Detail)
 {
     public const string HealthyStatus = "healthy";
     public const string UnhealthyStatus = "unhealthy";
@@ -20,7 +20,7 @@ public sealed record HealthCheckResult(string Status, string Detail)
 }
 
 /// <summary>The <c>/health</c> document.</summary>
-public sealed record HealthReport(string Status, IReadOnlyDictionary<string, HealthCheckResult> Checks)
+internal sealed record HealthReport(string Status, IReadOnlyDictionary<string, HealthCheckResult> Checks)
 {
     [JsonIgnore]
     public bool IsHealthy => Status == HealthCheckResult.HealthyStatus;

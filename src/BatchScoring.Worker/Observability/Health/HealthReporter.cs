@@ -9,7 +9,7 @@ namespace BatchScoring.Worker.Observability.Health;
 /// <see cref="IHealthContributor"/> (the scheduler) is healthy. Each check is bounded by
 /// <c>Observability:HealthTimeout</c>, so a hung database reads as unhealthy, not as a hung probe.
 /// </summary>
-public sealed class HealthReporter(
+internal sealed class HealthReporter(
     NpgsqlDataSource dataSource,
     MigrationRunner migrations,
     IEnumerable<IHealthContributor> contributors,

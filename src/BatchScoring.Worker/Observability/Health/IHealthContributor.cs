@@ -5,7 +5,7 @@ namespace BatchScoring.Worker.Observability.Health;
 /// named <see cref="HealthReporter.SchedulerCheck"/>; register it as a singleton
 /// <c>services.AddSingleton&lt;IHealthContributor, …&gt;()</c>.
 /// </summary>
-public interface IHealthContributor
+internal interface IHealthContributor
 {
     /// <summary>The key of this check in the <c>/health</c> document, e.g. <c>scheduler</c>.</summary>
     string Name { get; }

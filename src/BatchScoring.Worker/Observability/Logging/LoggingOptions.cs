@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace BatchScoring.Worker.Observability.Logging;
 
 /// <summary>How the console sink writes; levels and further sinks stay in the <c>Serilog</c> section.</summary>
-public sealed class LoggingOptions
+internal sealed class LoggingOptions
 {
     public const string Section = "Logging";
 

@@ -13,7 +13,7 @@ namespace BatchScoring.Worker.Observability.Logging;
 /// section, and a console sink whose format comes from <c>Logging:Format</c>. Everything the
 /// console writes passes through the <see cref="SecretMasker"/>, exceptions included.
 /// </summary>
-public static class LoggingSetup
+internal static class LoggingSetup
 {
     public const string DefaultOutputTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}]{Scope} {Message:lj}{NewLine}{Exception}";
 

@@ -8,7 +8,7 @@ namespace BatchScoring.Worker.Observability.Logging;
 /// Replaces secrets in text with <c>***</c>: the passwords of the configured connection strings,
 /// webhook secrets, and any <c>Password=…</c> or <c>Pwd=…</c> pair, whatever connection string it came from.
 /// </summary>
-public sealed partial class SecretMasker
+internal sealed partial class SecretMasker
 {
     public const string Mask = "***";
     // Shorter values would mask ordinary words all over the log; such passwords are not secrets anyway.

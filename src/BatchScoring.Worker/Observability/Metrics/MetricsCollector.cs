@@ -8,7 +8,7 @@ namespace BatchScoring.Worker.Observability.Metrics;
 /// process, so two hosts in one process keep separate numbers) and keeps cumulative totals per
 /// label set: sums for counters, bucket counts for histograms.
 /// </summary>
-public sealed class MetricsCollector : IDisposable
+internal sealed class MetricsCollector : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<Instrument, InstrumentSeries> _instruments = new();
@@ -110,10 +110,10 @@ public sealed class MetricsCollector : IDisposable
     }
 }
 
-public sealed record InstrumentSnapshot(string Name, string Description, IReadOnlyList<double>? Buckets, IReadOnlyList<SeriesSnapshot> Series)
+internal sealed record InstrumentSnapshot(string Name, string Description, IReadOnlyList<double>? Buckets, IReadOnlyList<SeriesSnapshot> Series)
 {
     public bool IsHistogram => Buckets is not null;
 }
 
 /// <summary>One label set's totals; <see cref="BucketCounts"/> are cumulative (value ≤ bound), as Prometheus wants them.</summary>
-public sealed record SeriesSnapshot(IReadOnlyList<KeyValuePair<string, string>> Labels, double Sum, long Count, long[]? BucketCounts);
+internal sealed record SeriesSnapshot(IReadOnlyList<KeyValuePair<string, string>> Labels, double Sum, long Count, long[]? BucketCounts);

@@ -4,7 +4,7 @@ using System.Text;
 namespace BatchScoring.Worker.Observability.Metrics;
 
 /// <summary>Writes snapshots in the Prometheus text exposition format 0.0.4.</summary>
-public static class PrometheusTextWriter
+internal static class PrometheusTextWriter
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 

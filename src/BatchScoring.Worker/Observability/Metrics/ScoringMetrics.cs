@@ -6,7 +6,7 @@ namespace BatchScoring.Worker.Observability.Metrics;
 /// The service's metrics, one <see cref="System.Diagnostics.Metrics.Meter"/> per host. Instrument
 /// names are already Prometheus names; <see cref="MetricsCollector"/> serves them on <c>/metrics</c>.
 /// </summary>
-public sealed class ScoringMetrics : IDisposable
+internal sealed class ScoringMetrics : IDisposable
 {
     public const string MeterName = "BatchScoring";
 

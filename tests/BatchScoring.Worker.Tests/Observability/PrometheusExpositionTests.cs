@@ -1,6 +1,6 @@
 using BatchScoring.Worker.Observability.Metrics;
 
-namespace BatchScoring.IntegrationTests.Operations;
+namespace BatchScoring.Worker.Tests.Observability;
 
 public class PrometheusExpositionTests
 {

@@ -1,5 +1,6 @@
-namespace BatchScoring.Core.Tests.Jobs;
+namespace BatchScoring.Testing;
 
+/// <summary>The repository the tests were built in (where BatchScoring.sln is), found from the output folder.</summary>
 internal static class RepositoryRoot
 {
     public static string Path { get; } = Find();

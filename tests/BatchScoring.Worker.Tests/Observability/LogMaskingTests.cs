@@ -2,7 +2,7 @@ using BatchScoring.Worker.Observability.Logging;
 using Serilog.Events;
 using Serilog.Parsing;
 
-namespace BatchScoring.IntegrationTests.Operations;
+namespace BatchScoring.Worker.Tests.Observability;
 
 public class LogMaskingTests
 {

@@ -1,11 +1,12 @@
+using BatchScoring.Testing;
 using YamlDotNet.RepresentationModel;
 
-namespace BatchScoring.IntegrationTests.Operations;
+namespace BatchScoring.Worker.Tests.Operations;
 
 /// <summary>No Docker engine runs here: the compose file and Dockerfile are checked as documents, against what the README promises.</summary>
 public class DockerFilesTests
 {
-    private static readonly string Root = OperationsHelpers.RepositoryRoot();
+    private static readonly string Root = RepositoryRoot.Path;
 
     [Fact]
     public void Compose_runs_postgres_with_a_volume_and_health_check_and_the_worker_after_it_with_jobs_and_models_mounted()

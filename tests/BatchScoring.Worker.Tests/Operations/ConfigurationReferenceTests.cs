@@ -1,3 +1,4 @@
+using BatchScoring.Testing;
 using System.Collections;
 using System.ComponentModel;
 using System.Globalization;
@@ -5,7 +6,7 @@ using System.Reflection;
 using BatchScoring.Worker.Hosting;
 using Microsoft.Extensions.Configuration;
 
-namespace BatchScoring.IntegrationTests.Operations;
+namespace BatchScoring.Worker.Tests.Operations;
 
 /// <summary>
 /// docs/configuration.md against the code: every property of every options class (a class of the
@@ -45,7 +46,7 @@ public class ConfigurationReferenceTests
             Assert.Equal(key.Replace(":", "__", StringComparison.Ordinal), row.Variable);
         }
 
-        var appsettings = new ConfigurationBuilder().AddJsonFile(Path.Combine(OperationsHelpers.RepositoryRoot(), "appsettings.json")).Build();
+        var appsettings = new ConfigurationBuilder().AddJsonFile(Path.Combine(RepositoryRoot.Path, "appsettings.json")).Build();
         foreach (var (key, value) in appsettings.AsEnumerable().Where(p => p.Value is not null))
         {
             if (Documented.TryGetValue(key, out var row))
@@ -100,7 +101,7 @@ public class ConfigurationReferenceTests
     private static Dictionary<string, (string, string)> ReadReference()
     {
         var rows = new Dictionary<string, (string, string)>();
-        foreach (var line in File.ReadLines(Path.Combine(OperationsHelpers.RepositoryRoot(), "docs", "configuration.md")))
+        foreach (var line in File.ReadLines(Path.Combine(RepositoryRoot.Path, "docs", "configuration.md")))
         {
             var cells = line.Split('|', StringSplitOptions.TrimEntries);
             // | `Key` | `Variable` | default | meaning |
