@@ -3,6 +3,7 @@ using BatchScoring.Core.Batches;
 using BatchScoring.Core.Drift;
 using BatchScoring.Core.Drift.Sketches;
 using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Runs;
 using BatchScoring.Postgres.Drift;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Migrations;

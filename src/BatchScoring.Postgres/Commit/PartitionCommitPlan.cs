@@ -1,3 +1,4 @@
+using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Output;

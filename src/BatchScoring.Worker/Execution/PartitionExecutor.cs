@@ -7,7 +7,6 @@ using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Shadow;
 using BatchScoring.Postgres.Commit;
-using BatchScoring.Postgres.DeadLetters;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Output;
 using BatchScoring.Worker.Hosting;

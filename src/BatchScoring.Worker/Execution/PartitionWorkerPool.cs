@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using BatchScoring.Core.Errors;
+using BatchScoring.Core.Runs;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Worker.Hosting;
 using BatchScoring.Worker.Observability.Logging;

@@ -1,3 +1,4 @@
+using BatchScoring.Core.Runs;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Local;
 using BatchScoring.Testing;
