@@ -47,7 +47,7 @@ public sealed class CorruptParquetRunTests(ScoringEnvironment env) : IClassFixtu
 
         Assert.True(outcome.Status == RunStatus.PartiallyFailed, $"{outcome.Status}: {outcome.Error}");
         Assert.Equal(2 * RowsPerFile, outcome.RowsScored);
-        var partitions = await host.Services.GetRequiredService<PartitionLedger>().PartitionsAsync(outcome.RunId, CancellationToken.None);
+        var partitions = await host.Services.GetRequiredService<RunLedger>().PartitionsAsync(outcome.RunId, CancellationToken.None);
         var failed = Assert.Single(partitions, p => p.Status == RunStatus.Failed);
         Assert.Contains(broken, failed.LastError);
         Assert.Contains(expected, failed.LastError);

@@ -20,7 +20,8 @@ namespace BatchScoring.Worker.Execution;
 /// Database outages are waited out: a slot that cannot reach the ledger retries after a pause.
 /// </summary>
 public sealed class PartitionWorkerPool(
-    PartitionLedger ledger,
+    PartitionLeases leases,
+    RunLedger runs,
     RunContextFactory contexts,
     PartitionExecutor executor,
     RunFinalizer finalizer,
@@ -65,7 +66,7 @@ public sealed class PartitionWorkerPool(
         {
             try
             {
-                var claim = await ledger.ClaimAsync(Owner, lease, runId, cancellationToken);
+                var claim = await leases.ClaimAsync(Owner, lease, runId, cancellationToken);
                 if (claim is null)
                 {
                     if (runId is { } id && await IsOverAsync(id, cancellationToken))
@@ -112,7 +113,7 @@ public sealed class PartitionWorkerPool(
         catch (Exception e) when (held.Reason == StopReason.Cancelled)
         {
             logger.LogWarning("Partition {PartitionKey} cancelled ({Error})", claim.PartitionKey, e.Message);
-            await RecordAsync(() => ledger.MarkCancelledAsync(claim, Owner, CancellationToken.None));
+            await RecordAsync(() => leases.MarkCancelledAsync(claim, Owner, CancellationToken.None));
         }
         catch (Exception e) when (held.Reason == StopReason.LeaseLost || e is LeaseLostException)
         {
@@ -121,7 +122,7 @@ public sealed class PartitionWorkerPool(
         catch (Exception e) when (cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning("Partition {PartitionKey} stopped with the worker ({Error}); it will be claimed again", claim.PartitionKey, e.Message);
-            await RecordAsync(() => ledger.FailAttemptAsync(claim, Owner, "the worker stopped", TimeSpan.Zero, false, new(0, 0, 0), CancellationToken.None));
+            await RecordAsync(() => leases.FailAttemptAsync(claim, Owner, "the worker stopped", TimeSpan.Zero, false, new(0, 0, 0), CancellationToken.None));
         }
         catch (Exception e)
         {
@@ -136,7 +137,7 @@ public sealed class PartitionWorkerPool(
             if (expected)
                 logger.LogDebug(e, "Partition {PartitionKey} attempt {Attempt} failed", claim.PartitionKey, claim.Attempt);
             observer.PartitionFinished(context?.Job.Name ?? "unknown", "failed", DateTime.UtcNow - started, claim.Reclaimed);
-            await RecordAsync(() => ledger.FailAttemptAsync(claim, Owner, message, delay, permanent, new(0, 0, 0), CancellationToken.None));
+            await RecordAsync(() => leases.FailAttemptAsync(claim, Owner, message, delay, permanent, new(0, 0, 0), CancellationToken.None));
         }
         finally
         {
@@ -167,22 +168,22 @@ public sealed class PartitionWorkerPool(
 
     private async Task FinishIfDoneAsync(long runId, CancellationToken cancellationToken)
     {
-        var status = await ledger.FinishRunIfDoneAsync(runId, cancellationToken);
+        var status = await runs.FinishRunIfDoneAsync(runId, cancellationToken);
         if (status is not null)
             await finalizer.OnFinishedAsync(runId, status, cancellationToken);
     }
 
     private async Task<bool> IsOverAsync(long runId, CancellationToken cancellationToken)
     {
-        await ledger.EnforceDeadlinesAsync(cancellationToken);
+        await runs.EnforceDeadlinesAsync(cancellationToken);
         await FinishIfDoneAsync(runId, cancellationToken);
-        return await ledger.IsFinishedAsync(runId, cancellationToken);
+        return await runs.IsFinishedAsync(runId, cancellationToken);
     }
 
     private async Task FinishIdleRunsAsync(CancellationToken cancellationToken)
     {
-        await ledger.EnforceDeadlinesAsync(cancellationToken);
-        foreach (var runId in await ledger.RunsWithoutOpenPartitionsAsync(cancellationToken))
+        await runs.EnforceDeadlinesAsync(cancellationToken);
+        foreach (var runId in await runs.RunsWithoutOpenPartitionsAsync(cancellationToken))
             await FinishIfDoneAsync(runId, cancellationToken);
     }
 
@@ -197,7 +198,7 @@ public sealed class PartitionWorkerPool(
                 continue;
             try
             {
-                var states = (await ledger.RenewAsync(Owner, held.Select(h => h.Partition.PartitionId).ToArray(), lease, cancellationToken))
+                var states = (await leases.RenewAsync(Owner, held.Select(h => h.Partition.PartitionId).ToArray(), lease, cancellationToken))
                     .ToDictionary(s => s.PartitionId);
                 foreach (var partition in held)
                 {

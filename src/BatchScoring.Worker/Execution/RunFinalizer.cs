@@ -13,7 +13,7 @@ namespace BatchScoring.Worker.Execution;
 /// drift sketches into the run's drift report. Its failures are logged, never change the run's outcome.
 /// </summary>
 public sealed class RunFinalizer(
-    RunContextFactory contexts, PartitionLedger partitions, RunDriftFinalizer drift, ShadowRunLedger shadow, RunObserver observer,
+    RunContextFactory contexts, RunLedger runs, RunDriftFinalizer drift, ShadowRunLedger shadow, RunObserver observer,
     ILogger<RunFinalizer> logger)
 {
     public async Task OnFinishedAsync(long runId, string status, CancellationToken cancellationToken)
@@ -26,7 +26,7 @@ public sealed class RunFinalizer(
                 return;
             context = await contexts.ForRunAsync(runId, cancellationToken);
             if (context.ParquetOutput is { } parquet && status == RunStatus.Succeeded)
-                await parquet.CompleteRunAsync(runId, await partitions.BoundsAsync(runId, cancellationToken), cancellationToken);
+                await parquet.CompleteRunAsync(runId, await runs.BoundsAsync(runId, cancellationToken), cancellationToken);
             if (context.Shadow is not null && await shadow.FinishAsync(runId, cancellationToken) is { } agreement)
                 logger.LogInformation("Run {RunId} challenger agreement: labels {LabelAgreement:P1}, mean |Δscore| {MeanAbsDiff:F4}, correlation {Correlation:F4}",
                     runId, agreement.LabelAgreement, agreement.MeanAbsoluteScoreDifference, agreement.ScoreCorrelation);

@@ -47,7 +47,7 @@ internal static class ServiceHost
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddSingleton<RunLedger>();
         builder.Services.AddSingleton(sp => new ModelFileLoader(sp.GetRequiredService<IOptions<ModelsOptions>>().Value.CompileTreeEnsembles));
-        builder.Services.AddSingleton<PartitionLedger>();
+        builder.Services.AddSingleton<PartitionLeases>();
         builder.Services.AddSingleton<PartitionCommits>();
         builder.Services.AddSingleton<RunContextFactory>();
         builder.Services.AddSingleton<PartitionExecutor>();
