@@ -1,5 +1,6 @@
 using BatchScoring.Core.Drift.Sketches;
 using BatchScoring.Core.Errors;
+using BatchScoring.Core.Runs;
 using Dapper;
 using Npgsql;
 
@@ -16,9 +17,9 @@ public sealed class DriftSketchStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<(long PartitionId, string Sketch)>(new CommandDefinition(
-            """
+            $"""
             SELECT partition_id, drift_sketch::text FROM scoring.partitions
-            WHERE run_id = @runId AND status = 'succeeded' AND drift_sketch IS NOT NULL
+            WHERE run_id = @runId AND status = '{PartitionStatus.Succeeded}' AND drift_sketch IS NOT NULL
             ORDER BY partition_id
             """, new { runId }, cancellationToken: cancellationToken));
         var sketches = rows.Select(r => Parse(r.Sketch, $"partition {r.PartitionId} of run {runId}")).ToArray();

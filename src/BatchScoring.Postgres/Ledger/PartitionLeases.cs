@@ -20,45 +20,45 @@ public sealed class PartitionLeases(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            """
+            $"""
             UPDATE scoring.partitions p
-            SET status = CASE WHEN r.cancel_requested THEN 'cancelled' ELSE 'failed' END,
-                last_error = CASE WHEN r.cancel_requested THEN 'cancelled'
+            SET status = CASE WHEN r.cancel_requested THEN '{PartitionStatus.Cancelled}' ELSE '{PartitionStatus.Failed}' END,
+                last_error = CASE WHEN r.cancel_requested THEN {LedgerSql.CancelledError}
                                   ELSE format('the worker %s stopped renewing its lease on attempt %s (process died?)', p.lease_owner, p.attempts) END,
                 lease_owner = NULL, lease_expires_at = NULL, finished_at = clock_timestamp()
             FROM scoring.runs r
-            WHERE r.run_id = p.run_id AND p.status = 'running' AND p.lease_expires_at < now()
+            WHERE r.run_id = p.run_id AND p.status = '{PartitionStatus.Running}' AND p.lease_expires_at < now()
               AND (p.attempts >= r.max_attempts OR r.cancel_requested)
               AND (@runId::bigint IS NULL OR p.run_id = @runId)
             """, new { runId }, cancellationToken: cancellationToken));
 
         var row = await connection.QuerySingleOrDefaultAsync<PartitionRow>(new CommandDefinition(
-            """
+            $"""
             WITH candidate AS (
                 SELECT p.partition_id, p.status AS previous_status
                 FROM scoring.partitions p
                 JOIN scoring.runs r ON r.run_id = p.run_id
-                WHERE r.status = 'running' AND NOT r.cancel_requested
+                WHERE r.status = '{RunStatus.Running}' AND NOT r.cancel_requested
                   AND (@runId::bigint IS NULL OR p.run_id = @runId)
-                  AND ((p.status = 'pending' AND (p.next_attempt_at IS NULL OR p.next_attempt_at <= now()))
-                       OR (p.status = 'running' AND p.lease_expires_at < now()))
+                  AND ((p.status = '{PartitionStatus.Pending}' AND (p.next_attempt_at IS NULL OR p.next_attempt_at <= now()))
+                       OR (p.status = '{PartitionStatus.Running}' AND p.lease_expires_at < now()))
                   AND (r.max_concurrency = 0 OR r.max_concurrency > (
                         SELECT count(*) FROM scoring.partitions q
-                        WHERE q.run_id = p.run_id AND q.status = 'running' AND q.lease_expires_at >= now()))
+                        WHERE q.run_id = p.run_id AND q.status = '{PartitionStatus.Running}' AND q.lease_expires_at >= now()))
                 ORDER BY p.run_id, p.partition_id
                 LIMIT 1
                 FOR UPDATE OF p SKIP LOCKED
             )
             UPDATE scoring.partitions p
-            SET lease_reclaims = p.lease_reclaims + CASE WHEN p.status = 'running' THEN 1 ELSE 0 END,
-                status = 'running', attempts = p.attempts + 1, lease_owner = @owner,
+            SET lease_reclaims = p.lease_reclaims + CASE WHEN p.status = '{PartitionStatus.Running}' THEN 1 ELSE 0 END,
+                status = '{PartitionStatus.Running}', attempts = p.attempts + 1, lease_owner = @owner,
                 lease_expires_at = now() + @lease, started_at = clock_timestamp(), finished_at = NULL
             FROM candidate
             WHERE p.partition_id = candidate.partition_id
             RETURNING p.partition_id AS PartitionId, p.run_id AS RunId, p.partition_key AS PartitionKey,
                       p.window_start AS WindowStart, p.window_end AS WindowEnd, p.bucket AS Bucket, p.bucket_count AS BucketCount,
                       p.source_file AS SourceFile, p.row_group_start AS RowGroupStart, p.row_group_end AS RowGroupEnd,
-                      p.attempts AS Attempts, (candidate.previous_status = 'running')::int AS LeaseReclaims,
+                      p.attempts AS Attempts, (candidate.previous_status = '{PartitionStatus.Running}')::int AS LeaseReclaims,
                       p.key_from AS KeyFrom, p.key_to AS KeyTo, p.timestamp_null AS TimestampIsNull
             """, new { runId, owner, lease }, cancellationToken: cancellationToken));
         return row?.ToClaim();
@@ -71,10 +71,10 @@ public sealed class PartitionLeases(NpgsqlDataSource dataSource)
             return [];
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<LeaseState>(new CommandDefinition(
-            """
+            $"""
             UPDATE scoring.partitions p SET lease_expires_at = now() + @lease
             FROM scoring.runs r
-            WHERE r.run_id = p.run_id AND p.partition_id = ANY(@ids) AND p.lease_owner = @owner AND p.status = 'running'
+            WHERE r.run_id = p.run_id AND p.partition_id = ANY(@ids) AND p.lease_owner = @owner AND p.status = '{PartitionStatus.Running}'
             RETURNING p.partition_id AS PartitionId, r.cancel_requested AS CancelRequested
             """, new { ids = partitionIds.ToArray(), owner, lease }, cancellationToken: cancellationToken));
         return rows.ToArray();
@@ -88,12 +88,12 @@ public sealed class PartitionLeases(NpgsqlDataSource dataSource)
         string owner, RunCounts counts, string? driftSketchJson, string? shadowAgreementJson, CancellationToken cancellationToken)
     {
         var updated = await connection.ExecuteAsync(new CommandDefinition(
-            """
+            $"""
             UPDATE scoring.partitions
-            SET status = 'succeeded', rows_read = @RowsRead, rows_scored = @RowsScored, rows_failed = @RowsFailed,
+            SET status = '{PartitionStatus.Succeeded}', rows_read = @RowsRead, rows_scored = @RowsScored, rows_failed = @RowsFailed,
                 finished_at = clock_timestamp(), lease_owner = NULL, lease_expires_at = NULL, last_error = NULL,
                 completed_by = @owner, drift_sketch = @sketch::jsonb, shadow_agreement = @agreement::jsonb
-            WHERE partition_id = @id AND lease_owner = @owner AND status = 'running'
+            WHERE partition_id = @id AND lease_owner = @owner AND status = '{PartitionStatus.Running}'
             """, new { counts.RowsRead, counts.RowsScored, counts.RowsFailed, sketch = driftSketchJson, agreement = shadowAgreementJson, id = partition.PartitionId, owner },
             transaction, cancellationToken: cancellationToken));
         if (updated == 0)
@@ -106,14 +106,14 @@ public sealed class PartitionLeases(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            """
+            $"""
             UPDATE scoring.partitions p
-            SET status = CASE WHEN @permanent OR p.attempts >= r.max_attempts THEN 'failed' ELSE 'pending' END,
+            SET status = CASE WHEN @permanent OR p.attempts >= r.max_attempts THEN '{PartitionStatus.Failed}' ELSE '{PartitionStatus.Pending}' END,
                 finished_at = CASE WHEN @permanent OR p.attempts >= r.max_attempts THEN clock_timestamp() END,
                 next_attempt_at = now() + @retryDelay, last_error = @error, lease_owner = NULL, lease_expires_at = NULL,
                 rows_read = @RowsRead, rows_scored = 0, rows_failed = @RowsFailed
             FROM scoring.runs r
-            WHERE r.run_id = p.run_id AND p.partition_id = @id AND p.lease_owner = @owner AND p.status = 'running'
+            WHERE r.run_id = p.run_id AND p.partition_id = @id AND p.lease_owner = @owner AND p.status = '{PartitionStatus.Running}'
             """, new { permanent, retryDelay, error, counts.RowsRead, counts.RowsFailed, id = partition.PartitionId, owner },
             cancellationToken: cancellationToken));
     }
@@ -122,10 +122,10 @@ public sealed class PartitionLeases(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE scoring.partitions SET status = 'cancelled', last_error = 'cancelled', lease_owner = NULL, lease_expires_at = NULL,
+            $"""
+            UPDATE scoring.partitions SET status = '{PartitionStatus.Cancelled}', last_error = {LedgerSql.CancelledError}, lease_owner = NULL, lease_expires_at = NULL,
                 finished_at = clock_timestamp()
-            WHERE partition_id = @id AND lease_owner = @owner AND status = 'running'
+            WHERE partition_id = @id AND lease_owner = @owner AND status = '{PartitionStatus.Running}'
             """, new { id = partition.PartitionId, owner }, cancellationToken: cancellationToken));
     }
 
@@ -134,7 +134,7 @@ public sealed class PartitionLeases(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<long>(new CommandDefinition(
-            "SELECT partition_id FROM scoring.partitions WHERE status = 'running' AND lease_expires_at > now()",
+            $"SELECT partition_id FROM scoring.partitions WHERE status = '{PartitionStatus.Running}' AND lease_expires_at > now()",
             cancellationToken: cancellationToken))).ToHashSet();
     }
 }

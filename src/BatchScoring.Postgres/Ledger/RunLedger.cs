@@ -33,7 +33,7 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
 
     private static Task<ActiveRun?> ActiveRunAsync(NpgsqlConnection connection, string jobName, CancellationToken cancellationToken)
         => connection.QuerySingleOrDefaultAsync<ActiveRun?>(new CommandDefinition(
-            "SELECT run_id AS RunId, status, started_at AS StartedAt, host FROM scoring.runs WHERE job_name = @jobName AND status IN ('pending', 'running')",
+            $"SELECT run_id AS RunId, status, started_at AS StartedAt, host FROM scoring.runs WHERE job_name = @jobName AND {LedgerSql.RunInProgress}",
             new { jobName }, cancellationToken: cancellationToken));
 
     /// <summary>Refuses early when the job already has a run in progress, before any work is done for a new one.</summary>
@@ -49,9 +49,9 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            """
+            $"""
             INSERT INTO scoring.runs (job_name, trigger, status, window_start, window_end, model_name, model_version, started_at, finished_at, host, error)
-            VALUES (@JobName, @Trigger, 'failed', @WindowStart, @WindowEnd, @ModelName, @ModelVersion, clock_timestamp(), clock_timestamp(), @Host, @error)
+            VALUES (@JobName, @Trigger, '{RunStatus.Failed}', @WindowStart, @WindowEnd, @ModelName, @ModelVersion, clock_timestamp(), clock_timestamp(), @Host, @error)
             RETURNING run_id
             """, new
             {
@@ -114,14 +114,14 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var inserted = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            """
+            $"""
             INSERT INTO scoring.runs (job_name, trigger, status, window_start, window_end, model_name, model_version, config_hash,
                                       started_at, host, job_yaml, job_file, model_path, max_attempts, max_concurrency, deadline, partitions_total,
                                       drift_reference, drift_reference_name)
-            VALUES (@JobName, @Trigger, 'running', @WindowStart, @WindowEnd, @ModelName, @ModelVersion, @ConfigHash,
+            VALUES (@JobName, @Trigger, '{RunStatus.Running}', @WindowStart, @WindowEnd, @ModelName, @ModelVersion, @ConfigHash,
                     clock_timestamp(), @Host, @JobYaml, @JobFile, @ModelPath, @MaxAttempts, @MaxConcurrency, @Deadline, @PartitionsTotal,
                     @DriftReferenceJson::jsonb, @DriftReferenceName)
-            ON CONFLICT (job_name) WHERE status IN ('pending', 'running') DO NOTHING
+            ON CONFLICT (job_name) WHERE {LedgerSql.RunInProgress} DO NOTHING
             RETURNING run_id
             """,
             new
@@ -173,30 +173,30 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            """
+            $"""
             WITH agg AS (
-                SELECT count(*) FILTER (WHERE status IN ('pending', 'running')) AS open,
-                       count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
-                       count(*) FILTER (WHERE status = 'failed') AS failed,
-                       count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
+                SELECT count(*) FILTER (WHERE status IN ('{PartitionStatus.Pending}', '{PartitionStatus.Running}')) AS open,
+                       count(*) FILTER (WHERE status = '{PartitionStatus.Succeeded}') AS succeeded,
+                       count(*) FILTER (WHERE status = '{PartitionStatus.Failed}') AS failed,
+                       count(*) FILTER (WHERE status = '{PartitionStatus.Cancelled}') AS cancelled,
                        count(*) AS total,
                        coalesce(sum(rows_read), 0) AS rows_read, coalesce(sum(rows_scored), 0) AS rows_scored,
                        coalesce(sum(rows_failed), 0) AS rows_failed,
                        (SELECT format('%s: %s', partition_key, last_error) FROM scoring.partitions
-                        WHERE run_id = @runId AND status = 'failed' ORDER BY partition_id LIMIT 1) AS first_error
+                        WHERE run_id = @runId AND status = '{PartitionStatus.Failed}' ORDER BY partition_id LIMIT 1) AS first_error
                 FROM scoring.partitions WHERE run_id = @runId
             )
             UPDATE scoring.runs r
-            SET status = CASE WHEN agg.failed = 0 AND agg.cancelled = 0 THEN 'succeeded'
-                              WHEN r.cancel_requested THEN 'cancelled'
-                              WHEN agg.succeeded = 0 THEN 'failed'
-                              ELSE 'partially_failed' END,
+            SET status = CASE WHEN agg.failed = 0 AND agg.cancelled = 0 THEN '{RunStatus.Succeeded}'
+                              WHEN r.cancel_requested THEN '{RunStatus.Cancelled}'
+                              WHEN agg.succeeded = 0 THEN '{RunStatus.Failed}'
+                              ELSE '{RunStatus.PartiallyFailed}' END,
                 rows_read = agg.rows_read, rows_scored = agg.rows_scored, rows_failed = agg.rows_failed,
                 finished_at = clock_timestamp(),
                 error = CASE WHEN agg.failed > 0 THEN format('%s of %s partitions failed; first: %s', agg.failed, agg.total, agg.first_error)
-                             WHEN r.cancel_requested THEN coalesce(r.error, 'cancelled') END
+                             WHEN r.cancel_requested THEN coalesce(r.error, {LedgerSql.CancelledError}) END
             FROM agg
-            WHERE r.run_id = @runId AND r.status = 'running' AND agg.open = 0
+            WHERE r.run_id = @runId AND r.status = '{RunStatus.Running}' AND agg.open = 0
             RETURNING r.status
             """, new { runId }, cancellationToken: cancellationToken));
     }
@@ -207,13 +207,13 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var updated = await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE scoring.runs SET cancel_requested = true, error = @reason WHERE run_id = @runId AND status = 'running'",
+            $"UPDATE scoring.runs SET cancel_requested = true, error = @reason WHERE run_id = @runId AND status = '{RunStatus.Running}'",
             new { runId, reason }, transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE scoring.partitions SET status = 'cancelled', last_error = @reason, finished_at = clock_timestamp(),
+            $"""
+            UPDATE scoring.partitions SET status = '{PartitionStatus.Cancelled}', last_error = @reason, finished_at = clock_timestamp(),
                 lease_owner = NULL, lease_expires_at = NULL
-            WHERE run_id = @runId AND (status = 'pending' OR (status = 'running' AND lease_expires_at < now()))
+            WHERE run_id = @runId AND (status = '{PartitionStatus.Pending}' OR (status = '{PartitionStatus.Running}' AND lease_expires_at < now()))
             """, new { runId, reason }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return updated > 0;
@@ -228,17 +228,17 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var reopened = await connection.ExecuteAsync(new CommandDefinition(
-            """
+            $"""
             UPDATE scoring.partitions
-            SET status = 'pending', attempts = 0, next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL, finished_at = NULL
+            SET status = '{PartitionStatus.Pending}', attempts = 0, next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL, finished_at = NULL
             WHERE run_id = @runId
-              AND (status IN ('failed', 'cancelled') OR (status = 'running' AND lease_expires_at < now()))
+              AND (status IN ('{PartitionStatus.Failed}', '{PartitionStatus.Cancelled}') OR (status = '{PartitionStatus.Running}' AND lease_expires_at < now()))
             """, new { runId }, transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE scoring.runs SET status = 'running', cancel_requested = false, error = NULL, finished_at = NULL
+            $"""
+            UPDATE scoring.runs SET status = '{RunStatus.Running}', cancel_requested = false, error = NULL, finished_at = NULL
             WHERE run_id = @runId
-              AND (status <> 'running' OR @reopened > 0)
+              AND (status <> '{RunStatus.Running}' OR @reopened > 0)
             """, new { runId, reopened }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return reopened;
@@ -249,7 +249,7 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var late = await connection.QueryAsync<long>(new CommandDefinition(
-            "SELECT run_id FROM scoring.runs WHERE status = 'running' AND NOT cancel_requested AND deadline < now()",
+            $"SELECT run_id FROM scoring.runs WHERE status = '{RunStatus.Running}' AND NOT cancel_requested AND deadline < now()",
             cancellationToken: cancellationToken));
         foreach (var runId in late)
             await RequestCancelAsync(runId, "the run exceeded the job's timeout", cancellationToken);
@@ -259,7 +259,7 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "SELECT status <> 'running' FROM scoring.runs WHERE run_id = @runId", new { runId }, cancellationToken: cancellationToken));
+            $"SELECT status <> '{RunStatus.Running}' FROM scoring.runs WHERE run_id = @runId", new { runId }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Running runs none of whose partitions is open any more (their finishing worker died before finishing them).</summary>
@@ -267,10 +267,10 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<long>(new CommandDefinition(
-            """
+            $"""
             SELECT r.run_id FROM scoring.runs r
-            WHERE r.status = 'running' AND r.job_yaml IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM scoring.partitions p WHERE p.run_id = r.run_id AND p.status IN ('pending', 'running'))
+            WHERE r.status = '{RunStatus.Running}' AND r.job_yaml IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM scoring.partitions p WHERE p.run_id = r.run_id AND p.status IN ('{PartitionStatus.Pending}', '{PartitionStatus.Running}'))
             """, cancellationToken: cancellationToken))).ToArray();
     }
 
@@ -289,16 +289,16 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
             return new HashSet<string>();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var sql = mode == ReprocessMode.Missing
-            ? """
+            ? $"""
               SELECT DISTINCT p.partition_key FROM scoring.partitions p JOIN scoring.runs r ON r.run_id = p.run_id
-              WHERE r.job_name = @jobName AND p.status = 'succeeded'
+              WHERE r.job_name = @jobName AND p.status = '{PartitionStatus.Succeeded}'
               """
-            : """
+            : $"""
               SELECT latest.partition_key FROM (
                   SELECT DISTINCT ON (p.partition_key) p.partition_key, p.status
                   FROM scoring.partitions p JOIN scoring.runs r ON r.run_id = p.run_id
                   WHERE r.job_name = @jobName ORDER BY p.partition_key, p.partition_id DESC) latest
-              WHERE latest.status NOT IN ('failed', 'cancelled')
+              WHERE latest.status NOT IN ('{PartitionStatus.Failed}', '{PartitionStatus.Cancelled}')
               """;
         return (await connection.QueryAsync<string>(new CommandDefinition(sql, new { jobName }, cancellationToken: cancellationToken))).ToHashSet();
     }

@@ -1,3 +1,4 @@
+using BatchScoring.Core.Runs;
 using BatchScoring.Core.Shadow;
 using Dapper;
 using Npgsql;
@@ -35,7 +36,7 @@ public sealed class ShadowRunLedger(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var parts = await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT shadow_agreement::text FROM scoring.partitions WHERE run_id = @runId AND status = 'succeeded' AND shadow_agreement IS NOT NULL",
+            $"SELECT shadow_agreement::text FROM scoring.partitions WHERE run_id = @runId AND status = '{PartitionStatus.Succeeded}' AND shadow_agreement IS NOT NULL",
             new { runId }, cancellationToken: cancellationToken));
         var merged = new ShadowAgreement();
         var any = false;

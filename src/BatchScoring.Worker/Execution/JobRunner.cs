@@ -122,7 +122,7 @@ public sealed class JobRunner(
         while (!cancellationToken.IsCancellationRequested)
         {
             var all = await runs.PartitionsAsync(runId, cancellationToken);
-            progress.Report(new RunProgress(runId, all.Count, all.Count(p => p.Status is "succeeded" or "failed" or "cancelled"),
+            progress.Report(new RunProgress(runId, all.Count, all.Count(p => PartitionStatus.IsFinished(p.Status)),
                 all.Sum(p => p.RowsScored), all.Sum(p => p.EstimatedRows ?? 0)));
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
         }

@@ -108,7 +108,7 @@ public sealed class PartitionWorkerPool(
             var counts = await executor.ExecuteAsync(context, claim, Owner, held.Token);
             logger.LogInformation("Partition {PartitionKey} succeeded: {Rows} rows scored, {Failed} dead-lettered in {Seconds:F1} s",
                 claim.PartitionKey, counts.RowsScored, counts.RowsFailed, (DateTime.UtcNow - started).TotalSeconds);
-            observer.PartitionFinished(context.Job.Name, "succeeded", DateTime.UtcNow - started, claim.Reclaimed);
+            observer.PartitionFinished(context.Job.Name, PartitionStatus.Succeeded, DateTime.UtcNow - started, claim.Reclaimed);
         }
         catch (Exception e) when (held.Reason == StopReason.Cancelled)
         {
@@ -136,7 +136,7 @@ public sealed class PartitionWorkerPool(
             logger.LogWarning(expected ? null : e, "Partition {PartitionKey} attempt {Attempt} failed: {Error}", claim.PartitionKey, claim.Attempt, message);
             if (expected)
                 logger.LogDebug(e, "Partition {PartitionKey} attempt {Attempt} failed", claim.PartitionKey, claim.Attempt);
-            observer.PartitionFinished(context?.Job.Name ?? "unknown", "failed", DateTime.UtcNow - started, claim.Reclaimed);
+            observer.PartitionFinished(context?.Job.Name ?? "unknown", PartitionStatus.Failed, DateTime.UtcNow - started, claim.Reclaimed);
             await RecordAsync(() => leases.FailAttemptAsync(claim, Owner, message, delay, permanent, new(0, 0, 0), CancellationToken.None));
         }
         finally
