@@ -16,7 +16,7 @@ public sealed class PartitionLeases(NpgsqlDataSource dataSource)
     /// died) — of <paramref name="runId"/>, or of any running run when null. Partitions whose worker
     /// died on their last allowed attempt are failed first.
     /// </summary>
-    public async Task<ClaimedPartition?> ClaimAsync(string owner, TimeSpan lease, long? runId, CancellationToken cancellationToken)
+    public Task<ClaimedPartition?> ClaimAsync(string owner, TimeSpan lease, long? runId, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<ClaimedPartition?>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
@@ -62,10 +62,10 @@ public sealed class PartitionLeases(NpgsqlDataSource dataSource)
                       p.key_from AS KeyFrom, p.key_to AS KeyTo, p.timestamp_null AS TimestampIsNull
             """, new { runId, owner, lease }, cancellationToken: cancellationToken));
         return row?.ToClaim();
-    }
+    });
 
     /// <summary>Renews the leases this owner holds; partitions missing from the answer were lost and must be abandoned.</summary>
-    public async Task<IReadOnlyList<LeaseState>> RenewAsync(string owner, IReadOnlyCollection<long> partitionIds, TimeSpan lease, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<LeaseState>> RenewAsync(string owner, IReadOnlyCollection<long> partitionIds, TimeSpan lease, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<IReadOnlyList<LeaseState>>(async () =>
     {
         if (partitionIds.Count == 0)
             return [];
@@ -78,7 +78,7 @@ public sealed class PartitionLeases(NpgsqlDataSource dataSource)
             RETURNING p.partition_id AS PartitionId, r.cancel_requested AS CancelRequested
             """, new { ids = partitionIds.ToArray(), owner, lease }, cancellationToken: cancellationToken));
         return rows.ToArray();
-    }
+    });
 
     /// <summary>
     /// Marks the partition succeeded inside its <see cref="Commit.PartitionCommit"/>. Fails with
@@ -101,8 +101,8 @@ public sealed class PartitionLeases(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Records a failed attempt: back to pending after <paramref name="retryDelay"/>, or failed when attempts are used up or the error is permanent.</summary>
-    public async Task FailAttemptAsync(ClaimedPartition partition, string owner, string error, TimeSpan retryDelay, bool permanent,
-        RunCounts counts, CancellationToken cancellationToken)
+    public Task FailAttemptAsync(ClaimedPartition partition, string owner, string error, TimeSpan retryDelay, bool permanent,
+        RunCounts counts, CancellationToken cancellationToken) => DatabaseCalls.RunAsync(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
@@ -116,9 +116,9 @@ public sealed class PartitionLeases(NpgsqlDataSource dataSource)
             WHERE r.run_id = p.run_id AND p.partition_id = @id AND p.lease_owner = @owner AND p.status = '{PartitionStatus.Running}'
             """, new { permanent, retryDelay, error, counts.RowsRead, counts.RowsFailed, id = partition.PartitionId, owner },
             cancellationToken: cancellationToken));
-    }
+    });
 
-    public async Task MarkCancelledAsync(ClaimedPartition partition, string owner, CancellationToken cancellationToken)
+    public Task MarkCancelledAsync(ClaimedPartition partition, string owner, CancellationToken cancellationToken) => DatabaseCalls.RunAsync(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
@@ -127,14 +127,14 @@ public sealed class PartitionLeases(NpgsqlDataSource dataSource)
                 finished_at = clock_timestamp()
             WHERE partition_id = @id AND lease_owner = @owner AND status = '{PartitionStatus.Running}'
             """, new { id = partition.PartitionId, owner }, cancellationToken: cancellationToken));
-    }
+    });
 
     /// <summary>Partitions being scored right now: running under a lease that has not expired.</summary>
-    public async Task<IReadOnlySet<long>> LiveRunningPartitionsAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlySet<long>> LiveRunningPartitionsAsync(CancellationToken cancellationToken) => DatabaseCalls.RunAsync<IReadOnlySet<long>>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<long>(new CommandDefinition(
             $"SELECT partition_id FROM scoring.partitions WHERE status = '{PartitionStatus.Running}' AND lease_expires_at > now()",
             cancellationToken: cancellationToken))).ToHashSet();
-    }
+    });
 }

@@ -37,15 +37,15 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
             new { jobName }, cancellationToken: cancellationToken));
 
     /// <summary>Refuses early when the job already has a run in progress, before any work is done for a new one.</summary>
-    public async Task ThrowIfInProgressAsync(string jobName, CancellationToken cancellationToken)
+    public Task ThrowIfInProgressAsync(string jobName, CancellationToken cancellationToken) => DatabaseCalls.RunAsync(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         if (await ActiveRunAsync(connection, jobName, cancellationToken) is { } active)
             throw active.ToException(jobName);
-    }
+    });
 
     /// <summary>Records a run that failed before it could start (no partitions, nothing written).</summary>
-    public async Task<long> RecordFailedStartAsync(RunStart start, string error, CancellationToken cancellationToken)
+    public Task<long> RecordFailedStartAsync(RunStart start, string error, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<long>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
@@ -58,7 +58,7 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
                 start.JobName, start.Trigger, WindowStart = start.Window?.StartUtc, WindowEnd = start.Window?.EndUtc,
                 start.ModelName, start.ModelVersion, Host = Environment.MachineName, error,
             }, cancellationToken: cancellationToken));
-    }
+    });
 
     private sealed record ActiveRun(long RunId, string Status, DateTime? StartedAt, string? Host)
     {
@@ -66,22 +66,22 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
     }
 
     /// <summary>The most recent run of each job, by job name.</summary>
-    public async Task<IReadOnlyDictionary<string, RunRecord>> LatestByJobAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyDictionary<string, RunRecord>> LatestByJobAsync(CancellationToken cancellationToken) => DatabaseCalls.RunAsync<IReadOnlyDictionary<string, RunRecord>>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var runs = await connection.QueryAsync<RunRecord>(new CommandDefinition(
             SelectRun + " WHERE run_id IN (SELECT max(run_id) FROM scoring.runs GROUP BY job_name)", cancellationToken: cancellationToken));
         return runs.ToDictionary(r => r.JobName);
-    }
+    });
 
-    public async Task<RunRecord?> GetAsync(long runId, CancellationToken cancellationToken)
+    public Task<RunRecord?> GetAsync(long runId, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<RunRecord?>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<RunRecord>(new CommandDefinition(
             SelectRun + " WHERE run_id = @runId", new { runId }, cancellationToken: cancellationToken));
-    }
+    });
 
-    public async Task<RunDefinition?> DefinitionAsync(long runId, CancellationToken cancellationToken)
+    public Task<RunDefinition?> DefinitionAsync(long runId, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<RunDefinition?>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<RunDefinition>(new CommandDefinition(
@@ -91,10 +91,10 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
                    drift_reference::text AS DriftReferenceJson, drift_reference_name AS DriftReferenceName
             FROM scoring.runs WHERE run_id = @runId AND job_file IS NOT NULL
             """, new { runId }, cancellationToken: cancellationToken));
-    }
+    });
 
     /// <summary>Runs, newest first, optionally of one job and/or in one status.</summary>
-    public async Task<IReadOnlyList<RunRecord>> ListAsync(string? jobName, string? status, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<RunRecord>> ListAsync(string? jobName, string? status, int limit, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<IReadOnlyList<RunRecord>>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<RunRecord>(new CommandDefinition(
@@ -102,14 +102,14 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
                  WHERE (@jobName::text IS NULL OR job_name = @jobName) AND (@status::text IS NULL OR status = @status)
                  ORDER BY run_id DESC LIMIT @limit
                 """, new { jobName, status, limit }, cancellationToken: cancellationToken))).ToArray();
-    }
+    });
 
     /// <summary>
     /// Records a new running run. A job that already has a pending or running run anywhere in the
     /// cluster gets <see cref="RunInProgressException"/> instead: the partial unique index of
     /// sql/005_run_overlap_guard.sql decides, so two processes starting the same job at once cannot both win.
     /// </summary>
-    public async Task<long> CreateRunAsync(NewRun run, CancellationToken cancellationToken)
+    public Task<long> CreateRunAsync(NewRun run, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<long>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -162,14 +162,14 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
         }
         await transaction.CommitAsync(cancellationToken);
         return runId;
-    }
+    });
 
     /// <summary>
     /// Ends the run when no partition is pending or running: succeeded when every partition succeeded
     /// (even if a cancellation came too late to stop any), cancelled when cancellation was asked, failed when none succeeded, otherwise partially_failed.
     /// Returns the final status, or null while partitions are open (or when another worker already finished it).
     /// </summary>
-    public async Task<string?> FinishRunIfDoneAsync(long runId, CancellationToken cancellationToken)
+    public Task<string?> FinishRunIfDoneAsync(long runId, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<string?>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
@@ -199,10 +199,10 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
             WHERE r.run_id = @runId AND r.status = '{RunStatus.Running}' AND agg.open = 0
             RETURNING r.status
             """, new { runId }, cancellationToken: cancellationToken));
-    }
+    });
 
     /// <summary>Asks a run to stop: pending partitions are cancelled now, running ones when their worker next renews its lease.</summary>
-    public async Task<bool> RequestCancelAsync(long runId, string reason, CancellationToken cancellationToken)
+    public Task<bool> RequestCancelAsync(long runId, string reason, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<bool>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -217,13 +217,13 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
             """, new { runId, reason }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return updated > 0;
-    }
+    });
 
     /// <summary>
     /// Reopens a run so that every partition that has not succeeded is scored again: failed and
     /// cancelled ones, and running ones whose lease expired. Returns how many partitions were reopened.
     /// </summary>
-    public async Task<int> ReopenAsync(long runId, CancellationToken cancellationToken)
+    public Task<int> ReopenAsync(long runId, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<int>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -242,10 +242,10 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
             """, new { runId, reopened }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return reopened;
-    }
+    });
 
     /// <summary>Asks runs past their deadline (the job's timeout) to stop.</summary>
-    public async Task EnforceDeadlinesAsync(CancellationToken cancellationToken)
+    public Task EnforceDeadlinesAsync(CancellationToken cancellationToken) => DatabaseCalls.RunAsync(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var late = await connection.QueryAsync<long>(new CommandDefinition(
@@ -253,17 +253,17 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
             cancellationToken: cancellationToken));
         foreach (var runId in late)
             await RequestCancelAsync(runId, "the run exceeded the job's timeout", cancellationToken);
-    }
+    });
 
-    public async Task<bool> IsFinishedAsync(long runId, CancellationToken cancellationToken)
+    public Task<bool> IsFinishedAsync(long runId, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<bool>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             $"SELECT status <> '{RunStatus.Running}' FROM scoring.runs WHERE run_id = @runId", new { runId }, cancellationToken: cancellationToken));
-    }
+    });
 
     /// <summary>Running runs none of whose partitions is open any more (their finishing worker died before finishing them).</summary>
-    public async Task<IReadOnlyList<long>> RunsWithoutOpenPartitionsAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<long>> RunsWithoutOpenPartitionsAsync(CancellationToken cancellationToken) => DatabaseCalls.RunAsync<IReadOnlyList<long>>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<long>(new CommandDefinition(
@@ -272,18 +272,18 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
             WHERE r.status = '{RunStatus.Running}' AND r.job_yaml IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM scoring.partitions p WHERE p.run_id = r.run_id AND p.status IN ('{PartitionStatus.Pending}', '{PartitionStatus.Running}'))
             """, cancellationToken: cancellationToken))).ToArray();
-    }
+    });
 
-    public async Task<IReadOnlyList<PartitionRecord>> PartitionsAsync(long runId, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<PartitionRecord>> PartitionsAsync(long runId, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<IReadOnlyList<PartitionRecord>>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<PartitionRecord>(new CommandDefinition(
             $"SELECT {PartitionColumns} FROM scoring.partitions p WHERE p.run_id = @runId ORDER BY p.partition_id",
             new { runId }, cancellationToken: cancellationToken))).ToArray();
-    }
+    });
 
     /// <summary>Which partition keys an earlier run of the job already covers, for <c>backfill --reprocess</c>.</summary>
-    public async Task<IReadOnlySet<string>> KeysToSkipAsync(string jobName, ReprocessMode mode, CancellationToken cancellationToken)
+    public Task<IReadOnlySet<string>> KeysToSkipAsync(string jobName, ReprocessMode mode, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<IReadOnlySet<string>>(async () =>
     {
         if (mode == ReprocessMode.All)
             return new HashSet<string>();
@@ -301,10 +301,10 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
               WHERE latest.status NOT IN ('{PartitionStatus.Failed}', '{PartitionStatus.Cancelled}')
               """;
         return (await connection.QueryAsync<string>(new CommandDefinition(sql, new { jobName }, cancellationToken: cancellationToken))).ToHashSet();
-    }
+    });
 
     /// <summary>The bounds of every partition of a run.</summary>
-    public async Task<IReadOnlyList<PartitionBounds>> BoundsAsync(long runId, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<PartitionBounds>> BoundsAsync(long runId, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<IReadOnlyList<PartitionBounds>>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<PartitionRow>(new CommandDefinition(
@@ -316,5 +316,5 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
             FROM scoring.partitions WHERE run_id = @runId ORDER BY partition_id
             """, new { runId }, cancellationToken: cancellationToken));
         return rows.Select(r => r.ToClaim().Bounds).ToArray();
-    }
+    });
 }

@@ -91,7 +91,7 @@ public sealed class OutputTableSchema
     /// Checks, reading only, that an existing table fits the job: its columns and, for upsert, a unique key. A missing
     /// table passes; <see cref="EnsureAsync"/> creates it when the run starts.
     /// </summary>
-    public async Task CheckAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    public Task CheckAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken) => DatabaseCalls.RunAsync(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var existing = await ExistingColumnsAsync(connection, null, cancellationToken);
@@ -100,14 +100,14 @@ public sealed class OutputTableSchema
         Check(existing);
         if (Mode == OutputMode.Upsert)
             await CheckUniqueKeyAsync(connection, null, cancellationToken);
-    }
+    });
 
     /// <summary>
     /// Creates the table (with its analyst index and <c>_latest</c> view) when missing, or checks that the existing
     /// one fits and adds the view if it lacks it; serialised across workers by an advisory lock. Returns how a run
     /// writes it: directly for append tables and for upsert tables that hold no row yet (see <see cref="OutputWritePath"/>).
     /// </summary>
-    public async Task<OutputWritePath> EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    public Task<OutputWritePath> EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<OutputWritePath>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -133,7 +133,7 @@ public sealed class OutputTableSchema
             $"SELECT EXISTS (SELECT 1 FROM {Table.Quoted})", transaction: transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return new OutputWritePath(direct);
-    }
+    });
 
     private async Task<Dictionary<string, ExistingColumn>> ExistingColumnsAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)

@@ -68,7 +68,7 @@ public sealed class PostgresRelationSource : IBatchSource
         }
     }
 
-    public async Task<IReadOnlyList<ColumnSchema>> DescribeAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ColumnSchema>> DescribeAsync(CancellationToken cancellationToken) => DatabaseCalls.RunAsync<IReadOnlyList<ColumnSchema>>(async () =>
     {
         await using var session = await OpenSessionAsync(cancellationToken);
         await using var command = session.Command($"SELECT * FROM {_relation} LIMIT 0");
@@ -88,9 +88,9 @@ public sealed class PostgresRelationSource : IBatchSource
         {
             throw SourceTimeout.Error(e, _limits, $"describing {_description}", $"Cannot read {_description}: {e.MessageText}");
         }
-    }
+    });
 
-    public async Task<IReadOnlyList<PlannedPartition>> PlanAsync(TimeWindow? window, PartitioningSpec partitioning, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<PlannedPartition>> PlanAsync(TimeWindow? window, PartitioningSpec partitioning, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<IReadOnlyList<PlannedPartition>>(async () =>
     {
         var buckets = _keyColumns.Count > 0 ? Math.Max(1, partitioning.Buckets) : 1;
         if (window is not null && _timestampColumn is null)
@@ -110,7 +110,7 @@ public sealed class PostgresRelationSource : IBatchSource
         if (nullTimestamps is not null)
             partitions = partitions.Concat(Bucketed(new PartitionBounds { TimestampIsNull = true }, buckets, nullTimestamps));
         return partitions.ToArray();
-    }
+    });
 
     public async IAsyncEnumerable<RowBatch> ReadAsync(
         IReadOnlyList<ColumnSchema> columns, PartitionBounds bounds, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)

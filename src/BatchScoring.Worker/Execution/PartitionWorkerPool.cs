@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Runs;
+using BatchScoring.Postgres;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Worker.Hosting;
 using BatchScoring.Worker.Observability.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using BatchScoring.Worker.Observability;
-using Npgsql;
 using Serilog.Context;
 
 namespace BatchScoring.Worker.Execution;
@@ -83,7 +83,7 @@ public sealed class PartitionWorkerPool(
             {
                 return;
             }
-            catch (NpgsqlException e)
+            catch (DatabaseUnavailableException e)
             {
                 logger.LogWarning("The ledger is unreachable ({Error}); retrying in {Delay}", e.Message, options.Value.PollInterval * 3);
                 await Task.Delay(options.Value.PollInterval * 3, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -126,7 +126,7 @@ public sealed class PartitionWorkerPool(
         }
         catch (Exception e)
         {
-            var timedOut = context is not null && (held.Reason == StopReason.TimedOut || PartitionTimeoutMessage.IsStatementTimeout(e));
+            var timedOut = context is not null && (held.Reason == StopReason.TimedOut || PostgresErrors.IsStatementTimeout(e));
             var message = timedOut ? PartitionTimeoutMessage.For(context!.Job.Name, context.Job.PartitionTimeout, claim.PartitionKey) : Describe(e);
             var permanent = e is SchemaMismatchException or ErrorBudgetExceededException;
             var retry = context?.Job.Retries ?? Core.Jobs.RetryPolicy.Default;
@@ -149,8 +149,7 @@ public sealed class PartitionWorkerPool(
     private static string Describe(Exception e) => e switch
     {
         BatchScoringException => e.Message,
-        PostgresException pg => $"PostgreSQL {pg.SqlState}: {pg.MessageText}",
-        _ => $"{e.GetType().Name}: {e.Message}",
+        _ => PostgresErrors.Describe(e) ?? $"{e.GetType().Name}: {e.Message}",
     };
 
     /// <summary>Records an attempt's end; if the ledger is down the lease simply expires and the partition is claimed again.</summary>
@@ -160,7 +159,7 @@ public sealed class PartitionWorkerPool(
         {
             await record();
         }
-        catch (NpgsqlException e)
+        catch (DatabaseUnavailableException e)
         {
             logger.LogWarning("Could not record the attempt ({Error}); its lease will expire and it will be claimed again", e.Message);
         }
@@ -208,7 +207,7 @@ public sealed class PartitionWorkerPool(
                         partition.Stop(StopReason.Cancelled);
                 }
             }
-            catch (NpgsqlException e)
+            catch (DatabaseUnavailableException e)
             {
                 logger.LogWarning("Could not renew leases ({Error}); will try again", e.Message);
             }

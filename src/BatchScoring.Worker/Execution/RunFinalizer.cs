@@ -1,9 +1,9 @@
 using BatchScoring.Core.Runs;
+using BatchScoring.Postgres;
 using BatchScoring.Postgres.Drift;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Worker.Observability;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace BatchScoring.Worker.Execution;
 
@@ -40,7 +40,7 @@ public sealed class RunFinalizer(
                 "Run {RunId} drift against {Reference}: {Drifted} of {Features} input features drifted (dataset drift {DatasetDrift}, prediction drift {PredictionDrift})",
                 runId, baseline.Description, report.Summary.DriftedInputFeatures, report.Summary.InputFeatures, report.Summary.DatasetDrift, report.Summary.PredictionDrift);
         }
-        catch (Exception e) when (e is NpgsqlException or Core.Errors.BatchScoringException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is DatabaseUnavailableException or Core.Errors.BatchScoringException or InvalidOperationException or IOException)
         {
             logger.LogError(e, "Run {RunId}: the drift report could not be made: {Error}", runId, e.Message);
         }
