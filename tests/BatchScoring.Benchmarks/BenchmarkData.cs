@@ -1,7 +1,7 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
-using BatchScoring.Core.Synthetic;
+using BatchScoring.Testing;
 using BatchScoring.Models.Training;
 using BatchScoring.Parquet.Sinks;
 using BatchScoring.Postgres.Copy;

@@ -1,4 +1,4 @@
-using BatchScoring.Core.Synthetic;
+using BatchScoring.Testing;
 using BatchScoring.Postgres.Copy;
 using BatchScoring.Postgres.Sinks;
 using Dapper;

@@ -4,7 +4,7 @@ using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Sql;
-using BatchScoring.Core.Synthetic;
+using BatchScoring.Testing;
 using BatchScoring.Models.MlNet;
 using BatchScoring.Postgres.Sources;
 using Npgsql;

@@ -1,7 +1,7 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Sql;
-using BatchScoring.Core.Synthetic;
+using BatchScoring.Testing;
 using BatchScoring.Models.Loading;
 using BatchScoring.Models.Onnx;
 using BatchScoring.Models.Training;

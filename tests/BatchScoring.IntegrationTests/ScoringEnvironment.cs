@@ -1,4 +1,3 @@
-using BatchScoring.Core.Synthetic;
 using BatchScoring.Core.Batches;
 using BatchScoring.Models.Training;
 using BatchScoring.Postgres.Copy;

@@ -1,5 +1,5 @@
 using BatchScoring.Core.Batches;
-using BatchScoring.Core.Synthetic;
+using BatchScoring.Testing;
 using BatchScoring.Models.MlNet;
 
 namespace BatchScoring.Models.Tests;

@@ -1,6 +1,6 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Scoring;
-using BatchScoring.Core.Synthetic;
+using BatchScoring.Testing;
 using BatchScoring.Models.MlNet;
 using BatchScoring.Models.Onnx;
 

@@ -3,7 +3,6 @@ using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Sql;
-using BatchScoring.Core.Synthetic;
 using BatchScoring.Postgres.Copy;
 using BatchScoring.Postgres.Sources;
 using BatchScoring.Testing;

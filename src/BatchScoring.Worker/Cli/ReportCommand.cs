@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using BatchScoring.Core.Drift.Html;
+using BatchScoring.Worker.Reports;
 using BatchScoring.Core.Errors;
 using BatchScoring.Postgres.Drift;
 using BatchScoring.Postgres.Ledger;

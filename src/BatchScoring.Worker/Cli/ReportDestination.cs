@@ -1,5 +1,5 @@
 using System.Text;
-using BatchScoring.Core.Drift.Html;
+using BatchScoring.Worker.Reports;
 using BatchScoring.Core.Errors;
 
 namespace BatchScoring.Worker.Cli;

@@ -2,7 +2,7 @@ using BatchScoring.Core.Batches;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
-using BatchScoring.Core.Synthetic;
+using BatchScoring.Testing;
 using BatchScoring.Parquet.Sinks;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Migrations;

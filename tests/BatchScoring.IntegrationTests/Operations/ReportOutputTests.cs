@@ -1,7 +1,7 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Drift;
 using BatchScoring.Core.Drift.Sketches;
-using BatchScoring.Core.Drift.Html;
+using BatchScoring.Worker.Reports;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
 using BatchScoring.Postgres.Drift;
