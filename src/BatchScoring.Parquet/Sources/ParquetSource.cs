@@ -3,6 +3,7 @@ using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Paths;
+using BatchScoring.Core.Planning;
 using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Parquet.Schema;
@@ -128,36 +129,14 @@ public sealed class ParquetSource(ParquetSourceSpec spec, ContainedPaths paths, 
         await using (reader)
         {
             var timestamp = spec.TimestampColumn is { } name ? reader.Schema.DataFields.FirstOrDefault(f => f.Name == name) : null;
-            var groups = new List<(int Index, long Rows)>();
+            var groups = new List<RowGroupRows>();
             for (var g = 0; g < reader.RowGroupCount; g++)
             {
                 using var group = reader.OpenRowGroupReader(g);
                 if (window is null || timestamp is null || RowGroupStatistics.MayOverlap(group, timestamp, window))
-                    groups.Add((g, group.RowCount));
+                    groups.Add(new RowGroupRows(g, group.RowCount));
             }
-            var total = groups.Sum(g => g.Rows);
-            if (groups.Count == reader.RowGroupCount && total <= RowsPerPartition)
-                return [new PlannedPartition(slice, total)];
-            return Ranges(groups).Select(r => new PlannedPartition(slice with { RowGroupStart = r.Start, RowGroupEnd = r.End }, r.Rows)).ToArray();
-        }
-    }
-
-    /// <summary>Consecutive row groups joined until a range holds <see cref="RowsPerPartition"/> rows; a gap (a skipped group) ends a range.</summary>
-    private IEnumerable<(int Start, int End, long Rows)> Ranges(IReadOnlyList<(int Index, long Rows)> groups)
-    {
-        var i = 0;
-        while (i < groups.Count)
-        {
-            var start = groups[i].Index;
-            var rows = 0L;
-            var end = start;
-            while (i < groups.Count && groups[i].Index == end && (rows == 0 || rows + groups[i].Rows <= RowsPerPartition))
-            {
-                rows += groups[i].Rows;
-                end++;
-                i++;
-            }
-            yield return (start, end, rows);
+            return RowGroupRanges.Split(slice, reader.RowGroupCount, groups, RowsPerPartition);
         }
     }
 

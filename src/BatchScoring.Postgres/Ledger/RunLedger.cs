@@ -148,8 +148,8 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
                 await importer.WriteAsync(bounds.Key, cancellationToken);
                 await importer.WriteAsync((object?)bounds.WindowStart ?? DBNull.Value, NpgsqlTypes.NpgsqlDbType.TimestampTz, cancellationToken);
                 await importer.WriteAsync((object?)bounds.WindowEnd ?? DBNull.Value, NpgsqlTypes.NpgsqlDbType.TimestampTz, cancellationToken);
-                await importer.WriteAsync(bounds.Bucket, cancellationToken);
-                await importer.WriteAsync(bounds.BucketCount, cancellationToken);
+                await importer.WriteAsync(PartitionRow.BucketColumn(bounds), cancellationToken);
+                await importer.WriteAsync(PartitionRow.BucketCountColumn(bounds), cancellationToken);
                 await importer.WriteAsync((object?)bounds.File ?? DBNull.Value, NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
                 await importer.WriteAsync((object?)bounds.RowGroupStart ?? DBNull.Value, NpgsqlTypes.NpgsqlDbType.Integer, cancellationToken);
                 await importer.WriteAsync((object?)bounds.RowGroupEnd ?? DBNull.Value, NpgsqlTypes.NpgsqlDbType.Integer, cancellationToken);
