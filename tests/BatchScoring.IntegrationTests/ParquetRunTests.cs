@@ -1,5 +1,6 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Planning;
 using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Testing;

@@ -1,6 +1,7 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Planning;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Sql;
 using BatchScoring.Postgres.Copy;

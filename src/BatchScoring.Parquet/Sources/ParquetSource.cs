@@ -59,25 +59,25 @@ public sealed class ParquetSource(ParquetSourceSpec spec, ContainedPaths paths, 
         throw firstError!;
     }
 
-    public async Task<IReadOnlyList<PlannedPartition>> PlanAsync(TimeWindow? window, PartitioningSpec partitioning, CancellationToken cancellationToken)
+    public async Task<SourceStatistics> StatisticsAsync(TimeWindow? window, PartitioningSpec partitioning, CancellationToken cancellationToken)
     {
         if (window is not null && spec.TimestampColumn is null)
             throw new BatchScoringException($"A window was asked for but Parquet source {spec.Path} has no timestamp_column.");
         var files = ParquetFileSet.Resolve(spec.Path, paths);
         var hiveDate = HiveWindowColumn(files.Files, window);
-        var result = new List<PlannedPartition>();
+        var result = new List<FileStatistics>();
         foreach (var file in files.Files)
         {
             if (window is not null && hiveDate is not null)
             {
                 if (!CoversWindow(file, hiveDate, window))
                     continue;
-                result.AddRange(await PlanFileAsync(files, file, null, cancellationToken));
+                result.Add(await FileStatisticsAsync(files, file, null, cancellationToken));
             }
             else
-                result.AddRange(await PlanFileAsync(files, file, window, cancellationToken));
+                result.Add(await FileStatisticsAsync(files, file, window, cancellationToken));
         }
-        return result;
+        return new SourceStatistics.Files(result, RowsPerPartition);
     }
 
     public async IAsyncEnumerable<RowBatch> ReadAsync(
@@ -112,10 +112,9 @@ public sealed class ParquetSource(ParquetSourceSpec spec, ContainedPaths paths, 
         }
     }
 
-    private async Task<IEnumerable<PlannedPartition>> PlanFileAsync(
+    private async Task<FileStatistics> FileStatisticsAsync(
         ParquetFileSetContents files, ParquetDataFile file, TimeWindow? window, CancellationToken cancellationToken)
     {
-        var slice = new PartitionBounds { File = file.RelativePath, WindowStart = window?.StartUtc, WindowEnd = window?.EndUtc };
         ParquetReader reader;
         try
         {
@@ -124,7 +123,7 @@ public sealed class ParquetSource(ParquetSourceSpec spec, ContainedPaths paths, 
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The file still gets its partition: reading it fails that partition alone, with the reason.
-            return [new PlannedPartition(slice, null)];
+            return new FileStatistics(file.RelativePath, window, null, []);
         }
         await using (reader)
         {
@@ -136,7 +135,7 @@ public sealed class ParquetSource(ParquetSourceSpec spec, ContainedPaths paths, 
                 if (window is null || timestamp is null || RowGroupStatistics.MayOverlap(group, timestamp, window))
                     groups.Add(new RowGroupRows(g, group.RowCount));
             }
-            return RowGroupRanges.Split(slice, reader.RowGroupCount, groups, RowsPerPartition);
+            return new FileStatistics(file.RelativePath, window, reader.RowGroupCount, groups);
         }
     }
 

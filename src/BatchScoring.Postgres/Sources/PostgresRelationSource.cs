@@ -15,9 +15,8 @@ namespace BatchScoring.Postgres.Sources;
 /// <summary>
 /// A PostgreSQL table or read-only query, streamed with binary <c>COPY (SELECT …) TO STDOUT</c> into
 /// columnar batches. Every read runs in a READ ONLY transaction in UTC; a partition's time slice and
-/// key range or hash bucket are pushed into the query as a WHERE clause. Planning reports the rows (and the
-/// integer key's minimum and maximum) of each time slice; <see cref="TimeSlicePlan"/> and <see cref="KeySplit"/>
-/// in Core turn them into partitions. With a single integer key those are key ranges, so each partition reads
+/// key range or hash bucket are pushed into the query as a WHERE clause. For planning it reports the rows (and the
+/// integer key's minimum and maximum) of each time slice; <see cref="PartitionPlanner"/> turns them into partitions. With a single integer key those are key ranges, so each partition reads
 /// one stretch of keys and writes them into the output table's primary key in order — inserting hash buckets,
 /// whose keys interleave across the whole key space, made the output index's insertions cost about twice as much
 /// (docs/BENCHMARKS.md). Other keys are bucketed by a hash.
@@ -92,16 +91,16 @@ public sealed class PostgresRelationSource : IBatchSource
         }
     });
 
-    public Task<IReadOnlyList<PlannedPartition>> PlanAsync(TimeWindow? window, PartitioningSpec partitioning, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<IReadOnlyList<PlannedPartition>>(async () =>
+    public Task<SourceStatistics> StatisticsAsync(TimeWindow? window, PartitioningSpec partitioning, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<SourceStatistics>(async () =>
     {
         var buckets = _keyColumns.Count > 0 ? Math.Max(1, partitioning.Buckets) : 1;
         if (window is not null && _timestampColumn is null)
             throw new BatchScoringException($"A window was asked for but {_description} has no timestamp_column.");
         var rangeKey = buckets > 1 ? await IntegerKeyAsync(cancellationToken) : null;
         if (_timestampColumn is null || (window is null && partitioning.Grain is null))
-            return KeySplit.Split(new PartitionBounds(), buckets, await StatsAsync(rangeKey, cancellationToken)).ToArray();
+            return new SourceStatistics.Unsliced(buckets, await StatsAsync(rangeKey, cancellationToken));
 
-        return TimeSlicePlan.Plan(window, partitioning.Grain, buckets, await SliceStatisticsAsync(window, partitioning.Grain, rangeKey, cancellationToken));
+        return new SourceStatistics.Sliced(window, partitioning.Grain, buckets, await SliceStatisticsAsync(window, partitioning.Grain, rangeKey, cancellationToken));
     });
 
     public async IAsyncEnumerable<RowBatch> ReadAsync(

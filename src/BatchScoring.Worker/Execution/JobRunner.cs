@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Planning;
 using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Models.Loading;

@@ -55,4 +55,13 @@ public class PartitionPlanningTests
         Assert.Equal(["a.parquet"], whole.Select(p => p.Bounds.Key));
         Assert.Equal([(0, 2, 90L), (3, 4, 10L)], ranges.Select(p => (p.Bounds.RowGroupStart!.Value, p.Bounds.RowGroupEnd!.Value, p.EstimatedRows!.Value)));
     }
+
+    [Fact]
+    public void A_file_that_could_not_be_opened_still_gets_its_partition()
+    {
+        var plan = PartitionPlanner.Plan(new SourceStatistics.Files(
+            [new FileStatistics("bad.parquet", null, null, []), new FileStatistics("good.parquet", null, 1, [new(0, 7)])], 100));
+
+        Assert.Equal([("bad.parquet", (long?)null), ("good.parquet", 7L)], plan.Select(p => (p.Bounds.Key, p.EstimatedRows)));
+    }
 }
