@@ -3,7 +3,8 @@ using Npgsql;
 namespace BatchScoring.Postgres;
 
 /// <summary>
-/// PostgreSQL could not be reached or dropped the connection while the adapter talked to it: the one exception
-/// callers of the ledger and stores catch to wait an outage out. The driver's exception is the inner exception.
+/// A call of the ledger or a store failed in the driver or on the server — most often PostgreSQL could not be reached
+/// or dropped the connection: the one exception its callers catch to wait an outage out, as they caught any
+/// <see cref="NpgsqlException"/> before. The driver's exception is the inner exception.
 /// </summary>
 public sealed class DatabaseUnavailableException(NpgsqlException inner) : Exception(inner.Message, inner);
