@@ -1,5 +1,5 @@
-using BatchScoring.Testing;
 using BatchScoring.Postgres.Local;
+using BatchScoring.Testing;
 using Npgsql;
 
 namespace BatchScoring.Benchmarks;

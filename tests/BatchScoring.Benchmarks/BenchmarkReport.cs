@@ -1,6 +1,6 @@
-using BatchScoring.Testing;
 using System.Globalization;
 using System.Text;
+using BatchScoring.Testing;
 
 namespace BatchScoring.Benchmarks;
 

@@ -1,5 +1,5 @@
 using BatchScoring.Core.Batches;
-using BatchScoring.Core.Synthetic;
+using BatchScoring.Testing;
 
 namespace BatchScoring.Core.Tests;
 

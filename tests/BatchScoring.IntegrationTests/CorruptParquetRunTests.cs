@@ -2,10 +2,10 @@ using BatchScoring.Core.Batches;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
-using BatchScoring.Core.Synthetic;
 using BatchScoring.Parquet.Sinks;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Migrations;
+using BatchScoring.Testing;
 using BatchScoring.Worker.Execution;
 using Microsoft.Extensions.DependencyInjection;
 using Parquet;
@@ -47,7 +47,7 @@ public sealed class CorruptParquetRunTests(ScoringEnvironment env) : IClassFixtu
 
         Assert.True(outcome.Status == RunStatus.PartiallyFailed, $"{outcome.Status}: {outcome.Error}");
         Assert.Equal(2 * RowsPerFile, outcome.RowsScored);
-        var partitions = await host.Services.GetRequiredService<PartitionLedger>().PartitionsAsync(outcome.RunId, CancellationToken.None);
+        var partitions = await host.Services.GetRequiredService<RunLedger>().PartitionsAsync(outcome.RunId, CancellationToken.None);
         var failed = Assert.Single(partitions, p => p.Status == RunStatus.Failed);
         Assert.Contains(broken, failed.LastError);
         Assert.Contains(expected, failed.LastError);

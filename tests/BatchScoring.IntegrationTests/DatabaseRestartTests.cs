@@ -1,12 +1,11 @@
-using BatchScoring.Testing;
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
-using BatchScoring.Core.Synthetic;
 using BatchScoring.Models.Training;
 using BatchScoring.Postgres.Copy;
 using BatchScoring.Postgres.Local;
 using BatchScoring.Postgres.Migrations;
+using BatchScoring.Testing;
 using BatchScoring.Worker.Execution;
 using BatchScoring.Worker.Hosting;
 using Dapper;

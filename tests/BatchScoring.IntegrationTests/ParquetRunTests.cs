@@ -1,11 +1,12 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Planning;
 using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
-using BatchScoring.Core.Synthetic;
 using BatchScoring.Parquet.Sinks;
 using BatchScoring.Parquet.Sources;
 using BatchScoring.Postgres.Migrations;
+using BatchScoring.Testing;
 using BatchScoring.Worker.Execution;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;

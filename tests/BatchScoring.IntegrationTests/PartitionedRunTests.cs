@@ -74,7 +74,7 @@ public class PartitionedRunTests(ScoringEnvironment env) : IClassFixture<Scoring
         var distinct = await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT customer_id) FROM public.repeats");
         Assert.Equal(distinct, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM scored.repeats"));
         // The partition that met the keys again was scored a second time by merging, within its first attempt.
-        var partitions = await host.Services.GetRequiredService<PartitionLedger>().PartitionsAsync(first.RunId, CancellationToken.None);
+        var partitions = await host.Services.GetRequiredService<RunLedger>().PartitionsAsync(first.RunId, CancellationToken.None);
         Assert.All(partitions, p => Assert.Equal(1, p.Attempts));
         var firstWrites = await WritesSinceAsync(0);
         Assert.Equal("COPY", firstWrites[0]);
@@ -119,7 +119,7 @@ public class PartitionedRunTests(ScoringEnvironment env) : IClassFixture<Scoring
         var outcome = await runner.RunAsync(job, new RunRequest(RunTrigger.Backfill, WholeData), CancellationToken.None);
 
         Assert.Equal(RunStatus.PartiallyFailed, outcome.Status);
-        var partitions = await host.Services.GetRequiredService<PartitionLedger>().PartitionsAsync(outcome.RunId, CancellationToken.None);
+        var partitions = await host.Services.GetRequiredService<RunLedger>().PartitionsAsync(outcome.RunId, CancellationToken.None);
         var flaky = partitions.Where(p => p.PartitionKey.StartsWith("2026-09-08", StringComparison.Ordinal)).ToArray();
         Assert.Contains(flaky, p => p.Attempts == 3 && p.Status == "succeeded");
         var broken = partitions.Where(p => p.PartitionKey.StartsWith("2026-09-22", StringComparison.Ordinal) && p.Status == "failed").ToArray();
@@ -187,7 +187,7 @@ public class PartitionedRunTests(ScoringEnvironment env) : IClassFixture<Scoring
 
         Assert.Equal(RunStatus.Failed, outcome.Status);
         Assert.Contains("more than the job's errors thresholds allow", outcome.Error);
-        var partitions = await host.Services.GetRequiredService<PartitionLedger>().PartitionsAsync(outcome.RunId, CancellationToken.None);
+        var partitions = await host.Services.GetRequiredService<RunLedger>().PartitionsAsync(outcome.RunId, CancellationToken.None);
         Assert.All(partitions, p => Assert.Equal(1, p.Attempts));
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM scored.mostly_bad"));
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM scoring.dead_letters WHERE run_id = @RunId", new { outcome.RunId }));

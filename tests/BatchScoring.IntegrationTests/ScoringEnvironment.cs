@@ -1,5 +1,4 @@
 using BatchScoring.Core.Batches;
-using BatchScoring.Core.Synthetic;
 using BatchScoring.Models.Training;
 using BatchScoring.Postgres.Copy;
 using BatchScoring.Testing;

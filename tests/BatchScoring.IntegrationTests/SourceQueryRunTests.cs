@@ -42,7 +42,7 @@ public class SourceQueryRunTests(ScoringEnvironment env) : IClassFixture<Scoring
     [Fact]
     public async Task A_query_slower_than_the_source_connections_command_timeout_is_scored()
     {
-        env.WriteJob("slow-query", Job("slow-query", "SELECT c.* FROM public.customers c, (SELECT pg_sleep(1.5)) s WHERE c.customer_id <= 100", "partition_timeout: 30s"));
+        env.WriteJob("slow-query", Job("slow-query", "SELECT c.* FROM public.customers c, (SELECT pg_sleep(1.5)) s WHERE c.customer_id <= 100", "partition_timeout: 5m"));
         var source = new NpgsqlConnectionStringBuilder(env.ConnectionString) { CommandTimeout = 1 }.ConnectionString;
 
         var outcome = await RunAsync("slow-query", ("ConnectionStrings:Source", source));

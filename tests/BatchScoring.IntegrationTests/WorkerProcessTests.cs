@@ -1,6 +1,6 @@
-using BatchScoring.Core.Synthetic;
 using BatchScoring.Postgres.Copy;
 using BatchScoring.Postgres.Migrations;
+using BatchScoring.Testing;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -154,7 +154,7 @@ public class CancelRunTests(ScoringEnvironment env) : IClassFixture<ScoringEnvir
             await Task.Delay(20);
         }
         // What `batchscoring cancel <run-id>` does, without the start-up time of a process.
-        Assert.True(await host.Services.GetRequiredService<BatchScoring.Postgres.Ledger.PartitionLedger>()
+        Assert.True(await host.Services.GetRequiredService<BatchScoring.Postgres.Ledger.RunLedger>()
             .RequestCancelAsync(runId, "cancelled by the user", CancellationToken.None));
         var outcome = await run.WaitAsync(TimeSpan.FromMinutes(2));
 

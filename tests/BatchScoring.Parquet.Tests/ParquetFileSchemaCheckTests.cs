@@ -1,5 +1,6 @@
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Planning;
 
 namespace BatchScoring.Parquet.Tests;
 

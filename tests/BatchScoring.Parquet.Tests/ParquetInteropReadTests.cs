@@ -1,4 +1,5 @@
 using BatchScoring.Core.Batches;
+using BatchScoring.Core.Planning;
 using BatchScoring.Core.Scoring;
 using Parquet;
 using Parquet.Schema;

@@ -1,6 +1,7 @@
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Paths;
+using BatchScoring.Core.Planning;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Parquet.Sources;
 

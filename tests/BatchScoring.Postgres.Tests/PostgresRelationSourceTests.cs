@@ -1,9 +1,9 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Planning;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Sql;
-using BatchScoring.Core.Synthetic;
 using BatchScoring.Postgres.Copy;
 using BatchScoring.Postgres.Sources;
 using BatchScoring.Testing;

@@ -1,3 +1,4 @@
+using BatchScoring.Core.Runs;
 using BatchScoring.Postgres.Ledger;
 using Npgsql;
 
@@ -8,7 +9,7 @@ public static class TestRuns
 {
     /// <summary>A running run without partitions (it stays in progress until finished), through the same guarded insert as real runs.</summary>
     public static Task<long> StartAsync(NpgsqlDataSource dataSource, RunStart start, CancellationToken cancellationToken)
-        => new PartitionLedger(dataSource).CreateRunAsync(
+        => new RunLedger(dataSource).CreateRunAsync(
             new NewRun(start, start.Window, null, "(test)", null, MaxAttempts: 1, MaxConcurrency: 0, Deadline: null, Partitions: []),
             cancellationToken);
 

@@ -3,9 +3,8 @@ using System.Globalization;
 namespace BatchScoring.Core.Scoring;
 
 /// <summary>
-/// The slice of a source that one partition reads: a time slice and a bucket of the key — a range of a
-/// single integer key, else a hash bucket — (PostgreSQL sources), or a file and a range of its row groups
-/// (Parquet sources).
+/// The slice of a source that one partition reads: a time slice and either a key range (of a single integer
+/// key) or a hash bucket of the key (PostgreSQL sources), or a file and a range of its row groups (Parquet sources).
 /// </summary>
 public sealed record PartitionBounds
 {
@@ -15,11 +14,15 @@ public sealed record PartitionBounds
     public DateTime? WindowStart { get; init; }
     /// <summary>Exclusive end of the time slice (UTC).</summary>
     public DateTime? WindowEnd { get; init; }
-    public int Bucket { get; init; }
-    public int BucketCount { get; init; } = 1;
-    /// <summary>Inclusive start of the bucket's key range; null for the first bucket (open-ended) or a hash bucket.</summary>
+    /// <summary>Which hash bucket of the key (from 0) of <see cref="HashBuckets"/> the partition reads.</summary>
+    public int HashBucket { get; init; }
+    public int HashBuckets { get; init; } = 1;
+    /// <summary>Which key range (from 0) of <see cref="KeyRanges"/> the partition reads, from <see cref="KeyFrom"/> to <see cref="KeyTo"/>.</summary>
+    public int KeyRange { get; init; }
+    public int KeyRanges { get; init; } = 1;
+    /// <summary>Inclusive start of the key range; null for the first range (open-ended) or without a key range.</summary>
     public long? KeyFrom { get; init; }
-    /// <summary>Exclusive end of the bucket's key range; null for the last bucket (open-ended) or a hash bucket.</summary>
+    /// <summary>Exclusive end of the key range; null for the last range (open-ended) or without a key range.</summary>
     public long? KeyTo { get; init; }
 
     /// <summary>
@@ -28,7 +31,7 @@ public sealed record PartitionBounds
     /// </summary>
     public bool TimestampIsNull { get; init; }
 
-    /// <summary>Whether the bucket is a key range (<see cref="KeyFrom"/>/<see cref="KeyTo"/>) rather than a hash bucket.</summary>
+    /// <summary>Whether the partition reads a key range (<see cref="KeyFrom"/>/<see cref="KeyTo"/>); a single range bounds nothing.</summary>
     public bool IsKeyRange => KeyFrom is not null || KeyTo is not null;
     public string? File { get; init; }
     /// <summary>Inclusive first row group of <see cref="File"/>.</summary>
@@ -55,8 +58,8 @@ public sealed record PartitionBounds
             // is planned, so "the second of four" of a later run may cover other keys, and must not be taken for done.
             if (IsKeyRange)
                 parts.Add(string.Create(CultureInfo.InvariantCulture, $"keys[{KeyFrom},{KeyTo})"));
-            else if (BucketCount > 1)
-                parts.Add($"b{Bucket}of{BucketCount}");
+            else if (HashBuckets > 1)
+                parts.Add($"b{HashBucket}of{HashBuckets}");
             return parts.Count == 0 ? "all" : string.Join('/', parts);
         }
     }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using BatchScoring.Core.Batches;
 using BatchScoring.Core.Scoring;
 
 namespace BatchScoring.Parquet.Sinks;
@@ -7,19 +6,11 @@ namespace BatchScoring.Parquet.Sinks;
 /// <summary>
 /// Where a run's Parquet output goes: <c>&lt;folder&gt;/window_start=2026-09-01/part-&lt;partition_id&gt;.parquet</c>
 /// (the window start as a date, or <c>2026-09-01T06-00-00Z</c> when it is not midnight), straight under the
-/// folder when the partition has no window; every file has the same lineage columns as the PostgreSQL output.
+/// folder when the partition has no window; every file ends with the <see cref="LineageColumns"/>, as the PostgreSQL output does.
 /// </summary>
 public static class ParquetOutputLayout
 {
     public const string SuccessMarker = "_SUCCESS";
-
-    public static readonly IReadOnlyList<ColumnSchema> LineageColumns =
-    [
-        new("model_version", ColumnKind.Text),
-        new("run_id", ColumnKind.Int64),
-        new("partition_id", ColumnKind.Int64),
-        new("scored_at", ColumnKind.TimestampTz),
-    ];
 
     public static string WindowFolder(string folder, PartitionBounds bounds)
     {

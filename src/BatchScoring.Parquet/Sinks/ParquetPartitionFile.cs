@@ -54,7 +54,7 @@ public sealed class ParquetPartitionFile : IPartitionSinkWriter
         // An earlier attempt of this partition that was killed mid-write left its temporary file; this attempt replaces it.
         ParquetTemporaryFiles.RemoveEarlierAttempts(finalPath);
         var temporaryPath = ParquetTemporaryFiles.NewPath(finalPath);
-        IReadOnlyList<ColumnSchema> all = [.. sourceColumns, .. scoreColumns, .. ParquetOutputLayout.LineageColumns];
+        IReadOnlyList<ColumnSchema> all = [.. sourceColumns, .. scoreColumns, .. LineageColumns.All];
         var fields = all.Select(ParquetColumnWriter.Field).ToArray();
         var stream = new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
         try
@@ -112,7 +112,7 @@ public sealed class ParquetPartitionFile : IPartitionSinkWriter
 
     private void FillLineage(int start, int count)
     {
-        var lineage = _pending.Columns.Count - ParquetOutputLayout.LineageColumns.Count;
+        var lineage = _pending.Columns.Count - LineageColumns.All.Count;
         var version = (BatchColumn<string>)_pending.Columns[lineage];
         var run = (BatchColumn<long>)_pending.Columns[lineage + 1];
         var partition = (BatchColumn<long>)_pending.Columns[lineage + 2];

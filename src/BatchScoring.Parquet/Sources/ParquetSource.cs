@@ -3,6 +3,7 @@ using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Paths;
+using BatchScoring.Core.Planning;
 using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Parquet.Schema;
@@ -58,25 +59,25 @@ public sealed class ParquetSource(ParquetSourceSpec spec, ContainedPaths paths, 
         throw firstError!;
     }
 
-    public async Task<IReadOnlyList<PlannedPartition>> PlanAsync(TimeWindow? window, PartitioningSpec partitioning, CancellationToken cancellationToken)
+    public async Task<SourceStatistics> StatisticsAsync(TimeWindow? window, PartitioningSpec partitioning, CancellationToken cancellationToken)
     {
         if (window is not null && spec.TimestampColumn is null)
             throw new BatchScoringException($"A window was asked for but Parquet source {spec.Path} has no timestamp_column.");
         var files = ParquetFileSet.Resolve(spec.Path, paths);
         var hiveDate = HiveWindowColumn(files.Files, window);
-        var result = new List<PlannedPartition>();
+        var result = new List<FileStatistics>();
         foreach (var file in files.Files)
         {
             if (window is not null && hiveDate is not null)
             {
                 if (!CoversWindow(file, hiveDate, window))
                     continue;
-                result.AddRange(await PlanFileAsync(files, file, null, cancellationToken));
+                result.Add(await FileStatisticsAsync(files, file, null, cancellationToken));
             }
             else
-                result.AddRange(await PlanFileAsync(files, file, window, cancellationToken));
+                result.Add(await FileStatisticsAsync(files, file, window, cancellationToken));
         }
-        return result;
+        return new SourceStatistics.Files(result, RowsPerPartition);
     }
 
     public async IAsyncEnumerable<RowBatch> ReadAsync(
@@ -111,10 +112,9 @@ public sealed class ParquetSource(ParquetSourceSpec spec, ContainedPaths paths, 
         }
     }
 
-    private async Task<IEnumerable<PlannedPartition>> PlanFileAsync(
+    private async Task<FileStatistics> FileStatisticsAsync(
         ParquetFileSetContents files, ParquetDataFile file, TimeWindow? window, CancellationToken cancellationToken)
     {
-        var slice = new PartitionBounds { File = file.RelativePath, WindowStart = window?.StartUtc, WindowEnd = window?.EndUtc };
         ParquetReader reader;
         try
         {
@@ -123,41 +123,19 @@ public sealed class ParquetSource(ParquetSourceSpec spec, ContainedPaths paths, 
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The file still gets its partition: reading it fails that partition alone, with the reason.
-            return [new PlannedPartition(slice, null)];
+            return new FileStatistics(file.RelativePath, window, null, []);
         }
         await using (reader)
         {
             var timestamp = spec.TimestampColumn is { } name ? reader.Schema.DataFields.FirstOrDefault(f => f.Name == name) : null;
-            var groups = new List<(int Index, long Rows)>();
+            var groups = new List<RowGroupRows>();
             for (var g = 0; g < reader.RowGroupCount; g++)
             {
                 using var group = reader.OpenRowGroupReader(g);
                 if (window is null || timestamp is null || RowGroupStatistics.MayOverlap(group, timestamp, window))
-                    groups.Add((g, group.RowCount));
+                    groups.Add(new RowGroupRows(g, group.RowCount));
             }
-            var total = groups.Sum(g => g.Rows);
-            if (groups.Count == reader.RowGroupCount && total <= RowsPerPartition)
-                return [new PlannedPartition(slice, total)];
-            return Ranges(groups).Select(r => new PlannedPartition(slice with { RowGroupStart = r.Start, RowGroupEnd = r.End }, r.Rows)).ToArray();
-        }
-    }
-
-    /// <summary>Consecutive row groups joined until a range holds <see cref="RowsPerPartition"/> rows; a gap (a skipped group) ends a range.</summary>
-    private IEnumerable<(int Start, int End, long Rows)> Ranges(List<(int Index, long Rows)> groups)
-    {
-        var i = 0;
-        while (i < groups.Count)
-        {
-            var start = groups[i].Index;
-            var rows = 0L;
-            var end = start;
-            while (i < groups.Count && groups[i].Index == end && (rows == 0 || rows + groups[i].Rows <= RowsPerPartition))
-            {
-                rows += groups[i].Rows;
-                end++;
-                i++;
-            }
-            yield return (start, end, rows);
+            return new FileStatistics(file.RelativePath, window, reader.RowGroupCount, groups);
         }
     }
 

@@ -87,7 +87,7 @@ public sealed class PartitionCommit : IAsyncDisposable
         await DeadLetterWriter.InsertAsync(_connection, _transaction, partition.RunId, partition.PartitionId, _plan.JobName, outcome.DeadLetters, cancellationToken);
         if (_files is not null)
             await _files.CompleteAsync(cancellationToken);
-        await PartitionLedger.CompleteAsync(_connection, _transaction, partition, _plan.Owner, outcome.Counts, outcome.Sketch?.ToJson(),
+        await PartitionLeases.CompleteAsync(_connection, _transaction, partition, _plan.Owner, outcome.Counts, outcome.Sketch?.ToJson(),
             outcome.Agreement is { } agreement ? ShadowAgreementJson.Serialize(agreement) : null, cancellationToken);
         await _transaction.CommitAsync(cancellationToken);
     }

@@ -1,5 +1,5 @@
+using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
-using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Output;
 
 namespace BatchScoring.Postgres.Commit;

@@ -1,7 +1,7 @@
 using BatchScoring.Core.Drift.Sketches;
+using BatchScoring.Core.Runs;
+using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Shadow;
-using BatchScoring.Postgres.DeadLetters;
-using BatchScoring.Postgres.Ledger;
 
 namespace BatchScoring.Postgres.Commit;
 

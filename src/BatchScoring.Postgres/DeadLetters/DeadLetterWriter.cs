@@ -1,3 +1,4 @@
+using BatchScoring.Core.Scoring;
 using Dapper;
 using Npgsql;
 

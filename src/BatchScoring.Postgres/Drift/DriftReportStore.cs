@@ -13,13 +13,13 @@ public sealed record StoredDriftReport(long RunId, DateTime CreatedAt, DriftRepo
 public sealed class DriftReportStore(NpgsqlDataSource dataSource)
 {
     /// <summary>Stores a run's report, replacing an earlier one of the same run (a re-finalized run).</summary>
-    public async Task SaveAsync(long runId, DriftReport report, CancellationToken cancellationToken)
+    public Task SaveAsync(long runId, DriftReport report, CancellationToken cancellationToken) => DatabaseCalls.RunAsync(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await SaveAsync(connection, transaction, runId, report, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-    }
+    });
 
     /// <summary>Stores a run's report inside the caller's transaction (e.g. the finalizer's).</summary>
     public static async Task SaveAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, DriftReport report, CancellationToken cancellationToken)
@@ -57,7 +57,7 @@ public sealed class DriftReportStore(NpgsqlDataSource dataSource)
             }), transaction, cancellationToken: cancellationToken));
     }
 
-    public async Task<StoredDriftReport?> LoadAsync(long runId, CancellationToken cancellationToken)
+    public Task<StoredDriftReport?> LoadAsync(long runId, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<StoredDriftReport?>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var run = await connection.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition(
@@ -79,7 +79,7 @@ public sealed class DriftReportStore(NpgsqlDataSource dataSource)
         var summary = new DriftSummary(run.Reference, run.NRef, run.NCur, run.InputFeatures, run.DriftedFeatures, run.DriftedShare,
             run.ShareThreshold, run.DatasetDrift, run.FdrDrift, run.PredictionDrift);
         return new StoredDriftReport(runId, run.CreatedAt, new DriftReport(summary, features.Select(ToFeature).ToArray()));
-    }
+    });
 
     private static FeatureDrift ToFeature(FeatureRow r) => new(
         r.Feature, DriftNames.Role(r.Role), DriftNames.Kind(r.Kind), DriftNames.Method(r.Method), r.Statistic, r.PValue, r.Threshold, r.Severity,

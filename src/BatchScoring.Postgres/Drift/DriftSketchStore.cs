@@ -1,5 +1,6 @@
 using BatchScoring.Core.Drift.Sketches;
 using BatchScoring.Core.Errors;
+using BatchScoring.Core.Runs;
 using Dapper;
 using Npgsql;
 
@@ -12,20 +13,20 @@ namespace BatchScoring.Postgres.Drift;
 public sealed class DriftSketchStore(NpgsqlDataSource dataSource)
 {
     /// <summary>The merge of the sketches of a run's succeeded partitions; null when none has one.</summary>
-    public async Task<DatasetSketch?> MergeRunSketchesAsync(long runId, CancellationToken cancellationToken)
+    public Task<DatasetSketch?> MergeRunSketchesAsync(long runId, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<DatasetSketch?>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<(long PartitionId, string Sketch)>(new CommandDefinition(
-            """
+            $"""
             SELECT partition_id, drift_sketch::text FROM scoring.partitions
-            WHERE run_id = @runId AND status = 'succeeded' AND drift_sketch IS NOT NULL
+            WHERE run_id = @runId AND status = '{PartitionStatus.Succeeded}' AND drift_sketch IS NOT NULL
             ORDER BY partition_id
             """, new { runId }, cancellationToken: cancellationToken));
         var sketches = rows.Select(r => Parse(r.Sketch, $"partition {r.PartitionId} of run {runId}")).ToArray();
         return sketches.Length == 0 ? null : DatasetSketch.MergeAll(sketches);
-    }
+    });
 
-    public async Task SaveReferenceProfileAsync(string modelName, int version, DatasetSketch reference, CancellationToken cancellationToken)
+    public Task SaveReferenceProfileAsync(string modelName, int version, DatasetSketch reference, CancellationToken cancellationToken) => DatabaseCalls.RunAsync(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var updated = await connection.ExecuteAsync(new CommandDefinition(
@@ -33,17 +34,17 @@ public sealed class DriftSketchStore(NpgsqlDataSource dataSource)
             new { Profile = reference.ToJson(), modelName, version }, cancellationToken: cancellationToken));
         if (updated == 0)
             throw new BatchScoringException($"Model {modelName}@{version} is not registered; its reference profile cannot be stored.");
-    }
+    });
 
     /// <summary>The registered reference profile of a model version; null when it has none.</summary>
-    public async Task<DatasetSketch?> LoadReferenceProfileAsync(string modelName, int version, CancellationToken cancellationToken)
+    public Task<DatasetSketch?> LoadReferenceProfileAsync(string modelName, int version, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<DatasetSketch?>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var json = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
             "SELECT reference_profile::text FROM scoring.models WHERE name = @modelName AND version = @version",
             new { modelName, version }, cancellationToken: cancellationToken));
         return json is null ? null : Parse(json, $"the reference profile of model {modelName}@{version}");
-    }
+    });
 
     private static DatasetSketch Parse(string json, string what)
     {

@@ -16,8 +16,8 @@ public sealed class RunDriftFinalizer(DriftSketchStore sketches, DriftReportStor
     /// registered profile, or an earlier run's merged sketches. A window of the source is scanned by the
     /// caller with <see cref="DatasetSketch.BuildReferenceAsync"/> instead. Null when there is none.
     /// </summary>
-    public async Task<(DatasetSketch Sketch, string Description)?> LoadReferenceAsync(
-        DriftReference reference, string? modelName, int? modelVersion, CancellationToken cancellationToken)
+    public Task<(DatasetSketch Sketch, string Description)?> LoadReferenceAsync(
+        DriftReference reference, string? modelName, int? modelVersion, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<(DatasetSketch Sketch, string Description)?>(async () =>
     {
         if (reference.RunId is { } runId)
         {
@@ -31,10 +31,10 @@ public sealed class RunDriftFinalizer(DriftSketchStore sketches, DriftReportStor
             return null;
         var profile = await sketches.LoadReferenceProfileAsync(modelName, modelVersion.Value, cancellationToken);
         return profile is null ? null : (profile, $"model {modelName}@{modelVersion} profile");
-    }
+    });
 
     /// <summary>Merges the run's partition sketches, compares them with the reference and stores the report; null when no partition left a sketch.</summary>
-    public async Task<DriftReport?> FinalizeAsync(long runId, DatasetSketch reference, string referenceDescription, DriftSpec spec, CancellationToken cancellationToken)
+    public Task<DriftReport?> FinalizeAsync(long runId, DatasetSketch reference, string referenceDescription, DriftSpec spec, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<DriftReport?>(async () =>
     {
         var current = await sketches.MergeRunSketchesAsync(runId, cancellationToken);
         if (current is null)
@@ -42,5 +42,5 @@ public sealed class RunDriftFinalizer(DriftSketchStore sketches, DriftReportStor
         var report = DriftAnalyzer.Analyze(reference, current, spec, referenceDescription);
         await reports.SaveAsync(runId, report, cancellationToken);
         return report;
-    }
+    });
 }

@@ -17,9 +17,6 @@ public sealed record NewRun(
     string? DriftReferenceJson = null,
     string? DriftReferenceName = null);
 
-/// <summary>A partition this worker holds the lease of.</summary>
-public sealed record ClaimedPartition(long PartitionId, long RunId, string PartitionKey, PartitionBounds Bounds, int Attempt, bool Reclaimed);
-
 /// <summary>A row of <c>scoring.partitions</c>, for <c>runs show</c> and tests.</summary>
 public sealed record PartitionRecord(
     long PartitionId,
@@ -39,14 +36,3 @@ public sealed record PartitionRecord(
 
 /// <summary>What the heartbeat learnt about one held partition.</summary>
 public sealed record LeaseState(long PartitionId, bool CancelRequested);
-
-/// <summary>How a backfill chooses partitions against earlier runs of the same job.</summary>
-public enum ReprocessMode
-{
-    /// <summary>Only partitions that never succeeded.</summary>
-    Missing,
-    /// <summary>Only partitions whose latest attempt failed or was cancelled.</summary>
-    Failed,
-    /// <summary>Every partition.</summary>
-    All,
-}

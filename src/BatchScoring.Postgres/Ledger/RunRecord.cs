@@ -1,5 +1,3 @@
-using BatchScoring.Core.Runs;
-
 namespace BatchScoring.Postgres.Ledger;
 
 /// <summary>A row of <c>scoring.runs</c>.</summary>
@@ -21,11 +19,6 @@ public sealed record RunRecord(
     DateTime? FinishedAt,
     string? Error,
     string? Host);
-
-/// <summary>What a run is about to do, recorded when it starts. <see cref="Window"/> is the source time it scores, if windowed.</summary>
-public sealed record RunStart(string JobName, string Trigger, string? ModelName, string? ModelVersion, string? ConfigHash, TimeWindow? Window = null);
-
-public sealed record RunCounts(long RowsRead, long RowsScored, long RowsFailed);
 
 /// <summary>What a worker needs to rebuild a run it did not start.</summary>
 public sealed record RunDefinition(string? JobYaml, string JobFile, string? ModelName, string ModelPath, string? ModelVersion,

@@ -1,3 +1,4 @@
+using BatchScoring.Core.Runs;
 using BatchScoring.Core.Shadow;
 using Dapper;
 using Npgsql;
@@ -8,7 +9,7 @@ namespace BatchScoring.Postgres.Ledger;
 public sealed class ShadowRunLedger(NpgsqlDataSource dataSource)
 {
     /// <summary>Recorded when the run starts, so a failed run still shows its challenger.</summary>
-    public async Task RecordChallengerAsync(long runId, string challengerName, string challengerVersion, string shadowTable, CancellationToken cancellationToken)
+    public Task RecordChallengerAsync(long runId, string challengerName, string challengerVersion, string shadowTable, CancellationToken cancellationToken) => DatabaseCalls.RunAsync(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
@@ -16,7 +17,7 @@ public sealed class ShadowRunLedger(NpgsqlDataSource dataSource)
             UPDATE scoring.runs SET challenger_name = @challengerName, challenger_version = @challengerVersion, shadow_table = @shadowTable
             WHERE run_id = @runId
             """, new { runId, challengerName, challengerVersion, shadowTable }, cancellationToken: cancellationToken));
-    }
+    });
 
     /// <summary>Stores the agreement figures inside the caller's transaction, so they commit with the run's output.</summary>
     public static Task RecordAgreementAsync(
@@ -31,11 +32,11 @@ public sealed class ShadowRunLedger(NpgsqlDataSource dataSource)
             transaction, cancellationToken: cancellationToken));
 
     /// <summary>Merges the agreement figures of the run's succeeded partitions and stores them on the run.</summary>
-    public async Task<ShadowAgreement?> FinishAsync(long runId, CancellationToken cancellationToken)
+    public Task<ShadowAgreement?> FinishAsync(long runId, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<ShadowAgreement?>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var parts = await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT shadow_agreement::text FROM scoring.partitions WHERE run_id = @runId AND status = 'succeeded' AND shadow_agreement IS NOT NULL",
+            $"SELECT shadow_agreement::text FROM scoring.partitions WHERE run_id = @runId AND status = '{PartitionStatus.Succeeded}' AND shadow_agreement IS NOT NULL",
             new { runId }, cancellationToken: cancellationToken));
         var merged = new ShadowAgreement();
         var any = false;
@@ -50,5 +51,5 @@ public sealed class ShadowRunLedger(NpgsqlDataSource dataSource)
         await RecordAgreementAsync(connection, transaction, runId, merged, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return merged;
-    }
+    });
 }

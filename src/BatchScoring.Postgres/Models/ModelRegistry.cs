@@ -34,8 +34,8 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource, string storeDirec
     /// Copies <paramref name="file"/> into the store as the next version of <paramref name="name"/>, records
     /// it with its SHA-256, format (from the extension) and metrics (a JSON object), and points the aliases at it.
     /// </summary>
-    public async Task<ModelRecord> RegisterAsync(
-        string name, string file, IReadOnlyList<string> aliases, string? metricsJson, CancellationToken cancellationToken)
+    public Task<ModelRecord> RegisterAsync(
+        string name, string file, IReadOnlyList<string> aliases, string? metricsJson, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<ModelRecord>(async () =>
     {
         CheckName(name);
         foreach (var alias in aliases)
@@ -75,27 +75,27 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource, string storeDirec
         }
         return await GetAsync(name, version, cancellationToken)
             ?? throw new InvalidOperationException($"Model {name}@{version} vanished right after it was registered.");
-    }
+    });
 
     /// <summary>Every registered version, by name and version; only those of <paramref name="name"/> when given.</summary>
-    public async Task<IReadOnlyList<ModelRecord>> ListAsync(string? name, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ModelRecord>> ListAsync(string? name, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<IReadOnlyList<ModelRecord>>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<ModelRow>(new CommandDefinition(
             SelectModels + (name is null ? "" : " WHERE m.name = @name") + GroupAndOrder, new { name }, cancellationToken: cancellationToken));
         return rows.Select(ToRecord).ToArray();
-    }
+    });
 
-    public async Task<ModelRecord?> GetAsync(string name, int version, CancellationToken cancellationToken)
+    public Task<ModelRecord?> GetAsync(string name, int version, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<ModelRecord?>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<ModelRow>(new CommandDefinition(
             SelectModels + " WHERE m.name = @name AND m.version = @version" + GroupAndOrder, new { name, version }, cancellationToken: cancellationToken));
         return row is null ? null : ToRecord(row);
-    }
+    });
 
     /// <summary>Points <paramref name="alias"/> of <paramref name="name"/> at <paramref name="version"/>; returns the version it pointed at before, if any.</summary>
-    public async Task<int?> SetAliasAsync(string name, int version, string alias, CancellationToken cancellationToken)
+    public Task<int?> SetAliasAsync(string name, int version, string alias, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<int?>(async () =>
     {
         CheckAlias(alias);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -112,10 +112,10 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource, string storeDirec
         await UpsertAliasAsync(connection, transaction, name, alias, version, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return previous;
-    }
+    });
 
     /// <summary>The registered version a job's <c>name@alias</c> or <c>name@version</c> means right now.</summary>
-    public async Task<ModelRecord> ResolveAsync(ModelReference reference, CancellationToken cancellationToken)
+    public Task<ModelRecord> ResolveAsync(ModelReference reference, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<ModelRecord>(async () =>
     {
         if (reference.Name is not { } name)
             throw new ArgumentException($"'{reference}' is a model file, not a registry reference.", nameof(reference));
@@ -140,7 +140,7 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource, string storeDirec
         throw new BatchScoringException(
             $"Model '{reference}': '{name}' has no alias '{reference.Alias}'; its aliases are {(aliases.Length == 0 ? "none" : string.Join(", ", aliases))}. " +
             $"Set one with `batchscoring models alias {name} <version> {reference.Alias}`.");
-    }
+    });
 
     private static Task<int> UpsertAliasAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string name, string alias, int version, CancellationToken cancellationToken)

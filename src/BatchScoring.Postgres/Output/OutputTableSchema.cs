@@ -1,6 +1,7 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Sql;
 using BatchScoring.Postgres.Copy;
 using Dapper;
@@ -17,12 +18,7 @@ namespace BatchScoring.Postgres.Output;
 /// </summary>
 public sealed class OutputTableSchema
 {
-    public static readonly ColumnSchema ModelVersion = new("model_version", ColumnKind.Text);
-    public static readonly ColumnSchema RunId = new("run_id", ColumnKind.Int64);
-    public static readonly ColumnSchema PartitionId = new("partition_id", ColumnKind.Int64);
-    public static readonly ColumnSchema ScoredAt = new("scored_at", ColumnKind.TimestampTz);
     private const string LatestSuffix = "_latest";
-    private static readonly ColumnSchema[] LineageColumns = [ModelVersion, RunId, PartitionId, ScoredAt];
 
     public OutputTableSchema(
         SqlIdentifier table,
@@ -38,7 +34,7 @@ public sealed class OutputTableSchema
         KeyColumns = keyColumns;
         PassthroughColumns = passthroughColumns.Where(p => keyColumns.All(k => k.Name != p.Name)).ToArray();
         ScoreColumns = scoreColumns;
-        AllColumns = [.. KeyColumns, .. PassthroughColumns, .. scoreColumns, .. LineageColumns];
+        AllColumns = [.. KeyColumns, .. PassthroughColumns, .. scoreColumns, .. LineageColumns.All];
         var clash = AllColumns.GroupBy(c => c.Name).FirstOrDefault(g => g.Count() > 1);
         if (clash is not null)
             throw new SchemaMismatchException($"Output table {table}: column '{clash.Key}' would appear twice (a passthrough or key column has the name of a score or lineage column).");
@@ -91,7 +87,7 @@ public sealed class OutputTableSchema
     /// Checks, reading only, that an existing table fits the job: its columns and, for upsert, a unique key. A missing
     /// table passes; <see cref="EnsureAsync"/> creates it when the run starts.
     /// </summary>
-    public async Task CheckAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    public Task CheckAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken) => DatabaseCalls.RunAsync(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var existing = await ExistingColumnsAsync(connection, null, cancellationToken);
@@ -100,14 +96,14 @@ public sealed class OutputTableSchema
         Check(existing);
         if (Mode == OutputMode.Upsert)
             await CheckUniqueKeyAsync(connection, null, cancellationToken);
-    }
+    });
 
     /// <summary>
     /// Creates the table (with its analyst index and <c>_latest</c> view) when missing, or checks that the existing
     /// one fits and adds the view if it lacks it; serialised across workers by an advisory lock. Returns how a run
     /// writes it: directly for append tables and for upsert tables that hold no row yet (see <see cref="OutputWritePath"/>).
     /// </summary>
-    public async Task<OutputWritePath> EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    public Task<OutputWritePath> EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<OutputWritePath>(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -133,7 +129,7 @@ public sealed class OutputTableSchema
             $"SELECT EXISTS (SELECT 1 FROM {Table.Quoted})", transaction: transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return new OutputWritePath(direct);
-    }
+    });
 
     private async Task<Dictionary<string, ExistingColumn>> ExistingColumnsAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
@@ -197,7 +193,7 @@ public sealed class OutputTableSchema
 
     private string CreateSql()
     {
-        var required = KeyColumns.Concat(LineageColumns).Select(c => c.Name).ToHashSet();
+        var required = KeyColumns.Concat(LineageColumns.All).Select(c => c.Name).ToHashSet();
         var columns = string.Join(",\n    ", AllColumns.Select(c =>
             $"{SqlIdentifier.Quote(c.Name)} {PostgresTypeMap.SqlType(c.Kind)}" + (required.Contains(c.Name) ? " NOT NULL" : "")));
         var schema = Table.Schema is null ? "" : $"CREATE SCHEMA IF NOT EXISTS {SqlIdentifier.Quote(Table.Schema)};\n";

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Planning;
 using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Sql;
@@ -14,10 +15,10 @@ namespace BatchScoring.Postgres.Sources;
 /// <summary>
 /// A PostgreSQL table or read-only query, streamed with binary <c>COPY (SELECT …) TO STDOUT</c> into
 /// columnar batches. Every read runs in a READ ONLY transaction in UTC; a partition's time slice and
-/// bucket are pushed into the query as a WHERE clause. With a single integer key a bucket is a range of
-/// the key (cut evenly between its minimum and maximum at planning), so each partition reads one stretch
-/// of keys and writes them into the output table's primary key in order — inserting hash buckets, whose
-/// keys interleave across the whole key space, made the output index's insertions cost about twice as much
+/// key range or hash bucket are pushed into the query as a WHERE clause. For planning it reports the rows (and the
+/// integer key's minimum and maximum) of each time slice; <see cref="PartitionPlanner"/> turns them into partitions. With a single integer key those are key ranges, so each partition reads
+/// one stretch of keys and writes them into the output table's primary key in order — inserting hash buckets,
+/// whose keys interleave across the whole key space, made the output index's insertions cost about twice as much
 /// (docs/BENCHMARKS.md). Other keys are bucketed by a hash.
 /// </summary>
 public sealed class PostgresRelationSource : IBatchSource
@@ -68,7 +69,7 @@ public sealed class PostgresRelationSource : IBatchSource
         }
     }
 
-    public async Task<IReadOnlyList<ColumnSchema>> DescribeAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ColumnSchema>> DescribeAsync(CancellationToken cancellationToken) => DatabaseCalls.RunAsync<IReadOnlyList<ColumnSchema>>(async () =>
     {
         await using var session = await OpenSessionAsync(cancellationToken);
         await using var command = session.Command($"SELECT * FROM {_relation} LIMIT 0");
@@ -88,29 +89,19 @@ public sealed class PostgresRelationSource : IBatchSource
         {
             throw SourceTimeout.Error(e, _limits, $"describing {_description}", $"Cannot read {_description}: {e.MessageText}");
         }
-    }
+    });
 
-    public async Task<IReadOnlyList<PlannedPartition>> PlanAsync(TimeWindow? window, PartitioningSpec partitioning, CancellationToken cancellationToken)
+    public Task<SourceStatistics> StatisticsAsync(TimeWindow? window, PartitioningSpec partitioning, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<SourceStatistics>(async () =>
     {
         var buckets = _keyColumns.Count > 0 ? Math.Max(1, partitioning.Buckets) : 1;
         if (window is not null && _timestampColumn is null)
             throw new BatchScoringException($"A window was asked for but {_description} has no timestamp_column.");
         var rangeKey = buckets > 1 ? await IntegerKeyAsync(cancellationToken) : null;
         if (_timestampColumn is null || (window is null && partitioning.Grain is null))
-            return Bucketed(new PartitionBounds(), buckets, await StatsAsync(rangeKey, cancellationToken)).ToArray();
+            return new SourceStatistics.Unsliced(buckets, await StatsAsync(rangeKey, cancellationToken));
 
-        var (stats, nullTimestamps) = await SliceStatsAsync(window, partitioning.Grain, rangeKey, cancellationToken);
-        var slices = window is null
-            ? stats.Keys.Order().Select(start => new TimeWindow(start, start + partitioning.Grain!.Value))
-            : partitioning.Grain is { } grain ? TimeSlices.Split(window, grain) : [window];
-        var partitions = slices
-            .SelectMany(s => Bucketed(new PartitionBounds { WindowStart = s.StartUtc, WindowEnd = s.EndUtc }, buckets,
-                stats.GetValueOrDefault(s.StartUtc, SliceStats.Empty)));
-        // Without a window every row is asked for, those with a null timestamp too: they are scored in partitions of their own.
-        if (nullTimestamps is not null)
-            partitions = partitions.Concat(Bucketed(new PartitionBounds { TimestampIsNull = true }, buckets, nullTimestamps));
-        return partitions.ToArray();
-    }
+        return new SourceStatistics.Sliced(window, partitioning.Grain, buckets, await SliceStatisticsAsync(window, partitioning.Grain, rangeKey, cancellationToken));
+    });
 
     public async IAsyncEnumerable<RowBatch> ReadAsync(
         IReadOnlyList<ColumnSchema> columns, PartitionBounds bounds, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -205,8 +196,8 @@ public sealed class PostgresRelationSource : IBatchSource
                     ? $"({key} < {to.ToString(CultureInfo.InvariantCulture)} OR {key} IS NULL)"
                     : $"{key} < {to.ToString(CultureInfo.InvariantCulture)}");
         }
-        else if (bounds.BucketCount > 1)
-            conditions.Add($"{BucketExpression(bounds.BucketCount)} = {bounds.Bucket.ToString(CultureInfo.InvariantCulture)}");
+        else if (bounds.HashBuckets > 1)
+            conditions.Add($"{BucketExpression(bounds.HashBuckets)} = {bounds.HashBucket.ToString(CultureInfo.InvariantCulture)}");
         return conditions.Count == 0 ? "true" : string.Join(" AND ", conditions);
     }
 
@@ -219,34 +210,6 @@ public sealed class PostgresRelationSource : IBatchSource
     private static string Literal(DateTime instant)
         => "'" + DateTime.SpecifyKind(instant, DateTimeKind.Utc).ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00'";
 
-    /// <summary>
-    /// Key ranges when the slice's integer key has a known minimum and maximum (the first and last ranges are open-ended,
-    /// so rows added after planning still belong to one), else hash buckets.
-    /// </summary>
-    private static IEnumerable<PlannedPartition> Bucketed(PartitionBounds slice, int buckets, SliceStats stats)
-    {
-        if (buckets > 1 && stats is { MinKey: { } min, MaxKey: { } max })
-        {
-            var span = (Int128)max - min + 1;
-            var count = (int)Int128.Min(buckets, span);
-            var width = (span + count - 1) / count;
-            return Enumerable.Range(0, count).Select(b => new PlannedPartition(slice with
-            {
-                Bucket = b,
-                BucketCount = count,
-                KeyFrom = b == 0 ? null : (long)(min + width * b),
-                KeyTo = b == count - 1 ? null : (long)(min + width * (b + 1)),
-            }, stats.Rows / count));
-        }
-        return Enumerable.Range(0, buckets).Select(b => new PlannedPartition(slice with { Bucket = b, BucketCount = buckets }, stats.Rows / buckets));
-    }
-
-    /// <summary>Rows of a slice, and the minimum and maximum of its integer key when it is bucketed by key range.</summary>
-    private sealed record SliceStats(long Rows, long? MinKey, long? MaxKey)
-    {
-        public static readonly SliceStats Empty = new(0, null, null);
-    }
-
     /// <summary>The quoted key column when the source has exactly one key and it is an integer, else null.</summary>
     private async Task<string?> IntegerKeyAsync(CancellationToken cancellationToken)
     {
@@ -258,7 +221,7 @@ public sealed class PostgresRelationSource : IBatchSource
 
     private static string StatsColumns(string? rangeKey) => rangeKey is null ? "count(*), NULL::bigint, NULL::bigint" : $"count(*), min({rangeKey})::bigint, max({rangeKey})::bigint";
 
-    private static SliceStats ReadStats(NpgsqlDataReader reader, int first)
+    private static KeyStatistics ReadStats(NpgsqlDataReader reader, int first)
         => new(reader.GetInt64(first), reader.IsDBNull(first + 1) ? null : reader.GetInt64(first + 1), reader.IsDBNull(first + 2) ? null : reader.GetInt64(first + 2));
 
     /// <summary>
@@ -266,7 +229,7 @@ public sealed class PostgresRelationSource : IBatchSource
     /// whole source), matching <see cref="TimeSlices.Split"/>; without a grain the window is one slice.
     /// Without a window, the rows whose timestamp is null are counted apart (they belong to no slice).
     /// </summary>
-    private async Task<(Dictionary<DateTime, SliceStats> Slices, SliceStats? NullTimestamps)> SliceStatsAsync(TimeWindow? window, TimeSpan? grain, string? rangeKey, CancellationToken cancellationToken)
+    private async Task<SliceStatistics> SliceStatisticsAsync(TimeWindow? window, TimeSpan? grain, string? rangeKey, CancellationToken cancellationToken)
     {
         var ts = SqlIdentifier.Quote(_timestampColumn!);
         var origin = window?.StartUtc ?? DateTime.UnixEpoch;
@@ -275,8 +238,8 @@ public sealed class PostgresRelationSource : IBatchSource
             ? $"to_timestamp({originSeconds} + floor((extract(epoch FROM {ts}) - {originSeconds}) / {Seconds(g)}) * {Seconds(g)})"
             : Literal(origin) + "::timestamptz";
         var where = window is null ? "true" : $"{ts} >= {Literal(window.StartUtc)} AND {ts} < {Literal(window.EndUtc)}";
-        var result = new Dictionary<DateTime, SliceStats>();
-        SliceStats? nullTimestamps = null;
+        var result = new Dictionary<DateTime, KeyStatistics>();
+        KeyStatistics? nullTimestamps = null;
         await QueryStatsAsync($"SELECT {slice} AS slice, {StatsColumns(rangeKey)} FROM {_relation} WHERE {where} GROUP BY 1", reader =>
         {
             if (reader.IsDBNull(0))
@@ -284,14 +247,14 @@ public sealed class PostgresRelationSource : IBatchSource
             else
                 result[reader.GetFieldValue<DateTime>(0)] = ReadStats(reader, 1);
         }, cancellationToken);
-        return (result, nullTimestamps);
+        return new SliceStatistics(result, nullTimestamps);
     }
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString(CultureInfo.InvariantCulture);
 
-    private async Task<SliceStats> StatsAsync(string? rangeKey, CancellationToken cancellationToken)
+    private async Task<KeyStatistics> StatsAsync(string? rangeKey, CancellationToken cancellationToken)
     {
-        var stats = SliceStats.Empty;
+        var stats = KeyStatistics.Empty;
         await QueryStatsAsync($"SELECT {StatsColumns(rangeKey)} FROM {_relation}", reader => stats = ReadStats(reader, 0), cancellationToken);
         return stats;
     }

@@ -11,12 +11,9 @@ namespace BatchScoring.Postgres.Sources;
 internal static class SourceTimeout
 {
     public static BatchScoringException Error(PostgresException e, SourceLimits limits, string activity, string otherwise)
-        => new(IsStatementTimeout(e)
+        => new(PostgresErrors.IsStatementTimeout(e)
             ? $"{limits.Setting} {Format(limits.StatementTimeout)} of job '{limits.JobName}' exceeded while {activity}"
             : otherwise, e);
-
-    private static bool IsStatementTimeout(PostgresException e)
-        => e.SqlState == PostgresErrorCodes.QueryCanceled && e.MessageText.Contains("statement timeout", StringComparison.Ordinal);
 
     private static string Format(TimeSpan timeout)
         => timeout.TotalSeconds < 60 || timeout.TotalSeconds % 60 != 0 ? timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s"

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using BatchScoring.Core.Errors;
+using BatchScoring.Postgres;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -15,6 +16,7 @@ internal sealed record ExpectedFailure(string Message, int ExitCode)
 
     public static ExpectedFailure? Of(Exception e) => e switch
     {
+        DatabaseUnavailableException { InnerException: { } driver } => Of(driver),
         BatchScoringException or FileNotFoundException or DirectoryNotFoundException or OptionsValidationException => new(e.Message, ExitCodes.InvalidInput),
         PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification
             or PostgresErrorCodes.InvalidCatalogName } refused

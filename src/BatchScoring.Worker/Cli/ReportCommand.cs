@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using BatchScoring.Core.Drift.Html;
 using BatchScoring.Core.Errors;
 using BatchScoring.Postgres.Drift;
 using BatchScoring.Postgres.Ledger;
+using BatchScoring.Worker.Reports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

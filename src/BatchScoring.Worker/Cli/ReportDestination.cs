@@ -1,6 +1,6 @@
 using System.Text;
-using BatchScoring.Core.Drift.Html;
 using BatchScoring.Core.Errors;
+using BatchScoring.Worker.Reports;
 
 namespace BatchScoring.Worker.Cli;
 

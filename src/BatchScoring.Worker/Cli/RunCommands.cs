@@ -101,7 +101,7 @@ internal static class RunCommands
         {
             using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
             var id = parse.GetValue(runId);
-            var ledger = host.Services.GetRequiredService<PartitionLedger>();
+            var ledger = host.Services.GetRequiredService<RunLedger>();
             if (!await ledger.RequestCancelAsync(id, "cancelled by the user", cancellationToken))
             {
                 Console.Error.WriteLine($"Run {id} is not running.");

@@ -50,7 +50,7 @@ internal static class RunsCommands
                 Console.WriteLine($"  error    {run.Error}");
             Console.WriteLine();
             Console.WriteLine($"{"partition",10}  {"key",-36} {"status",-10} {"tries",5} {"rows",10} {"failed",7}  error");
-            foreach (var p in await host.Services.GetRequiredService<PartitionLedger>().PartitionsAsync(id, cancellationToken))
+            foreach (var p in await host.Services.GetRequiredService<RunLedger>().PartitionsAsync(id, cancellationToken))
                 Console.WriteLine($"{p.PartitionId,10}  {p.PartitionKey,-36} {p.Status,-10} {p.Attempts,5} {p.RowsScored,10:N0} {p.RowsFailed,7:N0}  {p.LastError}");
             return ExitCodes.Succeeded;
         }));

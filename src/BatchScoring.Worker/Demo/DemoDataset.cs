@@ -1,11 +1,10 @@
-using BatchScoring.Core.Synthetic;
 using BatchScoring.Postgres.Copy;
 using Dapper;
 using Npgsql;
 
 namespace BatchScoring.Worker.Demo;
 
-/// <summary>The demo's source table <c>demo.customers</c>, filled with <see cref="SyntheticChurnData"/>.</summary>
+/// <summary>The demo's source table <c>demo.customers</c>, filled with <see cref="DemoChurnData"/>.</summary>
 internal static class DemoDataset
 {
     public const string Table = "demo.customers";
@@ -24,9 +23,9 @@ internal static class DemoDataset
         await connection.ExecuteAsync(new CommandDefinition($"""
             CREATE SCHEMA IF NOT EXISTS demo;
             DROP TABLE IF EXISTS {Table};
-            CREATE TABLE {Table} ({SyntheticChurnData.TableDefinition});
+            CREATE TABLE {Table} ({DemoChurnData.TableDefinition});
             """, transaction: transaction, cancellationToken: cancellationToken));
-        await BinaryCopyWriter.CopyAsync(connection, Table, SyntheticChurnData.Generate(rows, seed).ToAsyncEnumerable(), cancellationToken);
+        await BinaryCopyWriter.CopyAsync(connection, Table, DemoChurnData.Generate(rows, seed).ToAsyncEnumerable(), cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition($"CREATE INDEX ON {Table} (event_time)", transaction: transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition($"ANALYZE {Table}", cancellationToken: cancellationToken));

@@ -1,5 +1,5 @@
 using BatchScoring.Core.Errors;
-using BatchScoring.Postgres.DeadLetters;
+using BatchScoring.Core.Scoring;
 
 namespace BatchScoring.Worker.Execution;
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Planning;
 using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Models.Loading;
@@ -24,7 +25,6 @@ namespace BatchScoring.Worker.Execution;
 /// </summary>
 internal sealed class JobRunner(
     RunLedger runs,
-    PartitionLedger partitions,
     RunContextFactory contexts,
     PartitionWorkerPool pool,
     DriftBaselineResolver driftBaselines,
@@ -51,7 +51,7 @@ internal sealed class JobRunner(
             context = context with { Drift = await driftBaselines.ResolveAsync(context, cancellationToken) };
             var plan = await PlanAsync(job, context.Source, request, cancellationToken);
             context = await contexts.CreateOutputsAsync(context, cancellationToken);
-            var runId = await partitions.CreateRunAsync(NewRun(job, model, request, plan) with
+            var runId = await runs.CreateRunAsync(NewRun(job, model, request, plan) with
             {
                 DriftReferenceJson = context.Drift?.Reference.ToJson(),
                 DriftReferenceName = context.Drift?.Description,
@@ -91,7 +91,7 @@ internal sealed class JobRunner(
             await runs.ThrowIfInProgressAsync(run.JobName, cancellationToken);
         // Rebuilt first, so that a run that cannot be scored any more (model file changed, job gone) is refused before anything is reopened.
         var context = await contexts.ForRunAsync(runId, cancellationToken);
-        var reopened = await partitions.ReopenAsync(runId, cancellationToken);
+        var reopened = await runs.ReopenAsync(runId, cancellationToken);
         logger.LogInformation("Run {RunId}: reopened {Partitions} partitions", runId, reopened);
         await WorkUntilOverAsync(runId, new RunRequest(RunTrigger.Retry), progress, cancellationToken);
         return await OutcomeAsync(runId, context.Job, stopwatch.Elapsed);
@@ -109,9 +109,9 @@ internal sealed class JobRunner(
         {
             if (cancellationToken.IsCancellationRequested)
             {
-                await partitions.RequestCancelAsync(runId, "cancelled by the user", CancellationToken.None);
+                await runs.RequestCancelAsync(runId, "cancelled by the user", CancellationToken.None);
                 pool.CancelRun(runId);
-                await partitions.FinishRunIfDoneAsync(runId, CancellationToken.None);
+                await runs.FinishRunIfDoneAsync(runId, CancellationToken.None);
             }
             await reporting.CancelAsync();
             await reporter.ContinueWith(_ => { }, TaskScheduler.Default);
@@ -122,8 +122,8 @@ internal sealed class JobRunner(
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            var all = await partitions.PartitionsAsync(runId, cancellationToken);
-            progress.Report(new RunProgress(runId, all.Count, all.Count(p => p.Status is "succeeded" or "failed" or "cancelled"),
+            var all = await runs.PartitionsAsync(runId, cancellationToken);
+            progress.Report(new RunProgress(runId, all.Count, all.Count(p => PartitionStatus.IsFinished(p.Status)),
                 all.Sum(p => p.RowsScored), all.Sum(p => p.EstimatedRows ?? 0)));
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
         }
@@ -132,7 +132,7 @@ internal sealed class JobRunner(
     private async Task<IReadOnlyList<PlannedPartition>> PlanAsync(JobSpec job, IBatchSource source, RunRequest request, CancellationToken cancellationToken)
     {
         var planned = await source.PlanAsync(request.Window, job.Partitioning, cancellationToken);
-        var skip = await partitions.KeysToSkipAsync(job.Name, request.Reprocess, cancellationToken);
+        var skip = await runs.KeysToSkipAsync(job.Name, request.Reprocess, cancellationToken);
         return planned.Where(p => !skip.Contains(p.Bounds.Key)).ToArray();
     }
 

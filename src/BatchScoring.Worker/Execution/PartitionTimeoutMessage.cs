@@ -1,5 +1,4 @@
 using System.Globalization;
-using Npgsql;
 
 namespace BatchScoring.Worker.Execution;
 
@@ -9,15 +8,6 @@ namespace BatchScoring.Worker.Execution;
 /// </summary>
 internal static class PartitionTimeoutMessage
 {
-    /// <summary>PostgreSQL's query_canceled, as a statement_timeout reports it.</summary>
-    public static bool IsStatementTimeout(Exception e)
-    {
-        for (Exception? current = e; current is not null; current = current.InnerException)
-            if (current is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled } pg && pg.MessageText.Contains("statement timeout", StringComparison.Ordinal))
-                return true;
-        return false;
-    }
-
     public static string For(string jobName, TimeSpan timeout, string partitionKey)
         => $"partition_timeout {Format(timeout)} of job {jobName} exceeded while scoring partition {partitionKey}";
 

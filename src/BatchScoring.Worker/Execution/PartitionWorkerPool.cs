@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 using BatchScoring.Core.Errors;
+using BatchScoring.Core.Runs;
+using BatchScoring.Postgres;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Worker.Hosting;
 using BatchScoring.Worker.Observability;
 using BatchScoring.Worker.Observability.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Serilog.Context;
 
 namespace BatchScoring.Worker.Execution;
@@ -19,7 +20,8 @@ namespace BatchScoring.Worker.Execution;
 /// Database outages are waited out: a slot that cannot reach the ledger retries after a pause.
 /// </summary>
 internal sealed class PartitionWorkerPool(
-    PartitionLedger ledger,
+    PartitionLeases leases,
+    RunLedger runs,
     RunContextFactory contexts,
     PartitionExecutor executor,
     RunFinalizer finalizer,
@@ -64,7 +66,7 @@ internal sealed class PartitionWorkerPool(
         {
             try
             {
-                var claim = await ledger.ClaimAsync(Owner, lease, runId, cancellationToken);
+                var claim = await leases.ClaimAsync(Owner, lease, runId, cancellationToken);
                 if (claim is null)
                 {
                     if (runId is { } id && await IsOverAsync(id, cancellationToken))
@@ -81,7 +83,7 @@ internal sealed class PartitionWorkerPool(
             {
                 return;
             }
-            catch (NpgsqlException e)
+            catch (DatabaseUnavailableException e)
             {
                 logger.LogWarning("The ledger is unreachable ({Error}); retrying in {Delay}", e.Message, options.Value.PollInterval * 3);
                 await Task.Delay(options.Value.PollInterval * 3, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -106,12 +108,12 @@ internal sealed class PartitionWorkerPool(
             var counts = await executor.ExecuteAsync(context, claim, Owner, held.Token);
             logger.LogInformation("Partition {PartitionKey} succeeded: {Rows} rows scored, {Failed} dead-lettered in {Seconds:F1} s",
                 claim.PartitionKey, counts.RowsScored, counts.RowsFailed, (DateTime.UtcNow - started).TotalSeconds);
-            observer.PartitionFinished(context.Job.Name, "succeeded", DateTime.UtcNow - started, claim.Reclaimed);
+            observer.PartitionFinished(context.Job.Name, PartitionStatus.Succeeded, DateTime.UtcNow - started, claim.Reclaimed);
         }
         catch (Exception e) when (held.Reason == StopReason.Cancelled)
         {
             logger.LogWarning("Partition {PartitionKey} cancelled ({Error})", claim.PartitionKey, e.Message);
-            await RecordAsync(() => ledger.MarkCancelledAsync(claim, Owner, CancellationToken.None));
+            await RecordAsync(() => leases.MarkCancelledAsync(claim, Owner, CancellationToken.None));
         }
         catch (Exception e) when (held.Reason == StopReason.LeaseLost || e is LeaseLostException)
         {
@@ -120,11 +122,11 @@ internal sealed class PartitionWorkerPool(
         catch (Exception e) when (cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning("Partition {PartitionKey} stopped with the worker ({Error}); it will be claimed again", claim.PartitionKey, e.Message);
-            await RecordAsync(() => ledger.FailAttemptAsync(claim, Owner, "the worker stopped", TimeSpan.Zero, false, new(0, 0, 0), CancellationToken.None));
+            await RecordAsync(() => leases.FailAttemptAsync(claim, Owner, "the worker stopped", TimeSpan.Zero, false, new(0, 0, 0), CancellationToken.None));
         }
         catch (Exception e)
         {
-            var timedOut = context is not null && (held.Reason == StopReason.TimedOut || PartitionTimeoutMessage.IsStatementTimeout(e));
+            var timedOut = context is not null && (held.Reason == StopReason.TimedOut || PostgresErrors.IsStatementTimeout(e));
             var message = timedOut ? PartitionTimeoutMessage.For(context!.Job.Name, context.Job.PartitionTimeout, claim.PartitionKey) : Describe(e);
             var permanent = e is SchemaMismatchException or ErrorBudgetExceededException;
             var retry = context?.Job.Retries ?? Core.Jobs.RetryPolicy.Default;
@@ -134,8 +136,8 @@ internal sealed class PartitionWorkerPool(
             logger.LogWarning(expected ? null : e, "Partition {PartitionKey} attempt {Attempt} failed: {Error}", claim.PartitionKey, claim.Attempt, message);
             if (expected)
                 logger.LogDebug(e, "Partition {PartitionKey} attempt {Attempt} failed", claim.PartitionKey, claim.Attempt);
-            observer.PartitionFinished(context?.Job.Name ?? "unknown", "failed", DateTime.UtcNow - started, claim.Reclaimed);
-            await RecordAsync(() => ledger.FailAttemptAsync(claim, Owner, message, delay, permanent, new(0, 0, 0), CancellationToken.None));
+            observer.PartitionFinished(context?.Job.Name ?? "unknown", PartitionStatus.Failed, DateTime.UtcNow - started, claim.Reclaimed);
+            await RecordAsync(() => leases.FailAttemptAsync(claim, Owner, message, delay, permanent, new(0, 0, 0), CancellationToken.None));
         }
         finally
         {
@@ -147,8 +149,7 @@ internal sealed class PartitionWorkerPool(
     private static string Describe(Exception e) => e switch
     {
         BatchScoringException => e.Message,
-        PostgresException pg => $"PostgreSQL {pg.SqlState}: {pg.MessageText}",
-        _ => $"{e.GetType().Name}: {e.Message}",
+        _ => PostgresErrors.Describe(e) ?? $"{e.GetType().Name}: {e.Message}",
     };
 
     /// <summary>Records an attempt's end; if the ledger is down the lease simply expires and the partition is claimed again.</summary>
@@ -158,7 +159,7 @@ internal sealed class PartitionWorkerPool(
         {
             await record();
         }
-        catch (NpgsqlException e)
+        catch (DatabaseUnavailableException e)
         {
             logger.LogWarning("Could not record the attempt ({Error}); its lease will expire and it will be claimed again", e.Message);
         }
@@ -166,22 +167,22 @@ internal sealed class PartitionWorkerPool(
 
     private async Task FinishIfDoneAsync(long runId, CancellationToken cancellationToken)
     {
-        var status = await ledger.FinishRunIfDoneAsync(runId, cancellationToken);
+        var status = await runs.FinishRunIfDoneAsync(runId, cancellationToken);
         if (status is not null)
             await finalizer.OnFinishedAsync(runId, status, cancellationToken);
     }
 
     private async Task<bool> IsOverAsync(long runId, CancellationToken cancellationToken)
     {
-        await ledger.EnforceDeadlinesAsync(cancellationToken);
+        await runs.EnforceDeadlinesAsync(cancellationToken);
         await FinishIfDoneAsync(runId, cancellationToken);
-        return await ledger.IsFinishedAsync(runId, cancellationToken);
+        return await runs.IsFinishedAsync(runId, cancellationToken);
     }
 
     private async Task FinishIdleRunsAsync(CancellationToken cancellationToken)
     {
-        await ledger.EnforceDeadlinesAsync(cancellationToken);
-        foreach (var runId in await ledger.RunsWithoutOpenPartitionsAsync(cancellationToken))
+        await runs.EnforceDeadlinesAsync(cancellationToken);
+        foreach (var runId in await runs.RunsWithoutOpenPartitionsAsync(cancellationToken))
             await FinishIfDoneAsync(runId, cancellationToken);
     }
 
@@ -196,7 +197,7 @@ internal sealed class PartitionWorkerPool(
                 continue;
             try
             {
-                var states = (await ledger.RenewAsync(Owner, held.Select(h => h.Partition.PartitionId).ToArray(), lease, cancellationToken))
+                var states = (await leases.RenewAsync(Owner, held.Select(h => h.Partition.PartitionId).ToArray(), lease, cancellationToken))
                     .ToDictionary(s => s.PartitionId);
                 foreach (var partition in held)
                 {
@@ -206,7 +207,7 @@ internal sealed class PartitionWorkerPool(
                         partition.Stop(StopReason.Cancelled);
                 }
             }
-            catch (NpgsqlException e)
+            catch (DatabaseUnavailableException e)
             {
                 logger.LogWarning("Could not renew leases ({Error}); will try again", e.Message);
             }

@@ -22,7 +22,7 @@ internal sealed class ReferenceProfileBuilder(SourceDataSource sourceData, Model
         var spec = IsParquet(reference)
             ? (SourceSpec)new ParquetSourceSpec(reference, keyColumns)
             : new PostgresTableSourceSpec(SqlIdentifier.Parse(reference, "reference table"), keyColumns);
-        var source = SourceFactory.Create(sourceData.DataSource, spec, sources.Value.ParquetPaths());
+        var source = SourceFactory.Create(sourceData, spec, sources.Value.ParquetPaths());
         var columns = await source.DescribeAsync(cancellationToken);
         var keys = keyColumns.Count > 0 ? keyColumns : columns.Take(1).Select(c => c.Name).ToArray();
         var missing = keys.Where(k => columns.All(c => c.Name != k)).ToArray();

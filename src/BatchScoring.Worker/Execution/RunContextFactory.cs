@@ -11,7 +11,6 @@ using BatchScoring.Postgres.Output;
 using BatchScoring.Postgres.Sources;
 using BatchScoring.Worker.Hosting;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace BatchScoring.Worker.Execution;
 
@@ -21,7 +20,7 @@ namespace BatchScoring.Worker.Execution;
 /// worker can take over any partition. Contexts are cached per run.
 /// </summary>
 internal sealed class RunContextFactory(
-    NpgsqlDataSource dataSource,
+    OutputTables outputTables,
     SourceDataSource sourceData,
     RunLedger ledger,
     ModelResolver models,
@@ -50,9 +49,9 @@ internal sealed class RunContextFactory(
         var output = job.Output.Table is { } table ? OutputTableSchema.ForJob(job, table, sourceColumns, model.Scorer.Outputs) : null;
         var shadow = challenger is null ? null : new ShadowContext(challenger, ShadowOutput.Schema(job.Name, job.Output, keys, challenger.Scorer.Outputs));
         if (output is not null)
-            await output.CheckAsync(dataSource, cancellationToken);
+            await outputTables.CheckAsync(output, cancellationToken);
         if (shadow is not null)
-            await shadow.Output.CheckAsync(dataSource, cancellationToken);
+            await outputTables.CheckAsync(shadow.Output, cancellationToken);
         IReadOnlyList<ColumnSchema> outputSourceColumns = [.. keys, .. passthrough];
         var read = outputSourceColumns.Concat(inputs).Concat(challengerInputs).DistinctBy(c => c.Name).ToArray();
         var parquet = job.Output.ParquetFolder is { } folder
@@ -72,9 +71,9 @@ internal sealed class RunContextFactory(
     /// </summary>
     public async Task<RunContext> CreateOutputsAsync(RunContext context, CancellationToken cancellationToken)
     {
-        var outputWrite = context.Output is null ? OutputWritePath.Merge() : await context.Output.EnsureAsync(dataSource, cancellationToken);
+        var outputWrite = context.Output is null ? OutputWritePath.Merge() : await outputTables.EnsureAsync(context.Output, cancellationToken);
         if (context.Shadow is not null)
-            await context.Shadow.Output.EnsureAsync(dataSource, cancellationToken);
+            await outputTables.EnsureAsync(context.Shadow.Output, cancellationToken);
         return context with { OutputWrite = options.Value.DirectWrites ? outputWrite : OutputWritePath.Merge() };
     }
 
@@ -130,7 +129,7 @@ internal sealed class RunContextFactory(
     }
 
     private IBatchSource CreateSource(JobSpec job)
-        => SourceFactory.Create(sourceData.DataSource, job.Source, sources.Value.ParquetPaths(), SourceLimits.ForJob(job.Name, job.PartitionTimeout, job.Timeout));
+        => SourceFactory.Create(sourceData, job.Source, sources.Value.ParquetPaths(), SourceLimits.ForJob(job.Name, job.PartitionTimeout, job.Timeout));
 
     private void TrimCache()
     {

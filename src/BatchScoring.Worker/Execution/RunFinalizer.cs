@@ -1,9 +1,9 @@
 using BatchScoring.Core.Runs;
+using BatchScoring.Postgres;
 using BatchScoring.Postgres.Drift;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Worker.Observability;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace BatchScoring.Worker.Execution;
 
@@ -13,7 +13,7 @@ namespace BatchScoring.Worker.Execution;
 /// drift sketches into the run's drift report. Its failures are logged, never change the run's outcome.
 /// </summary>
 internal sealed class RunFinalizer(
-    RunContextFactory contexts, PartitionLedger partitions, RunDriftFinalizer drift, ShadowRunLedger shadow, RunObserver observer,
+    RunContextFactory contexts, RunLedger runs, RunDriftFinalizer drift, ShadowRunLedger shadow, RunObserver observer,
     ILogger<RunFinalizer> logger)
 {
     public async Task OnFinishedAsync(long runId, string status, CancellationToken cancellationToken)
@@ -26,7 +26,7 @@ internal sealed class RunFinalizer(
                 return;
             context = await contexts.ForRunAsync(runId, cancellationToken);
             if (context.ParquetOutput is { } parquet && status == RunStatus.Succeeded)
-                await parquet.CompleteRunAsync(runId, await partitions.BoundsAsync(runId, cancellationToken), cancellationToken);
+                await parquet.CompleteRunAsync(runId, await runs.BoundsAsync(runId, cancellationToken), cancellationToken);
             if (context.Shadow is not null && await shadow.FinishAsync(runId, cancellationToken) is { } agreement)
                 logger.LogInformation("Run {RunId} challenger agreement: labels {LabelAgreement:P1}, mean |Δscore| {MeanAbsDiff:F4}, correlation {Correlation:F4}",
                     runId, agreement.LabelAgreement, agreement.MeanAbsoluteScoreDifference, agreement.ScoreCorrelation);
@@ -40,7 +40,7 @@ internal sealed class RunFinalizer(
                 "Run {RunId} drift against {Reference}: {Drifted} of {Features} input features drifted (dataset drift {DatasetDrift}, prediction drift {PredictionDrift})",
                 runId, baseline.Description, report.Summary.DriftedInputFeatures, report.Summary.InputFeatures, report.Summary.DatasetDrift, report.Summary.PredictionDrift);
         }
-        catch (Exception e) when (e is NpgsqlException or Core.Errors.BatchScoringException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is DatabaseUnavailableException or Core.Errors.BatchScoringException or InvalidOperationException or IOException)
         {
             logger.LogError(e, "Run {RunId}: the drift report could not be made: {Error}", runId, e.Message);
         }

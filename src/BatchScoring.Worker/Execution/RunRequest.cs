@@ -1,5 +1,4 @@
 using BatchScoring.Core.Runs;
-using BatchScoring.Postgres.Ledger;
 
 namespace BatchScoring.Worker.Execution;
 

@@ -3,7 +3,7 @@ using BatchScoring.Core.Paths;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Parquet.Sources;
 using BatchScoring.Postgres.Sources;
-using Npgsql;
+using BatchScoring.Worker.Hosting;
 
 namespace BatchScoring.Worker.Execution;
 
@@ -11,10 +11,10 @@ namespace BatchScoring.Worker.Execution;
 internal static class SourceFactory
 {
     /// <param name="parquetPaths">The folders a Parquet source may read (<c>Sources:ParquetRoot</c>).</param>
-    public static IBatchSource Create(NpgsqlDataSource dataSource, SourceSpec spec, ContainedPaths parquetPaths, SourceLimits? limits = null) => spec switch
+    public static IBatchSource Create(SourceDataSource data, SourceSpec spec, ContainedPaths parquetPaths, SourceLimits? limits = null) => spec switch
     {
-        PostgresTableSourceSpec table => PostgresRelationSource.ForTable(dataSource, table, limits),
-        PostgresQuerySourceSpec query => PostgresRelationSource.ForQuery(dataSource, query, limits),
+        PostgresTableSourceSpec table => PostgresRelationSource.ForTable(data.DataSource, table, limits),
+        PostgresQuerySourceSpec query => PostgresRelationSource.ForQuery(data.DataSource, query, limits),
         ParquetSourceSpec parquet => new ParquetSource(parquet, parquetPaths),
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec, "Unknown kind of source."),
     };

@@ -4,6 +4,7 @@ using BatchScoring.Postgres.Drift;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Migrations;
 using BatchScoring.Postgres.Models;
+using BatchScoring.Postgres.Output;
 using BatchScoring.Worker.Demo;
 using BatchScoring.Worker.Execution;
 using BatchScoring.Worker.Observability;
@@ -47,8 +48,9 @@ internal static class ServiceHost
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddSingleton<RunLedger>();
         builder.Services.AddSingleton(sp => new ModelFileLoader(sp.GetRequiredService<IOptions<ModelsOptions>>().Value.CompileTreeEnsembles));
-        builder.Services.AddSingleton<PartitionLedger>();
+        builder.Services.AddSingleton<PartitionLeases>();
         builder.Services.AddSingleton<PartitionCommits>();
+        builder.Services.AddSingleton<OutputTables>();
         builder.Services.AddSingleton<RunContextFactory>();
         builder.Services.AddSingleton<PartitionExecutor>();
         builder.Services.AddSingleton<RunFinalizer>();

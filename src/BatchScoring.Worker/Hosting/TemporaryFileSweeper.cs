@@ -10,7 +10,7 @@ namespace BatchScoring.Worker.Hosting;
 /// At <c>worker</c> start-up, removes the Parquet temporary files that killed attempts left in the output folders
 /// of the jobs of <c>Jobs:Directory</c>, except those of partitions that are running under a live lease.
 /// </summary>
-internal sealed class TemporaryFileSweeper(PartitionLedger partitions, IOptions<JobsOptions> jobs, ILogger<TemporaryFileSweeper> logger)
+internal sealed class TemporaryFileSweeper(PartitionLeases leases, IOptions<JobsOptions> jobs, ILogger<TemporaryFileSweeper> logger)
 {
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
@@ -21,7 +21,7 @@ internal sealed class TemporaryFileSweeper(PartitionLedger partitions, IOptions<
         if (folders.Length == 0)
             return;
         var asked = DateTime.UtcNow;
-        var running = await partitions.LiveRunningPartitionsAsync(cancellationToken);
+        var running = await leases.LiveRunningPartitionsAsync(cancellationToken);
         foreach (var folder in folders)
         {
             var removed = ParquetTemporaryFiles.Sweep(folder, running.Contains, asked);

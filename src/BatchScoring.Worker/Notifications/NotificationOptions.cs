@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using BatchScoring.Core.Runs;
 
 namespace BatchScoring.Worker.Notifications;
 
@@ -53,9 +54,9 @@ internal sealed class WebhookOptions
 
 internal static class NotificationEvents
 {
-    public const string Failed = "failed";
-    public const string PartiallyFailed = "partially_failed";
-    public const string Succeeded = "succeeded";
+    public const string Failed = RunStatus.Failed;
+    public const string PartiallyFailed = RunStatus.PartiallyFailed;
+    public const string Succeeded = RunStatus.Succeeded;
     public const string Drift = "drift";
 
     public static readonly IReadOnlyList<string> All = [Failed, PartiallyFailed, Succeeded, Drift];

@@ -1,6 +1,7 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Drift;
 using BatchScoring.Core.Drift.Sketches;
+using BatchScoring.Testing;
 
 namespace BatchScoring.Core.Tests.Drift;
 

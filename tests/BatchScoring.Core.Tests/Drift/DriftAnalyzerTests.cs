@@ -1,6 +1,7 @@
 using BatchScoring.Core.Drift;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
+using BatchScoring.Testing;
 
 namespace BatchScoring.Core.Tests.Drift;
 

@@ -1,8 +1,8 @@
-using BatchScoring.Testing;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BatchScoring.Core.Jobs;
+using BatchScoring.Testing;
 using Json.Schema;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;

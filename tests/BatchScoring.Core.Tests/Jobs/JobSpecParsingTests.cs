@@ -1,6 +1,6 @@
-using BatchScoring.Testing;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Sql;
+using BatchScoring.Testing;
 
 namespace BatchScoring.Core.Tests.Jobs;
 

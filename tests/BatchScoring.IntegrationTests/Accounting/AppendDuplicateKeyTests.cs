@@ -59,7 +59,7 @@ public class AppendDuplicateKeyTests(ScoringEnvironment env) : IClassFixture<Sco
         var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(job, RunTrigger.Manual, CancellationToken.None);
 
         Assert.Equal(RunStatus.PartiallyFailed, outcome.Status);
-        var failed = (await host.Services.GetRequiredService<PartitionLedger>().PartitionsAsync(outcome.RunId, CancellationToken.None))
+        var failed = (await host.Services.GetRequiredService<RunLedger>().PartitionsAsync(outcome.RunId, CancellationToken.None))
             .Where(p => p.Status == "failed").ToArray();
         // The key range holding a key twice, and one of the two sharing keys a week apart (whichever committed second).
         Assert.Equal(2, failed.Length);

@@ -2,10 +2,10 @@ using BatchScoring.Core.Batches;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
-using BatchScoring.Core.Synthetic;
 using BatchScoring.Parquet.Sinks;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Migrations;
+using BatchScoring.Testing;
 using BatchScoring.Worker.Execution;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,7 +47,7 @@ public class ParquetRowAccountingTests(ScoringEnvironment env) : IClassFixture<S
             JobSpecLoader.LoadByName(env.Folder, "parquet-accounting"), RunTrigger.Manual, CancellationToken.None);
 
         Assert.Equal(RunStatus.PartiallyFailed, outcome.Status);
-        var partitions = await host.Services.GetRequiredService<PartitionLedger>().PartitionsAsync(outcome.RunId, CancellationToken.None);
+        var partitions = await host.Services.GetRequiredService<RunLedger>().PartitionsAsync(outcome.RunId, CancellationToken.None);
         var failed = Assert.Single(partitions, p => p.Status == "failed");
         Assert.Equal(1, failed.Attempts);
         Assert.Contains($"Parquet file {Path.Combine(input, "part-1.parquet")} does not fit the job: it lacks key column 'customer_id'", failed.LastError);

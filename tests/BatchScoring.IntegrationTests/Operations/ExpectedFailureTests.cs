@@ -1,4 +1,4 @@
-using BatchScoring.Postgres.Ledger;
+using BatchScoring.Core.Runs;
 using BatchScoring.Testing;
 using Dapper;
 

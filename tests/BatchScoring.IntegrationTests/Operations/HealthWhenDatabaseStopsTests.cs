@@ -1,8 +1,8 @@
-using BatchScoring.Testing;
 using System.Net;
 using System.Text.Json;
 using BatchScoring.Postgres.Local;
 using BatchScoring.Postgres.Migrations;
+using BatchScoring.Testing;
 using BatchScoring.Worker.Hosting;
 using BatchScoring.Worker.Scheduling;
 using Microsoft.Extensions.Configuration;

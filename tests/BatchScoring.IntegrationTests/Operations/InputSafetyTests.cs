@@ -1,5 +1,6 @@
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Planning;
 using BatchScoring.Postgres.Sources;
 using Dapper;
 using Npgsql;

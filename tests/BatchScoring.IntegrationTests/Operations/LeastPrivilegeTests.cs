@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
-using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Migrations;
 using BatchScoring.Testing;
 using BatchScoring.Worker.Cli;

@@ -1,9 +1,9 @@
-using BatchScoring.Testing;
 using System.Net;
 using System.Text.Json;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
 using BatchScoring.Postgres.Migrations;
+using BatchScoring.Testing;
 using BatchScoring.Worker.Execution;
 using Microsoft.Extensions.DependencyInjection;
 

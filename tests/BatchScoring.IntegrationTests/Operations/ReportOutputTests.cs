@@ -1,12 +1,12 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Drift;
-using BatchScoring.Core.Drift.Html;
 using BatchScoring.Core.Drift.Sketches;
 using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Runs;
 using BatchScoring.Postgres.Drift;
-using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Migrations;
 using BatchScoring.Testing;
+using BatchScoring.Worker.Reports;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BatchScoring.IntegrationTests.Operations;

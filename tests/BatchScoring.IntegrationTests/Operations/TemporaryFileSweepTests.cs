@@ -77,10 +77,10 @@ public class TemporaryFileSweepTests(ScoringEnvironment env) : IClassFixture<Sco
     {
         var folder = WriteParquetJob("sweep-worker");
         await new MigrationRunner(env.DataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync(CancellationToken.None);
-        var ledger = new PartitionLedger(env.DataSource);
+        var ledger = new RunLedger(env.DataSource);
         var runId = await ledger.CreateRunAsync(new NewRun(new RunStart("sweep-worker-live", RunTrigger.Manual, null, null, null), null, null, "(test)", null,
             MaxAttempts: 1, MaxConcurrency: 0, Deadline: null, Partitions: [new PlannedPartition(PartitionBounds.Everything, 10)]), CancellationToken.None);
-        var live = await ledger.ClaimAsync("another-host:1:0", TimeSpan.FromMinutes(10), runId, CancellationToken.None);
+        var live = await new PartitionLeases(env.DataSource).ClaimAsync("another-host:1:0", TimeSpan.FromMinutes(10), runId, CancellationToken.None);
         Assert.NotNull(live);
         var running = PlantTemporaryFile(Path.Combine(folder, "window_start=2026-09-01"), live.PartitionId);
         var abandoned = PlantTemporaryFile(Path.Combine(folder, "window_start=2026-09-01"), live.PartitionId + 1_000_000);

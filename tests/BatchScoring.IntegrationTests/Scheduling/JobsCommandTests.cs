@@ -1,5 +1,4 @@
 using BatchScoring.Core.Runs;
-using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Migrations;
 using BatchScoring.Testing;
 using Microsoft.Extensions.Logging.Abstractions;

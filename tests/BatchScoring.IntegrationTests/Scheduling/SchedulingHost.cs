@@ -1,5 +1,5 @@
-using BatchScoring.Testing;
 using BatchScoring.Postgres.Migrations;
+using BatchScoring.Testing;
 using BatchScoring.Worker.Hosting;
 using BatchScoring.Worker.Scheduling;
 using Microsoft.Extensions.Configuration;

@@ -1,8 +1,8 @@
-using BatchScoring.Testing;
 using System.Collections;
 using System.ComponentModel;
 using System.Globalization;
 using System.Reflection;
+using BatchScoring.Testing;
 using BatchScoring.Worker.Hosting;
 using Microsoft.Extensions.Configuration;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace BatchScoring.Core.Tests.Drift;
+namespace BatchScoring.IntegrationTests.Reports;
 
 /// <summary>Loads a local file in Debian's headless Chromium (installed by .ci/run) and returns the DOM it built.</summary>
 internal static class HeadlessChromium

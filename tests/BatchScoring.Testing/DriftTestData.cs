@@ -2,10 +2,10 @@ using BatchScoring.Core.Batches;
 using BatchScoring.Core.Drift;
 using BatchScoring.Core.Drift.Sketches;
 
-namespace BatchScoring.Core.Tests.Drift;
+namespace BatchScoring.Testing;
 
 /// <summary>What to plant in generated rows; the defaults are the reference distribution.</summary>
-internal sealed record Plant
+public sealed record Plant
 {
     public double AgeShift { get; init; }
     public double IncomeScale { get; init; } = 1;
@@ -15,7 +15,7 @@ internal sealed record Plant
 }
 
 /// <summary>Synthetic scored rows: a key, four inputs (numeric, numeric, categorical, numeric with nulls, binary) and two outputs.</summary>
-internal static class DriftTestData
+public static class DriftTestData
 {
     public static readonly ColumnSchema[] InputSchema =
     [

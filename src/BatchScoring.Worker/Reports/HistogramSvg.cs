@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using BatchScoring.Core.Drift;
 
-namespace BatchScoring.Core.Drift.Html;
+namespace BatchScoring.Worker.Reports;
 
 /// <summary>One inline SVG: the reference histogram and the current one side by side, on the same scale.</summary>
 internal static class HistogramSvg

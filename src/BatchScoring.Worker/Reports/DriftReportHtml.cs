@@ -1,14 +1,15 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using BatchScoring.Core.Drift;
 
-namespace BatchScoring.Core.Drift.Html;
+namespace BatchScoring.Worker.Reports;
 
 /// <summary>
 /// A drift report as one self-contained HTML page (inline CSS and SVG, no scripts, nothing fetched):
 /// the summary, a table of features, then each feature by severity with its histograms and statistics.
 /// </summary>
-public static class DriftReportHtml
+internal static class DriftReportHtml
 {
     private const string Style = """
         body { font-family: system-ui, sans-serif; margin: 2em; color: #222; max-width: 1100px; }

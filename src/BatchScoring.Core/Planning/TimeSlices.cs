@@ -1,6 +1,6 @@
 using BatchScoring.Core.Runs;
 
-namespace BatchScoring.Core.Scoring;
+namespace BatchScoring.Core.Planning;
 
 /// <summary>Splits a window into consecutive slices of a grain (the last one may be shorter).</summary>
 public static class TimeSlices

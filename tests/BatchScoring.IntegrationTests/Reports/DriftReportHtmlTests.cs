@@ -1,9 +1,10 @@
 using System.Text.RegularExpressions;
 using BatchScoring.Core.Drift;
-using BatchScoring.Core.Drift.Html;
 using BatchScoring.Core.Jobs;
+using BatchScoring.Testing;
+using BatchScoring.Worker.Reports;
 
-namespace BatchScoring.Core.Tests.Drift;
+namespace BatchScoring.IntegrationTests.Reports;
 
 public class DriftReportHtmlTests
 {
