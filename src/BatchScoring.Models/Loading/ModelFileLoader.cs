@@ -5,6 +5,7 @@ using BatchScoring.Core.Models;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Models.MlNet;
 using BatchScoring.Models.Onnx;
+using BatchScoring.Models.Trees;
 
 namespace BatchScoring.Models.Loading;
 
@@ -65,6 +66,8 @@ public sealed class ModelFileLoader(bool compileTrees = true)
     {
         ModelFormat.MlNet => MlNetScorer.Load(new MemoryStream(bytes, writable: false), path, compileTrees),
         ModelFormat.Onnx => OnnxScorer.Load(bytes, path),
+        ModelFormat.Xgboost => TreeModelScorer.LoadXgboost(bytes, path),
+        ModelFormat.LightGbm => TreeModelScorer.LoadLightGbm(bytes, path),
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     };
 }
