@@ -22,16 +22,18 @@ internal sealed class PythonOnnxOutputs : IOnnxOutputs
     private static readonly string[] ProbabilityNames = ["probabilities", "output_probability"];
 
     private readonly string? _label;
+    private readonly bool _stringLabels;
     private readonly bool _zipMap;
     private readonly string[] _classes;
     private readonly int _positive;
     private readonly Dictionary<string, int> _classIndex;
 
-    private PythonOnnxOutputs(ModelTask task, string[] names, string? label, bool zipMap, string[] classes, int positive)
+    private PythonOnnxOutputs(ModelTask task, string[] names, string? label, bool stringLabels, bool zipMap, string[] classes, int positive)
     {
         Task = task;
         Names = names;
         _label = label;
+        _stringLabels = stringLabels;
         _zipMap = zipMap;
         _classes = classes;
         _positive = positive;
@@ -63,12 +65,13 @@ internal sealed class PythonOnnxOutputs : IOnnxOutputs
         if (!zipMap && !(probability.IsTensor && probability.ElementDataType == TensorElementType.Float && probability.Dimensions.Length == 2))
             return null;
         var classes = ClassNames(model, zipMap ? -1 : probability.Dimensions[1]);
+        var stringLabels = label is not null && metadata[label].ElementDataType == TensorElementType.String;
         string[] names = label is null ? [probabilities] : [label, probabilities];
         if (classes.Length > 2)
         {
             if (positiveClass is not null)
                 throw positiveClass.Location.Error($"'model.positive_class' applies to a binary classifier; ONNX model {model.Path} has {classes.Length} classes ({string.Join(", ", classes)})");
-            return new PythonOnnxOutputs(ModelTask.MulticlassClassification, names, label, zipMap, classes, -1);
+            return new PythonOnnxOutputs(ModelTask.MulticlassClassification, names, label, stringLabels, zipMap, classes, -1);
         }
         if (classes.Length != 2)
             throw new SchemaMismatchException($"ONNX model {model.Path}: output '{probabilities}' gives {classes.Length} class(es); a classifier needs at least two ({model.Signature}).");
@@ -79,7 +82,7 @@ internal sealed class PythonOnnxOutputs : IOnnxOutputs
             if (positive < 0)
                 throw positiveClass.Location.Error($"'model.positive_class': '{positiveClass.Value}' is not a class of ONNX model {model.Path}; its classes are {string.Join(", ", classes)}");
         }
-        return new PythonOnnxOutputs(ModelTask.BinaryClassification, names, label, zipMap, classes, positive);
+        return new PythonOnnxOutputs(ModelTask.BinaryClassification, names, label, stringLabels, zipMap, classes, positive);
     }
 
     private static PythonOnnxOutputs? Regression(OnnxModel model, IReadOnlyDictionary<string, NodeMetadata> metadata)
@@ -88,7 +91,7 @@ internal sealed class PythonOnnxOutputs : IOnnxOutputs
         var variable = metadata.ContainsKey("variable") ? "variable" : floats.Length == 1 && metadata.Count == 1 ? floats[0].Key : null;
         return variable is null || floats.All(f => f.Key != variable)
             ? null
-            : new PythonOnnxOutputs(ModelTask.Regression, [variable], null, false, [], -1);
+            : new PythonOnnxOutputs(ModelTask.Regression, [variable], null, false, false, [], -1);
     }
 
     private static string[] ClassNames(OnnxModel model, int width)
@@ -109,29 +112,50 @@ internal sealed class PythonOnnxOutputs : IOnnxOutputs
             return;
         }
         var label = _label is null ? null : outputs[0];
-        var probabilities = ClassProbabilities(outputs[_label is null ? 0 : 1], count);
+        var output = outputs[_label is null ? 0 : 1];
         if (Task == ModelTask.BinaryClassification)
         {
-            probabilities[_positive].AsSpan(0, count).CopyTo(result.Column<float>(PredictionColumns.Probability).Values);
-            if (label is not null)
+            var probability = result.Column<float>(PredictionColumns.Probability).Values;
+            if (_zipMap)
             {
-                var labels = result.Column<bool>(PredictionColumns.PredictedLabel).Values;
-                for (var row = 0; row < count; row++)
-                    labels[row] = LabelAt(label, row) == _classes[_positive];
+                ClassProbabilities(output, count)[_positive].AsSpan(0, count).CopyTo(probability);
             }
+            else
+            {
+                var values = output.GetTensorDataAsSpan<float>();
+                for (var row = 0; row < count; row++)
+                    probability[row] = values[2 * row + _positive];
+            }
+            if (label is not null)
+                ReadIsPositive(label, result.Column<bool>(PredictionColumns.PredictedLabel).Values, count);
             return;
         }
+        var probabilities = ClassProbabilities(output, count);
         for (var c = 0; c < _classes.Length; c++)
             probabilities[c].AsSpan(0, count).CopyTo(result.Column<float>(result.Columns[c + 1].Name).Values);
         var names = result.Column<string>(PredictionColumns.PredictedLabel);
+        var numbers = label is not null && !_stringLabels ? label.GetTensorDataAsSpan<long>() : default;
         for (var row = 0; row < count; row++)
-            names.Set(row, label is not null ? LabelAt(label, row) : _classes[ArgMax(probabilities, row)]);
+        {
+            names.Set(row, label is null ? _classes[ArgMax(probabilities, row)]
+                : _stringLabels ? label.GetStringElement(row)
+                : numbers[row].ToString(CultureInfo.InvariantCulture));
+        }
     }
 
-    private static string LabelAt(OrtValue label, int row)
-        => label.GetTensorTypeAndShape().ElementDataType == TensorElementType.String
-            ? label.GetStringElement(row)
-            : label.GetTensorDataAsSpan<long>()[row].ToString(CultureInfo.InvariantCulture);
+    private void ReadIsPositive(OrtValue label, bool[] labels, int count)
+    {
+        if (_stringLabels)
+        {
+            for (var row = 0; row < count; row++)
+                labels[row] = label.GetStringElement(row) == _classes[_positive];
+            return;
+        }
+        var positive = long.Parse(_classes[_positive], CultureInfo.InvariantCulture);
+        var numbers = label.GetTensorDataAsSpan<long>();
+        for (var row = 0; row < count; row++)
+            labels[row] = numbers[row] == positive;
+    }
 
     /// <summary>One array of probabilities per class, in class order.</summary>
     private float[][] ClassProbabilities(OrtValue output, int count)
