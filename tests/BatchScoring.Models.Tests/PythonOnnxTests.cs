@@ -125,6 +125,27 @@ public class PythonOnnxTests
         AssertClose(Fixtures.Expected("xgb_binary_probability"), Floats(scorer.Score(Fixtures.Rows()), "probability"), 1e-5);
     }
 
+    [Theory]
+    [InlineData("xgb_binary.onnx", true)]
+    [InlineData("gbr.onnx", true)]
+    [InlineData("forest.onnx", false)]
+    [InlineData("logreg_tensor.onnx", false)]
+    public void Boosted_tree_ensembles_are_scored_by_the_compiled_evaluator_and_other_graphs_by_the_session(string file, bool compiled)
+        => Assert.Equal(compiled, ((OnnxScorer)Load(file, InputsOf(file))).UsesCompiledTrees);
+
+    [Fact]
+    public void A_compiled_tree_ensemble_scores_rows_with_missing_values_for_a_chosen_positive_class_as_XGBoost_does()
+    {
+        var rows = Fixtures.Rows();
+        Assert.Contains(true, rows["balance"].Nulls[..rows.Count]);
+        var compiled = (OnnxScorer)Load("xgb_binary.onnx", InputsOf("xgb_binary.onnx") + "\n  positive_class: \"0\"");
+        Assert.True(compiled.UsesCompiledTrees);
+
+        var scored = compiled.Score(rows);
+        AssertClose(Fixtures.Expected("xgb_binary_probability").Select(p => 1 - p).ToArray(), Floats(scored, "probability"), 1e-5);
+        Assert.Equal(Fixtures.Expected("xgb_binary_probability").Select(p => p <= 0.5), scored.Column<bool>("predicted_label").Values[..rows.Count]);
+    }
+
     [Fact]
     public void A_float_input_without_model_inputs_is_refused_by_name_with_the_key_that_fixes_it()
     {

@@ -1,113 +1,37 @@
 using System.Globalization;
-using Google.Protobuf;
 
 namespace BatchScoring.Models.Onnx;
 
 /// <summary>
 /// The class labels a converted classifier carries in its graph: the <c>classlabels_int64s</c> or
 /// <c>classlabels_strings</c> attribute of its <c>ZipMap</c> node, else of its classifier node
-/// (<c>LinearClassifier</c>, <c>TreeEnsembleClassifier</c>, <c>SVMClassifier</c>), in the classifier's order.
-/// ONNX Runtime does not expose graph nodes, so the top-level graph is read from the protobuf wire format.
+/// (<c>LinearClassifier</c>'s <c>classlabels_ints</c>, <c>TreeEnsembleClassifier</c>, <c>SVMClassifier</c>), in the classifier's order.
 /// </summary>
 internal static class OnnxClassLabels
 {
-    private static readonly HashSet<string> Classifiers = ["ZipMap", "LinearClassifier", "TreeEnsembleClassifier", "SVMClassifier"];
+    private static readonly string[] Classifiers = ["ZipMap", "LinearClassifier", "TreeEnsembleClassifier", "SVMClassifier"];
 
     /// <summary>The labels, whether they are numbers, or null when no node carries them.</summary>
-    public static (string[] Labels, bool AreNumbers)? Read(byte[] model)
+    public static (string[] Labels, bool AreNumbers)? Read(IReadOnlyList<OnnxNode> nodes)
     {
-        (string[], bool)? found = null;
-        foreach (var node in Fields(model, modelField: 7, graphField: 1))
+        foreach (var opType in Classifiers)
         {
-            var (opType, labels) = ReadNode(node);
-            if (labels is null || !Classifiers.Contains(opType))
-                continue;
-            if (opType == "ZipMap")
-                return labels;
-            found ??= labels;
-        }
-        return found;
-    }
-
-    private static IEnumerable<ByteString> Fields(byte[] model, int modelField, int graphField)
-    {
-        var graph = FirstField(ByteString.CopyFrom(model), modelField);
-        return graph is null ? [] : AllFields(graph, graphField);
-    }
-
-    private static ByteString? FirstField(ByteString message, int field) => AllFields(message, field).FirstOrDefault();
-
-    private static List<ByteString> AllFields(ByteString message, int field)
-    {
-        var found = new List<ByteString>();
-        var input = message.CreateCodedInput();
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
-        {
-            if (WireFormat.GetTagFieldNumber(tag) == field && WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited)
-                found.Add(input.ReadBytes());
-            else
-                input.SkipLastField();
-        }
-        return found;
-    }
-
-    private static (string OpType, (string[], bool)? Labels) ReadNode(ByteString node)
-    {
-        const int OpTypeField = 4, AttributeField = 5;
-        var opType = "";
-        (string[], bool)? labels = null;
-        var input = node.CreateCodedInput();
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
-        {
-            var field = WireFormat.GetTagFieldNumber(tag);
-            if (field == OpTypeField)
-                opType = input.ReadString();
-            else if (field == AttributeField)
-                labels = ReadAttribute(input.ReadBytes()) ?? labels;
-            else
-                input.SkipLastField();
-        }
-        return (opType, labels);
-    }
-
-    private static (string[], bool)? ReadAttribute(ByteString attribute)
-    {
-        const int NameField = 1, IntsField = 8, StringsField = 9;
-        var name = "";
-        var ints = new List<long>();
-        var strings = new List<string>();
-        var input = attribute.CreateCodedInput();
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
-        {
-            switch (WireFormat.GetTagFieldNumber(tag))
+            foreach (var node in nodes.Where(n => n.OpType == opType))
             {
-                case NameField:
-                    name = input.ReadString();
-                    break;
-                case IntsField when WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited:
-                    var packed = input.ReadBytes().CreateCodedInput();
-                    while (!packed.IsAtEnd)
-                        ints.Add(packed.ReadInt64());
-                    break;
-                case IntsField:
-                    ints.Add(input.ReadInt64());
-                    break;
-                case StringsField:
-                    strings.Add(input.ReadBytes().ToStringUtf8());
-                    break;
-                default:
-                    input.SkipLastField();
-                    break;
+                if (Labels(node) is { } labels)
+                    return labels;
             }
         }
-        return name switch
+        return null;
+    }
+
+    public static (string[] Labels, bool AreNumbers)? Labels(OnnxNode node)
+    {
+        foreach (var name in (ReadOnlySpan<string>)["classlabels_int64s", "classlabels_ints"])
         {
-            "classlabels_int64s" or "classlabels_ints" when ints.Count > 0 => ([.. ints.Select(i => i.ToString(CultureInfo.InvariantCulture))], true),
-            "classlabels_strings" when strings.Count > 0 => ([.. strings], false),
-            _ => null,
-        };
+            if (node.Attributes.TryGetValue(name, out var ints) && ints.Ints.Count > 0)
+                return ([.. ints.Ints.Select(i => i.ToString(CultureInfo.InvariantCulture))], true);
+        }
+        return node.Attributes.TryGetValue("classlabels_strings", out var strings) && strings.Strings.Count > 0 ? ([.. strings.Strings], false) : null;
     }
 }

@@ -4,12 +4,14 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace BatchScoring.Models.Onnx;
 
-/// <summary>A loaded ONNX file: the shared session, its declared inputs and outputs, and the class labels its graph carries.</summary>
-internal sealed class OnnxModel(string path, InferenceSession session, (string[] Labels, bool AreNumbers)? classLabels) : IDisposable
+/// <summary>A loaded ONNX file: the shared session, its declared inputs and outputs, its graph's nodes and the class labels they carry.</summary>
+internal sealed class OnnxModel(string path, InferenceSession session, IReadOnlyList<OnnxNode> nodes) : IDisposable
 {
     public string Path => path;
     public InferenceSession Session => session;
-    public (string[] Labels, bool AreNumbers)? ClassLabels => classLabels;
+    /// <summary>The top-level graph's nodes, as the file holds them.</summary>
+    public IReadOnlyList<OnnxNode> Nodes => nodes;
+    public (string[] Labels, bool AreNumbers)? ClassLabels { get; } = OnnxClassLabels.Read(nodes);
     public IReadOnlyList<ModelPort> InputPorts { get; } = session.InputMetadata.Select(m => OnnxPorts.Of(m.Key, m.Value)).ToArray();
     public IReadOnlyList<ModelPort> OutputPorts { get; } = session.OutputMetadata.Select(m => OnnxPorts.Of(m.Key, m.Value)).ToArray();
 
@@ -27,7 +29,7 @@ internal sealed class OnnxModel(string path, InferenceSession session, (string[]
         {
             throw new BatchScoringException($"Could not load ONNX model {path}: {e.Message}", e);
         }
-        return new OnnxModel(path, session, OnnxClassLabels.Read(bytes));
+        return new OnnxModel(path, session, OnnxGraphReader.Nodes(bytes));
     }
 
     public void Dispose() => session.Dispose();

@@ -13,7 +13,8 @@ namespace BatchScoring.Models.Onnx;
 /// tensors of float, double, int64, string or bool: one column each as <c>[N]</c> or <c>[N,1]</c>, or F columns as
 /// <c>[N,F]</c> in the order of the job's <c>model.inputs</c> (see <see cref="OnnxInputBinding"/>); numbers take NaN for
 /// missing values, text "". Only the prediction outputs are requested: ML.NET's export names (<see cref="OnnxOutputs"/>)
-/// or the Python converters' (<see cref="PythonOnnxOutputs"/>), stored as the ML.NET scorer stores them.
+/// or the Python converters' (<see cref="PythonOnnxOutputs"/>), stored as the ML.NET scorer stores them. A boosted tree
+/// ensemble that the compiled tree evaluator reproduces (checked against the session on probe rows) is scored by it.
 /// </summary>
 public sealed class OnnxScorer : IModelScorer, IDisposable
 {
@@ -25,14 +26,18 @@ public sealed class OnnxScorer : IModelScorer, IDisposable
     private readonly string[] _feedNames;
     private readonly IOnnxOutputs _outputs;
     private readonly bool _ownsModel;
+    private readonly CompiledOnnxTrees? _compiled;
+    private readonly bool _compileTrees;
 
-    private OnnxScorer(OnnxModel model, OnnxFeed[] feeds, ModelInput[] inputs, IOnnxOutputs outputs, bool ownsModel)
+    private OnnxScorer(OnnxModel model, OnnxFeed[] feeds, ModelInput[] inputs, IOnnxOutputs outputs, bool ownsModel, bool compileTrees, CompiledOnnxTrees? compiled = null)
     {
+        _compileTrees = compileTrees;
         _model = model;
         _feeds = feeds;
         _feedNames = feeds.Select(f => f.Name).ToArray();
         _outputs = outputs;
         _ownsModel = ownsModel;
+        _compiled = compiled;
         Inputs = inputs;
         Description = new ModelDescription("onnx", outputs.Task, model.InputPorts, model.OutputPorts, outputs.Classes, inputs.Select(i => i.Name).ToArray());
     }
@@ -42,18 +47,23 @@ public sealed class OnnxScorer : IModelScorer, IDisposable
     public ModelTask Task => _outputs.Task;
     public IReadOnlyList<string> Classes => _outputs.Classes;
     public ModelDescription Description { get; }
+    /// <summary>Whether a boosted tree ensemble is scored by the compiled tree evaluator (see <see cref="CompiledOnnxTrees"/>) rather than by the session.</summary>
+    public bool UsesCompiledTrees => _compiled is not null;
     /// <summary>Whether the model reads several columns through one input, so a job must list them with <c>model.inputs</c>.</summary>
     public bool NeedsInputList => OnnxInputBinding.NeedsInputList(_model);
 
     public static OnnxScorer Load(string path) => Load(File.ReadAllBytes(path), path);
 
-    /// <summary>Loads a model from its bytes; <paramref name="path"/> names it in messages.</summary>
-    public static OnnxScorer Load(byte[] model, string path)
+    /// <summary>
+    /// Loads a model from its bytes; <paramref name="path"/> names it in messages. With <paramref name="compileTrees"/>, a boosted
+    /// tree ensemble is scored by <see cref="CompiledOnnxTrees"/> when it reproduces the session's outputs.
+    /// </summary>
+    public static OnnxScorer Load(byte[] model, string path, bool compileTrees = true)
     {
         var loaded = OnnxModel.Load(model, path);
         try
         {
-            return Create(loaded, null, ownsModel: true);
+            return Create(loaded, null, ownsModel: true, compileTrees);
         }
         catch
         {
@@ -62,12 +72,17 @@ public sealed class OnnxScorer : IModelScorer, IDisposable
         }
     }
 
-    public IScorer Bind(ModelSpec model) => model.Inputs is null && model.PositiveClass is null ? this : Create(_model, model, ownsModel: false);
+    public IScorer Bind(ModelSpec model)
+        => model.Inputs is null && model.PositiveClass is null ? this : Create(_model, model, ownsModel: false, _compileTrees);
 
-    private static OnnxScorer Create(OnnxModel model, ModelSpec? spec, bool ownsModel)
+    private static OnnxScorer Create(OnnxModel model, ModelSpec? spec, bool ownsModel, bool compileTrees)
     {
         var (feeds, inputs) = OnnxInputBinding.Bind(model, spec);
-        return new OnnxScorer(model, feeds, inputs, MapOutputs(model, spec?.PositiveClass), ownsModel);
+        var outputs = MapOutputs(model, spec?.PositiveClass);
+        var session = new OnnxScorer(model, feeds, inputs, outputs, ownsModel, compileTrees);
+        return compileTrees && CompiledOnnxTrees.TryCreate(model, feeds, outputs, session.Score) is { } compiled
+            ? new OnnxScorer(model, feeds, inputs, outputs, ownsModel, compileTrees, compiled)
+            : session;
     }
 
     private static IOnnxOutputs MapOutputs(OnnxModel model, LocatedName? positiveClass)
@@ -90,6 +105,11 @@ public sealed class OnnxScorer : IModelScorer, IDisposable
         var result = new RowBatch(Outputs, Math.Max(batch.Count, 1)) { Count = batch.Count };
         if (batch.Count == 0)
             return result;
+        if (_compiled is not null)
+        {
+            _compiled.Score(batch, result);
+            return result;
+        }
 
         var values = new OrtValue[_feeds.Length];
         try

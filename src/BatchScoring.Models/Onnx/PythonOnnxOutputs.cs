@@ -50,6 +50,8 @@ internal sealed class PythonOnnxOutputs : IOnnxOutputs
     public IReadOnlyList<ColumnSchema> Columns { get; }
     public IReadOnlyList<string> Classes => _classes;
     public string[] Names { get; }
+    /// <summary>The class whose probability a binary classifier writes (0 or 1); -1 for other tasks.</summary>
+    public int PositiveIndex => _positive;
 
     /// <summary>The outputs, or null when the model has none of these names.</summary>
     public static PythonOnnxOutputs? TryDescribe(OnnxModel model, LocatedName? positiveClass)
