@@ -23,14 +23,11 @@ internal static class OperationsHelpers
     public static void WriteChurnJob(ScoringEnvironment env, string name, string source, string output)
         => env.WriteJob(name, string.Format(System.Globalization.CultureInfo.InvariantCulture, ChurnJob, name, source, output));
 
-    /// <summary>
-    /// A copy of the customers table whose every key is null: a run on it starts (the model fits the source) and fails, every
-    /// partition over its error budget. (A source the model does not fit is refused before a run is created.)
-    /// </summary>
+    /// <summary>A copy of the customers table without the <c>contract</c> column the model needs: runs on it fail before any row is written.</summary>
     public static async Task CreateBrokenSourceAsync(PostgresDatabase database, string table)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync();
-        await connection.ExecuteAsync($"CREATE TABLE {table} AS SELECT * FROM public.customers; UPDATE {table} SET customer_id = NULL");
+        await connection.ExecuteAsync($"CREATE TABLE {table} AS SELECT * FROM public.customers; ALTER TABLE {table} DROP COLUMN contract");
     }
 
     /// <summary>The environment's configuration with <paramref name="overrides"/> winning, even over keys it sets itself.</summary>
