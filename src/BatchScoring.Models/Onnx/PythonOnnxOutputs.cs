@@ -60,7 +60,7 @@ internal sealed class PythonOnnxOutputs : IOnnxOutputs
         var label = LabelNames.FirstOrDefault(n => metadata.TryGetValue(n, out var m) && m.IsTensor && m.ElementDataType is TensorElementType.Int64 or TensorElementType.String);
         var probabilities = ProbabilityNames.FirstOrDefault(metadata.ContainsKey);
         if (probabilities is null)
-            return label is null ? Regression(model, metadata) : null;
+            return label is null ? Regression(metadata) : null;
 
         var probability = metadata[probabilities];
         var zipMap = probability.OnnxValueType == OnnxValueType.ONNX_TYPE_SEQUENCE;
@@ -87,7 +87,7 @@ internal sealed class PythonOnnxOutputs : IOnnxOutputs
         return new PythonOnnxOutputs(ModelTask.BinaryClassification, names, label, stringLabels, zipMap, classes, positive);
     }
 
-    private static PythonOnnxOutputs? Regression(OnnxModel model, IReadOnlyDictionary<string, NodeMetadata> metadata)
+    private static PythonOnnxOutputs? Regression(IReadOnlyDictionary<string, NodeMetadata> metadata)
     {
         var floats = metadata.Where(m => m.Value.IsTensor && m.Value.ElementDataType == TensorElementType.Float && m.Value.Dimensions is [_] or [_, 1]).ToArray();
         var variable = metadata.ContainsKey("variable") ? "variable" : floats.Length == 1 && metadata.Count == 1 ? floats[0].Key : null;

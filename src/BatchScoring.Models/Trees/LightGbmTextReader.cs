@@ -85,7 +85,7 @@ internal static class LightGbmTextReader
         if (new[] { feature.Length, threshold.Length, decision.Length, left.Length, right.Length }.Any(l => l != splits))
             throw new BatchScoringException($"LightGBM model {path} is truncated: a tree of {leafCount} leaves lacks some of its {splits} splits.");
         var boundaries = fields.ContainsKey("cat_boundaries") ? Ints(fields, "cat_boundaries") : [];
-        var bitSets = fields.ContainsKey("cat_threshold") ? fields["cat_threshold"].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => uint.Parse(w, CultureInfo.InvariantCulture)).ToArray() : [];
+        var bitSets = fields.TryGetValue("cat_threshold", out var words) ? words.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => uint.Parse(w, CultureInfo.InvariantCulture)).ToArray() : [];
 
         var missingLeft = new bool[splits];
         var zeroIsMissing = new bool[splits];

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using BatchScoring.Models.Description;
 using BatchScoring.Models.Loading;
 
 namespace BatchScoring.Worker.Cli;

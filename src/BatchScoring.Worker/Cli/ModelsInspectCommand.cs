@@ -8,7 +8,6 @@ using BatchScoring.Worker.Execution;
 using BatchScoring.Worker.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace BatchScoring.Worker.Cli;
