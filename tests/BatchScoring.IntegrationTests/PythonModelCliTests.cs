@@ -136,6 +136,10 @@ public class PythonModelCliTests(PythonModelsEnvironment env) : IClassFixture<Py
         var register = await Cli("models", "register", "py-xgb", Path.Combine(env.Folder, "xgb_categorical.json"), "--alias", "champion");
         Assert.True(register.ExitCode == 0, register.Stdout + register.Stderr);
         Assert.Contains("(xgboost, sha256 ", register.Stdout);
+        var inspect = await Cli("models", "inspect", "py-xgb@champion");
+        Assert.True(inspect.ExitCode == 0, inspect.Stdout + inspect.Stderr);
+        Assert.Contains("model     py-xgb@1 (", inspect.Stdout);
+        Assert.Contains("features  tenure, balance, plan_code", inspect.Stdout);
         File.WriteAllText(JobFile("py-registered"), File.ReadAllText(env.WriteJob("py-registered", "unused.json").FilePath)
             .Replace("  path: unused.json", "  name: py-xgb@champion"));
 

@@ -53,6 +53,15 @@ public class PythonOnnxTests
     }
 
     [Fact]
+    public void Feature_names_in_the_models_metadata_bind_an_N_F_input_without_model_inputs()
+    {
+        var scorer = Load("logreg_named.onnx");
+
+        Assert.Equal(["tenure", "charges", "support"], scorer.Inputs.Select(i => i.Name));
+        AssertClose(Fixtures.Expected("logreg_probability"), Floats(scorer.Score(Fixtures.Rows()), "probability"), 1e-5);
+    }
+
+    [Fact]
     public void ZipMap_and_tensor_probabilities_give_the_same_rows()
     {
         var rows = Fixtures.Rows();

@@ -9,7 +9,8 @@ namespace BatchScoring.Models.Onnx;
 
 /// <summary>
 /// Which batch columns fill which ONNX input. Without <c>model.inputs</c>, every input takes the column of its own name and
-/// must be one column wide (<c>[N]</c> or <c>[N,1]</c>). With it, the listed columns are the model's features in order: the
+/// must be one column wide (<c>[N]</c> or <c>[N,1]</c>), except a model's one <c>[N,F]</c> input whose columns the metadata
+/// entry <see cref="FeatureNamesKey"/> names. With it, the listed columns are the model's features in order: the
 /// first input's F₁ columns, then the next input's, and so on — so a single <c>[N,F]</c> <c>float_input</c> takes all F, and
 /// a <c>ColumnTransformer</c>'s named inputs take one column each, in the model's input order.
 /// </summary>
@@ -23,13 +24,6 @@ internal static class OnnxInputBinding
         return spec?.Inputs is { } columns ? FromList(model, spec, declared, columns) : ByName(model, declared);
     }
 
-    /// <summary>
-    /// The unbound inputs of a model that needs <c>model.inputs</c> are named <c>input[i]</c>, which no source column is: such a
-    /// model binds only through a job that lists its columns.
-    /// </summary>
-    public static bool NeedsInputList(OnnxModel model)
-        => model.Session.InputMetadata.Any(m => Describe(model, m.Key, m.Value).Width != 1);
-
     private static (OnnxFeed[], ModelInput[]) ByName(OnnxModel model, Declared[] declared)
     {
         var feeds = new List<OnnxFeed>();
@@ -42,12 +36,43 @@ internal static class OnnxInputBinding
                 inputs.Add(new ModelInput(input.Name, KindOf(input.Type), AcceptsMissing: AcceptsMissing(input.Type)));
                 continue;
             }
+            if (declared.Length == 1 && MetadataFeatureNames(model, input.Width) is { } names)
+            {
+                feeds.Add(new OnnxFeed(input.Name, input.Type, true, names));
+                inputs.AddRange(names.Select((n, i) => new ModelInput(n, KindOf(input.Type), AcceptsMissing: AcceptsMissing(input.Type),
+                    Origin: $"ONNX model {model.Path}: metadata '{FeatureNamesKey}' names '{n}' as column {i} of input '{input.Name}'")));
+                continue;
+            }
+            // Placeholder names no source column has: such a model binds only through a job that lists its columns.
             var slots = Enumerable.Range(0, Math.Max(input.Width, 1)).Select(i => $"{input.Name}[{i}]").ToArray();
             feeds.Add(new OnnxFeed(input.Name, input.Type, true, slots));
             inputs.AddRange(slots.Select(s => new ModelInput(s, KindOf(input.Type), AcceptsMissing: AcceptsMissing(input.Type),
                 Origin: $"ONNX model {model.Path}: input '{input.Name}' takes {WidthText(input.Width)} source columns; list them in the model's feature order with 'model.inputs: [column, …]' in the job file ({model.Signature})")));
         }
         return ([.. feeds], [.. inputs]);
+    }
+
+    /// <summary>The metadata entry (<c>onx.metadata_props</c>) that may name the columns of a model's one <c>[N,F]</c> input, in order.</summary>
+    public const string FeatureNamesKey = "feature_names";
+
+    /// <summary>The names of <see cref="FeatureNamesKey"/> (a JSON array or comma-separated), when it names exactly <paramref name="width"/> valid columns.</summary>
+    private static string[]? MetadataFeatureNames(OnnxModel model, int width)
+    {
+        if (!model.Session.ModelMetadata.CustomMetadataMap.TryGetValue(FeatureNamesKey, out var text))
+            return null;
+        string[]? names;
+        try
+        {
+            names = text.TrimStart().StartsWith('[') ? System.Text.Json.JsonSerializer.Deserialize<string[]>(text) : text.Split(',', StringSplitOptions.TrimEntries);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new SchemaMismatchException($"ONNX model {model.Path}: metadata '{FeatureNamesKey}' is not a JSON array of names: {e.Message}");
+        }
+        if (names is null || (width > 0 && names.Length != width) || names.Any(n => !Core.Sql.SqlIdentifier.IsValidPart(n)))
+            throw new SchemaMismatchException(
+                $"ONNX model {model.Path}: metadata '{FeatureNamesKey}' must name {WidthText(width)} valid column names, one per column of the input, not '{text}'.");
+        return names;
     }
 
     private static (OnnxFeed[], ModelInput[]) FromList(OnnxModel model, ModelSpec spec, Declared[] declared, IReadOnlyList<LocatedName> columns)

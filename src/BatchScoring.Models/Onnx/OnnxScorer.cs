@@ -49,8 +49,6 @@ public sealed class OnnxScorer : IModelScorer, IDisposable
     public ModelDescription Description { get; }
     /// <summary>Whether a boosted tree ensemble is scored by the compiled tree evaluator (see <see cref="CompiledOnnxTrees"/>) rather than by the session.</summary>
     public bool UsesCompiledTrees => _compiled is not null;
-    /// <summary>Whether the model reads several columns through one input, so a job must list them with <c>model.inputs</c>.</summary>
-    public bool NeedsInputList => OnnxInputBinding.NeedsInputList(_model);
 
     public static OnnxScorer Load(string path) => Load(File.ReadAllBytes(path), path);
 
