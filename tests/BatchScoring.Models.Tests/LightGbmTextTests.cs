@@ -54,6 +54,16 @@ public class LightGbmTextTests
             AssertClose(Fixtures.Regression.Predictions[row], scored.Column<float>(PredictionColumns.Score).Values[row], $"row {row + 1}");
     }
 
+    [Fact]
+    public void A_model_with_linear_trees_is_refused_naming_it()
+    {
+        var path = Path.Combine(Fixtures.Directory, "linear.txt");
+        File.WriteAllText(path, File.ReadAllText(Fixtures.Regression.Path).Replace("is_linear=0", "is_linear=1", StringComparison.Ordinal));
+
+        var error = Assert.Throws<BatchScoringException>(() => TreeModelScorer.LoadLightGbm(File.ReadAllBytes(path), path));
+        Assert.Equal($"LightGBM model {path} has linear trees (linear_tree=true), which BatchScoring does not score.", error.Message);
+    }
+
     [Theory]
     [InlineData(0.5)]
     [InlineData(0.97)]

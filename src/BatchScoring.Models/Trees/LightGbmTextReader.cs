@@ -73,6 +73,8 @@ internal static class LightGbmTextReader
         var leafCount = int.Parse(fields["num_leaves"], CultureInfo.InvariantCulture);
         if (leaves.Length != leafCount)
             throw new BatchScoringException($"LightGBM model {path} is truncated: a tree has {leaves.Length} of its {leafCount} leaf values.");
+        if (fields.GetValueOrDefault("is_linear", "0") != "0")
+            throw new BatchScoringException($"LightGBM model {path} has linear trees (linear_tree=true), which BatchScoring does not score.");
         if (leafCount == 1)
             return new ParsedTree(group, [], [], [], [], [], [], [], leaves);
 

@@ -57,6 +57,8 @@ internal static class XgboostJsonReader
             throw new BatchScoringException($"XGBoost model {path}: {names.Length} feature names for {featureCount} features.");
 
         var model = booster.GetProperty("model");
+        if (model.GetProperty("gbtree_model_param").TryGetProperty("size_leaf_vector", out var vector) && vector.GetString() is not (null or "0"))
+            throw new BatchScoringException($"XGBoost model {path} has vector leaves (multi_strategy=multi_output_tree), which BatchScoring does not score.");
         var groupOf = model.GetProperty("tree_info").EnumerateArray().Select(e => e.GetInt32()).ToArray();
         var trees = model.GetProperty("trees").EnumerateArray().Select((t, i) => Tree(t, groupOf[i], featureCount, path)).ToArray();
         return new ParsedTrees("xgboost", objective, kind, names, names.Select((_, i) => i < types.Length && types[i] == "c").ToArray(),
