@@ -4,7 +4,6 @@ using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Models.Description;
 using BatchScoring.Models.Loading;
-using Microsoft.ML.Data;
 using Microsoft.ML;
 
 namespace BatchScoring.Models.MlNet;
