@@ -75,6 +75,31 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
                 }
             }
 
+            if (arguments.Runs("python"))
+            {
+                var (json, onnx) = PythonModels.Ensure();
+                var warmUp = await BenchmarkData.EnsureTableAsync(database.DataSource, WarmUpRows);
+                if (pipeline is null)
+                {
+                    await PipelineRun.RunAsync(database.ConnectionString, "bench-warm-up", PipelineRun.TableSource(warmUp),
+                        PipelineRun.TableOutput("scored.bench_warm_up"), "scored.bench_warm_up", model, settings);
+                    Console.WriteLine("Measuring the pipeline with the FastTree model, for comparison");
+                    pipeline = await PipelineRun.RunAsync(database.ConnectionString, "bench-pipeline", PipelineRun.TableSource(table),
+                        PipelineRun.TableOutput("scored.bench_pipeline"), "scored.bench_pipeline", model, settings);
+                    results.Add(new Measurement("Pipeline: PostgreSQL → PostgreSQL (job run)", rows, pipeline));
+                }
+                foreach (var (file, what) in new[] { (json, "XGBoost JSON"), (onnx, "the same XGBoost model as ONNX") })
+                {
+                    await PipelineRun.RunAsync(database.ConnectionString, "bench-python-warm-up", PipelineRun.TableSource(warmUp),
+                        PipelineRun.TableOutput("scored.bench_python_warm_up"), "scored.bench_python_warm_up", file, settings, PythonModels.ModelKeys);
+                    Console.WriteLine($"Measuring the pipeline with {what}");
+                    var python = await PipelineRun.RunAsync(database.ConnectionString, "bench-python", PipelineRun.TableSource(table),
+                        PipelineRun.TableOutput("scored.bench_python"), "scored.bench_python", file, settings, PythonModels.ModelKeys);
+                    results.Add(new Measurement($"Pipeline with {what} ({BenchmarkData.Trees} trees, ≤ {BenchmarkData.Leaves} leaves, 8 numeric features)", rows, python));
+                    ratios.Add(($"pipeline time with {what} / with FastTree (target ≤ 1.2)", $"{python.Elapsed / pipeline.Elapsed:0.00}"));
+                }
+            }
+
             if (arguments.Runs("naive"))
             {
                 var sample = (int)Math.Min(NaiveSample, rows);

@@ -19,8 +19,9 @@ public static class PipelineRun
     /// <param name="source">The job file's <c>source:</c> block, indented by two spaces.</param>
     /// <param name="output">The job file's <c>output:</c> block, indented by two spaces (<see cref="TableOutput"/>, <see cref="ParquetOutput"/>).</param>
     /// <param name="outputTable">A table to drop before and after, so that every measure starts from an empty one.</param>
+    /// <param name="modelKeys">More lines of the job file's <c>model:</c> block (e.g. <c>model.inputs</c>), indented by two spaces.</param>
     public static async Task<Timed> RunAsync(string connectionString, string name, string source, string output, string? outputTable, string modelFile,
-        IReadOnlyDictionary<string, string>? settings = null)
+        IReadOnlyDictionary<string, string>? settings = null, string modelKeys = "")
     {
         var folder = Path.Combine(Path.GetTempPath(), "batchscoring-bench-jobs-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(folder);
@@ -33,6 +34,7 @@ public static class PipelineRun
                 {source}
                 model:
                   path: {modelFile}
+                {modelKeys}
                 output:
                 {output}
                 """);

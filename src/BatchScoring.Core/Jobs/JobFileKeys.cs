@@ -20,7 +20,7 @@ public static class JobFileKeys
         ["source"] = ["table", "query", "parquet", "key_columns", "timestamp_column"],
         ["window"] = ["size", "lag"],
         ["partitioning"] = ["grain", "buckets"],
-        ["model"] = ["name", "challenger", "path"],
+        ["model"] = ["name", "challenger", "path", "inputs", "positive_class"],
         ["output"] = ["table", "mode", "key_columns", "passthrough", "shadow_table", "parquet_folder"],
         ["drift"] = ["enabled", "reference", "p_value", "distance", "psi", "drifted_share", "features"],
         ["drift.reference"] = ["run", "window"],

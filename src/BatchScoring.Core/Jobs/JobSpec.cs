@@ -87,7 +87,21 @@ public sealed record PartitioningSpec(TimeSpan? Grain, int Buckets)
 /// The model: a registry reference (<c>name@alias</c> or <c>name@version</c>) or, without the registry,
 /// a file relative to <c>Models:Directory</c>. <see cref="Challenger"/> is scored in shadow.
 /// </summary>
-public sealed record ModelSpec(ModelReference Champion, ModelReference? Challenger = null);
+public sealed record ModelSpec(ModelReference Champion, ModelReference? Challenger = null)
+{
+    /// <summary>
+    /// <c>model.inputs</c>: the source columns that feed a model's one <c>[N,F]</c> input (or its F named features), in the
+    /// model's feature order; null when the model's own input names are the source's columns.
+    /// </summary>
+    public IReadOnlyList<LocatedName>? Inputs { get; init; }
+    /// <summary>Where <c>model.inputs</c> is written, for a wrong length.</summary>
+    public JobFileLocation? InputsLocation { get; init; }
+    /// <summary><c>model.positive_class</c>: the class whose probability a binary classifier writes; null means the second class.</summary>
+    public LocatedName? PositiveClass { get; init; }
+}
+
+/// <summary>A name from a job file and where it is written, so a check against a model or a source can point at it.</summary>
+public sealed record LocatedName(string Value, JobFileLocation Location);
 
 public sealed record ModelReference
 {

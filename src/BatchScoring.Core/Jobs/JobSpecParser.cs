@@ -209,9 +209,39 @@ internal sealed class JobSpecParser(YamlNodeReader reader, string filePath)
         var champion = section.Has("path")
             ? section.ReadObject("path", reader.String) is { Length: > 0 } path ? Jobs.ModelReference.File(path) : null
             : section.ReadObject("name", ModelReference);
-        if (section.Has("challenger") && challenger is null)
+        var inputs = section.ReadObject("inputs", ModelInputs);
+        var positiveClass = section.Optional("positive_class") is { } classNode && reader.String(classNode, "model.positive_class") is { } className
+            ? new LocatedName(className, reader.Location(classNode))
+            : null;
+        if (section.Has("challenger") && challenger is null || section.Has("inputs") && inputs is null)
             return null;
-        return champion is null ? null : new ModelSpec(champion, challenger);
+        return champion is null ? null : new ModelSpec(champion, challenger)
+        {
+            Inputs = inputs,
+            InputsLocation = section.Optional("inputs") is { } inputsNode ? reader.Location(inputsNode) : null,
+            PositiveClass = positiveClass,
+        };
+    }
+
+    /// <summary><c>model.inputs</c>: a list of distinct source columns, each kept with its place in the file.</summary>
+    private IReadOnlyList<LocatedName>? ModelInputs(YamlNode node, string path)
+    {
+        if (node is not YamlSequenceNode sequence || sequence.Children.Count == 0)
+        {
+            reader.Error(node, $"'{path}' must be a non-empty list of source columns, in the order of the model's features");
+            return null;
+        }
+        var names = new List<LocatedName>();
+        foreach (var item in sequence.Children)
+        {
+            if (reader.Column(item, path) is not { } column)
+                continue;
+            if (names.Any(n => n.Value == column))
+                reader.Error(item, $"'{path}': column '{column}' is listed twice");
+            else
+                names.Add(new LocatedName(column, reader.Location(item)));
+        }
+        return names.Count == sequence.Children.Count ? names : null;
     }
 
     private ModelReference? ModelReference(YamlNode node, string path)

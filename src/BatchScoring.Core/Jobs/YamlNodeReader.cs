@@ -20,6 +20,8 @@ internal sealed class YamlNodeReader(string filePath)
 
     public void Error(YamlNode node, string message) => Error(node.Start, message);
 
+    public JobFileLocation Location(YamlNode node) => new(filePath, node.Start.Line, node.Start.Column);
+
     public static bool IsNull(YamlNode node) => node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any } scalar && NullWords.Contains(scalar.Value ?? "");
 
     /// <summary>A mapping whose keys must be those of <see cref="JobFileKeys"/> for <paramref name="path"/>.</summary>

@@ -9,6 +9,10 @@ public enum ModelFormat
     MlNet,
     /// <summary>An ONNX model, <c>.onnx</c>.</summary>
     Onnx,
+    /// <summary>An XGBoost model in XGBoost's JSON format, <c>.json</c>.</summary>
+    Xgboost,
+    /// <summary>A LightGBM model in LightGBM's text format, <c>.txt</c>.</summary>
+    LightGbm,
 }
 
 public static class ModelFormats
@@ -18,8 +22,10 @@ public static class ModelFormats
     {
         ".zip" => ModelFormat.MlNet,
         ".onnx" => ModelFormat.Onnx,
+        ".json" => ModelFormat.Xgboost,
+        ".txt" => ModelFormat.LightGbm,
         var other => throw new BatchScoringException(
-            $"Model file {path}: unsupported format '{other}'; expected an ML.NET .zip or an ONNX .onnx file."),
+            $"Model file {path}: unsupported format '{other}'; expected an ML.NET .zip, an ONNX .onnx, an XGBoost .json or a LightGBM .txt file."),
     };
 
     /// <summary>The name stored in <c>scoring.models.format</c>.</summary>
@@ -27,6 +33,8 @@ public static class ModelFormats
     {
         ModelFormat.MlNet => "mlnet",
         ModelFormat.Onnx => "onnx",
+        ModelFormat.Xgboost => "xgboost",
+        ModelFormat.LightGbm => "lightgbm",
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     };
 
@@ -34,6 +42,8 @@ public static class ModelFormats
     {
         "mlnet" => ModelFormat.MlNet,
         "onnx" => ModelFormat.Onnx,
+        "xgboost" => ModelFormat.Xgboost,
+        "lightgbm" => ModelFormat.LightGbm,
         _ => throw new BatchScoringException($"Unknown model format '{name}' in the registry."),
     };
 }

@@ -20,5 +20,6 @@ public interface IScorer
 /// <summary>
 /// One column a model reads. <paramref name="Optional"/> inputs (e.g. a label) may be absent from the source;
 /// <paramref name="AcceptsMissing"/> says whether the model takes a null or NaN (ML.NET reads NaN as missing).
+/// <paramref name="Origin"/>, when the job file chose the column (<c>model.inputs</c>), says where and which model feature it feeds.
 /// </summary>
-public sealed record ModelInput(string Name, ColumnKind Kind, bool Optional = false, bool AcceptsMissing = true);
+public sealed record ModelInput(string Name, ColumnKind Kind, bool Optional = false, bool AcceptsMissing = true, string? Origin = null);

@@ -23,15 +23,16 @@ public static class InputBinder
         {
             var columnName = SourceColumn(input.Name, featureMapping);
             var mapped = columnName == input.Name ? "" : $" (feature_mapping of model input '{input.Name}')";
+            var origin = input.Origin is null ? "" : $"{input.Origin}: ";
             if (!byName.TryGetValue(columnName, out var column))
             {
                 if (!input.Optional)
-                    problems.Add($"model input column '{input.Name}' ({input.Kind}) is missing from source {sourceName}{(mapped.Length > 0 ? $": no source column '{columnName}'" : "")}");
+                    problems.Add($"{origin}model input column '{input.Name}' ({input.Kind}) is missing from source {sourceName}{(mapped.Length > 0 ? $": no source column '{columnName}'" : "")}");
                 continue;
             }
             if (!CanFeed(column.Kind, input.Kind))
             {
-                problems.Add($"source column '{column.Name}'{mapped} is {column.SourceType ?? column.Kind.ToString()} but the model input '{input.Name}' needs {input.Kind}");
+                problems.Add($"{origin}source column '{column.Name}'{mapped} is {column.SourceType ?? column.Kind.ToString()} but the model input '{input.Name}' needs {input.Kind}");
                 continue;
             }
             if (bound.All(b => b.Name != column.Name))
@@ -74,6 +75,7 @@ public static class InputBinder
     public static bool CanFeed(ColumnKind source, ColumnKind input) => input switch
     {
         ColumnKind.Float32 or ColumnKind.Float64 => source.IsNumeric() || source == ColumnKind.Boolean,
+        ColumnKind.Int64 => source is ColumnKind.Int16 or ColumnKind.Int32 or ColumnKind.Int64 or ColumnKind.Boolean,
         ColumnKind.Text => source == ColumnKind.Text,
         ColumnKind.Boolean => source == ColumnKind.Boolean,
         _ => source == input,

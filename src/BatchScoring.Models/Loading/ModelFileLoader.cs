@@ -5,6 +5,7 @@ using BatchScoring.Core.Models;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Models.MlNet;
 using BatchScoring.Models.Onnx;
+using BatchScoring.Models.Trees;
 
 namespace BatchScoring.Models.Loading;
 
@@ -13,7 +14,8 @@ namespace BatchScoring.Models.Loading;
 /// the bytes it scores with, so a registered file whose SHA-256 changed is refused, and a loaded
 /// scorer is shared (by content) across runs, slots and names.
 /// </summary>
-/// <param name="compileTrees">Score ML.NET tree-ensemble models through <see cref="CompiledTreeModel"/> (same results, less CPU).</param>
+/// <param name="compileTrees">Score ML.NET tree-ensemble models through <see cref="CompiledTreeModel"/>, and boosted tree ensembles in ONNX
+/// through <see cref="CompiledOnnxTrees"/> (same results, less CPU).</param>
 public sealed class ModelFileLoader(bool compileTrees = true)
 {
     private readonly ConcurrentDictionary<string, Lazy<IScorer>> _scorers = new(StringComparer.Ordinal);
@@ -58,7 +60,9 @@ public sealed class ModelFileLoader(bool compileTrees = true)
     private IScorer Open(byte[] bytes, string path, ModelFormat format) => format switch
     {
         ModelFormat.MlNet => MlNetScorer.Load(new MemoryStream(bytes, writable: false), path, compileTrees),
-        ModelFormat.Onnx => OnnxScorer.Load(bytes, path),
+        ModelFormat.Onnx => OnnxScorer.Load(bytes, path, compileTrees),
+        ModelFormat.Xgboost => TreeModelScorer.LoadXgboost(bytes, path),
+        ModelFormat.LightGbm => TreeModelScorer.LoadLightGbm(bytes, path),
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     };
 }

@@ -54,6 +54,29 @@ internal static class ColumnConversions
         return result;
     }
 
+    /// <summary>Whole numbers (and booleans as 0/1) for int64 inputs; a null gives 0, so such inputs do not accept missing values.</summary>
+    public static long[] ToInt64(BatchColumn column, int count)
+    {
+        var result = new long[count];
+        switch (column)
+        {
+            case BatchColumn<long> c: Array.Copy(c.Values, result, count); break;
+            case BatchColumn<int> c: Fill(c.Values, result, count); break;
+            case BatchColumn<short> c: Fill(c.Values, result, count); break;
+            case BatchColumn<bool> c:
+                for (var i = 0; i < count; i++)
+                    result[i] = c.Values[i] ? 1 : 0;
+                break;
+            default: throw new NotSupportedException($"Column {column.Name} ({column.Kind}) cannot feed an int64 input.");
+        }
+        for (var i = 0; i < count; i++)
+        {
+            if (column.Nulls[i])
+                result[i] = 0;
+        }
+        return result;
+    }
+
     public static bool[] ToBoolean(BatchColumn column, int count)
     {
         var result = new bool[count];

@@ -1,6 +1,9 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
+using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Scoring;
+using BatchScoring.Models.Description;
+using BatchScoring.Models.Loading;
 using Microsoft.ML;
 
 namespace BatchScoring.Models.MlNet;
@@ -11,7 +14,7 @@ namespace BatchScoring.Models.MlNet;
 /// the class names come from the columns the model produces (see <see cref="PredictionColumns"/>).
 /// The transformer is thread-safe, so one instance serves all slots of a process.
 /// </summary>
-public sealed class MlNetScorer : IScorer
+public sealed class MlNetScorer : IModelScorer
 {
     /// <summary>The label column is in the saved schema of models saved with their training data, but prediction never reads it.</summary>
     internal const string LabelColumn = "Label";
@@ -70,6 +73,22 @@ public sealed class MlNetScorer : IScorer
         var outputs = MlNetOutputs.Describe(path, model.GetOutputSchema(inputSchema));
         var compiled = compileTrees ? CompiledTreeModel.TryCreate(model, inputSchema, outputs) : null;
         return new MlNetScorer(model, inputs, outputs, compiled);
+    }
+
+    public ModelDescription Description => new(
+        "mlnet", Task, Inputs.Select(i => new ModelPort(i.Name, i.Kind.ToString(), "")).ToArray(),
+        Outputs.Select(o => new ModelPort(o.Name, o.Kind.ToString(), "")).ToArray(), Classes, Inputs.Select(i => i.Name).ToArray());
+
+    /// <summary>An ML.NET model reads its inputs by name (renamed with <c>features:</c>) and fixes its own positive class.</summary>
+    public IScorer Bind(ModelSpec model)
+    {
+        if (model.Inputs is { } inputs)
+            throw (model.InputsLocation ?? inputs[0].Location).Error(
+                $"'model.inputs' lists the columns of a model's feature vector (ONNX [N,F] inputs, XGBoost and LightGBM features); an ML.NET model reads its inputs " +
+                $"by name ({string.Join(", ", Inputs.Select(i => i.Name))}): map other column names with 'features:' instead");
+        if (model.PositiveClass is { } positive)
+            throw positive.Location.Error("'model.positive_class' does not apply to an ML.NET model: its probability is always the positive (true) label's");
+        return this;
     }
 
     public RowBatch Score(RowBatch batch)

@@ -7,11 +7,12 @@ using Microsoft.ML.OnnxRuntime;
 namespace BatchScoring.Models.Onnx;
 
 /// <summary>
-/// The prediction outputs of an ONNX model, the task they mean and how to copy them into an output
-/// batch. A score of width K &gt; 1 is multiclass; the class names come from the metadata key
-/// <see cref="OnnxScorer.ClassesMetadataKey"/>, else they are the class indices.
+/// The prediction outputs of an ONNX model exported by ML.NET (<c>Score</c>, <c>Probability</c>, <c>PredictedLabel</c>,
+/// with or without <c>.output</c>), the task they mean and how to copy them into an output batch. A score of width
+/// K &gt; 1 is multiclass; the class names come from the metadata key <see cref="OnnxScorer.ClassesMetadataKey"/>,
+/// else they are the class indices.
 /// </summary>
-internal sealed class OnnxOutputs
+internal sealed class OnnxOutputs : IOnnxOutputs
 {
     private readonly string? _score;
     private readonly string? _probability;
@@ -47,7 +48,8 @@ internal sealed class OnnxOutputs
     /// <summary>The outputs to request from the session, in the order <see cref="Read"/> expects them.</summary>
     public string[] Names { get; }
 
-    public static OnnxOutputs Describe(string path, InferenceSession session)
+    /// <summary>The outputs, or null when the model has none of ML.NET's export names.</summary>
+    public static OnnxOutputs? TryDescribe(string path, InferenceSession session)
     {
         var metadata = session.OutputMetadata;
         string? Find(string name) => metadata.ContainsKey(name + ".output") ? name + ".output" : metadata.ContainsKey(name) ? name : null;
@@ -63,18 +65,14 @@ internal sealed class OnnxOutputs
         var width = score is null ? 0 : metadata[score].Dimensions is [_, var k] ? k : 1;
         if (width > 1)
         {
-            var classes = ClassNames(path, session, width);
+            var classes = MetadataClassNames(path, session, width);
             var classLabel = labelType == typeof(string) || labelType == typeof(uint) ? label : null;
             return new OnnxOutputs(ModelTask.MulticlassClassification, score, null, classLabel, classLabel is null ? null : labelType, classes);
         }
         var booleanLabel = labelType == typeof(bool) ? label : null;
         if (probability is not null || booleanLabel is not null)
             return new OnnxOutputs(ModelTask.BinaryClassification, score, probability, booleanLabel, booleanLabel is null ? null : typeof(bool), []);
-        if (score is not null)
-            return new OnnxOutputs(ModelTask.Regression, score, null, null, null, []);
-        throw new SchemaMismatchException(
-            $"ONNX model {path} has none of the outputs Score, Probability, PredictedLabel (ML.NET's export names, with or without '.output'); " +
-            $"its outputs are: {string.Join(", ", metadata.Keys)}.");
+        return score is null ? null : new OnnxOutputs(ModelTask.Regression, score, null, null, null, []);
     }
 
     public void Read(IReadOnlyList<OrtValue> outputs, RowBatch result)
@@ -143,7 +141,8 @@ internal sealed class OnnxOutputs
         }
     }
 
-    private static string[] ClassNames(string path, InferenceSession session, int width)
+    /// <summary>The class names <c>models convert</c> writes to the metadata, else the class indices.</summary>
+    public static string[] MetadataClassNames(string path, InferenceSession session, int width)
     {
         if (!session.ModelMetadata.CustomMetadataMap.TryGetValue(OnnxScorer.ClassesMetadataKey, out var json))
             return Enumerable.Range(0, width).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();

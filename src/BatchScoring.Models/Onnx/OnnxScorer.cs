@@ -1,68 +1,101 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
+using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Scoring;
-using BatchScoring.Models.MlNet;
+using BatchScoring.Models.Description;
+using BatchScoring.Models.Loading;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace BatchScoring.Models.Onnx;
 
 /// <summary>
-/// Scores batches with an ONNX model through one shared <see cref="InferenceSession"/> (thread-safe):
-/// every input is one tensor of shape <c>[N,1]</c> (or <c>[N]</c>) per batch, numbers as float or
-/// double with NaN for missing values, text as strings with "" for missing values. Only the
-/// prediction outputs are requested. Inputs come from the model's input metadata; outputs follow
-/// the names of ML.NET's ONNX export (<c>Score</c>, <c>Probability</c>, <c>PredictedLabel</c>, with
-/// or without the <c>.output</c> suffix) and are stored as the ML.NET scorer stores them.
+/// Scores batches with an ONNX model through one shared <see cref="InferenceSession"/> (thread-safe). Inputs are
+/// tensors of float, double, int64, string or bool: one column each as <c>[N]</c> or <c>[N,1]</c>, or F columns as
+/// <c>[N,F]</c> in the order of the job's <c>model.inputs</c> (see <see cref="OnnxInputBinding"/>); numbers take NaN for
+/// missing values, text "". Only the prediction outputs are requested: ML.NET's export names (<see cref="OnnxOutputs"/>)
+/// or the Python converters' (<see cref="PythonOnnxOutputs"/>), stored as the ML.NET scorer stores them. A boosted tree
+/// ensemble that the compiled tree evaluator reproduces (checked against the session on probe rows) is scored by it.
 /// </summary>
-public sealed class OnnxScorer : IScorer, IDisposable
+public sealed class OnnxScorer : IModelScorer, IDisposable
 {
     /// <summary>ONNX metadata key holding a JSON array of a multiclass model's class names, in score order.</summary>
     public const string ClassesMetadataKey = "batchscoring.classes";
 
-    private readonly InferenceSession _session;
-    private readonly OnnxInput[] _inputs;
-    private readonly string[] _inputNames;
-    private readonly OnnxOutputs _outputs;
+    private readonly OnnxModel _model;
+    private readonly OnnxFeed[] _feeds;
+    private readonly string[] _feedNames;
+    private readonly IOnnxOutputs _outputs;
+    private readonly bool _ownsModel;
+    private readonly CompiledOnnxTrees? _compiled;
+    private readonly bool _compileTrees;
 
-    private OnnxScorer(InferenceSession session, OnnxInput[] inputs, OnnxOutputs outputs)
+    private OnnxScorer(OnnxModel model, OnnxFeed[] feeds, ModelInput[] inputs, IOnnxOutputs outputs, bool ownsModel, bool compileTrees, CompiledOnnxTrees? compiled = null)
     {
-        _session = session;
-        _inputs = inputs;
-        _inputNames = inputs.Select(i => i.Name).ToArray();
+        _compileTrees = compileTrees;
+        _model = model;
+        _feeds = feeds;
+        _feedNames = feeds.Select(f => f.Name).ToArray();
         _outputs = outputs;
-        Inputs = inputs.Select(i => new ModelInput(i.Name, i.Kind)).ToArray();
+        _ownsModel = ownsModel;
+        _compiled = compiled;
+        Inputs = inputs;
+        Description = new ModelDescription("onnx", outputs.Task, model.InputPorts, model.OutputPorts, outputs.Classes, inputs.Select(i => i.Name).ToArray());
     }
 
     public IReadOnlyList<ModelInput> Inputs { get; }
     public IReadOnlyList<ColumnSchema> Outputs => _outputs.Columns;
     public ModelTask Task => _outputs.Task;
     public IReadOnlyList<string> Classes => _outputs.Classes;
+    public ModelDescription Description { get; }
+    /// <summary>Whether a boosted tree ensemble is scored by the compiled tree evaluator (see <see cref="CompiledOnnxTrees"/>) rather than by the session.</summary>
+    public bool UsesCompiledTrees => _compiled is not null;
 
     public static OnnxScorer Load(string path) => Load(File.ReadAllBytes(path), path);
 
-    /// <summary>Loads a model from its bytes; <paramref name="path"/> names it in messages.</summary>
-    public static OnnxScorer Load(byte[] model, string path)
+    /// <summary>
+    /// Loads a model from its bytes; <paramref name="path"/> names it in messages. With <paramref name="compileTrees"/>, a boosted
+    /// tree ensemble is scored by <see cref="CompiledOnnxTrees"/> when it reproduces the session's outputs.
+    /// </summary>
+    public static OnnxScorer Load(byte[] model, string path, bool compileTrees = true)
     {
-        InferenceSession session;
+        var loaded = OnnxModel.Load(model, path);
         try
         {
-            session = new InferenceSession(model);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new BatchScoringException($"Could not load ONNX model {path}: {e.Message}", e);
-        }
-        try
-        {
-            var inputs = session.InputMetadata.Select(m => OnnxInput.Describe(path, m.Key, m.Value)).ToArray();
-            return new OnnxScorer(session, inputs, OnnxOutputs.Describe(path, session));
+            return Create(loaded, null, ownsModel: true, compileTrees);
         }
         catch
         {
-            session.Dispose();
+            loaded.Dispose();
             throw;
         }
+    }
+
+    public IScorer Bind(ModelSpec model)
+        => model.Inputs is null && model.PositiveClass is null ? this : Create(_model, model, ownsModel: false, _compileTrees);
+
+    private static OnnxScorer Create(OnnxModel model, ModelSpec? spec, bool ownsModel, bool compileTrees)
+    {
+        var (feeds, inputs) = OnnxInputBinding.Bind(model, spec);
+        var outputs = MapOutputs(model, spec?.PositiveClass);
+        var session = new OnnxScorer(model, feeds, inputs, outputs, ownsModel, compileTrees);
+        return compileTrees && CompiledOnnxTrees.TryCreate(model, feeds, outputs, session.Score) is { } compiled
+            ? new OnnxScorer(model, feeds, inputs, outputs, ownsModel, compileTrees, compiled)
+            : session;
+    }
+
+    private static IOnnxOutputs MapOutputs(OnnxModel model, LocatedName? positiveClass)
+    {
+        if (OnnxOutputs.TryDescribe(model.Path, model.Session) is { } mlnet)
+        {
+            if (positiveClass is not null)
+                throw positiveClass.Location.Error($"'model.positive_class' applies to ONNX classifiers with class labels; ONNX model {model.Path} is an ML.NET export whose positive class is fixed ({model.Signature})");
+            return mlnet;
+        }
+        return PythonOnnxOutputs.TryDescribe(model, positiveClass)
+            ?? throw new SchemaMismatchException(
+                $"ONNX model {model.Path} has no outputs BatchScoring knows ({model.Signature}). Known outputs: ML.NET's Score, Probability, PredictedLabel " +
+                "(with or without '.output'); the Python converters' label/output_label (int64 or string tensor) with probabilities/output_probability " +
+                "(a [N,K] float tensor or a ZipMap), or a regressor's variable. Re-export the model with one of these output names.");
     }
 
     public RowBatch Score(RowBatch batch)
@@ -70,14 +103,19 @@ public sealed class OnnxScorer : IScorer, IDisposable
         var result = new RowBatch(Outputs, Math.Max(batch.Count, 1)) { Count = batch.Count };
         if (batch.Count == 0)
             return result;
+        if (_compiled is not null)
+        {
+            _compiled.Score(batch, result);
+            return result;
+        }
 
-        var values = new OrtValue[_inputs.Length];
+        var values = new OrtValue[_feeds.Length];
         try
         {
-            for (var i = 0; i < _inputs.Length; i++)
-                values[i] = _inputs[i].ToTensor(batch);
+            for (var i = 0; i < _feeds.Length; i++)
+                values[i] = _feeds[i].ToTensor(batch);
             using var runOptions = new RunOptions();
-            using var outputs = _session.Run(runOptions, _inputNames, values, _outputs.Names);
+            using var outputs = _model.Session.Run(runOptions, _feedNames, values, _outputs.Names);
             _outputs.Read(outputs, result);
         }
         finally
@@ -88,47 +126,9 @@ public sealed class OnnxScorer : IScorer, IDisposable
         return result;
     }
 
-    public void Dispose() => _session.Dispose();
-
-    /// <summary>One model input: its name, the kind of column that feeds it, and its tensor shape per batch.</summary>
-    private sealed record OnnxInput(string Name, ColumnKind Kind, bool HasColumnDimension)
+    public void Dispose()
     {
-        public static OnnxInput Describe(string path, string name, NodeMetadata metadata)
-        {
-            var kind = metadata.IsTensor ? KindOf(metadata.ElementType) : null;
-            if (kind is null)
-                throw new SchemaMismatchException(
-                    $"ONNX model {path}: input '{name}' is {(metadata.IsTensor ? "a tensor of " + metadata.ElementType.Name : metadata.OnnxValueType.ToString())}; " +
-                    "BatchScoring feeds tensors of float, double, string or bool.");
-            var dimensions = metadata.Dimensions;
-            var oneColumn = dimensions.Length == 1 || (dimensions.Length == 2 && dimensions[1] == 1);
-            if (!oneColumn)
-                throw new SchemaMismatchException(
-                    $"ONNX model {path}: input '{name}' has shape [{string.Join(",", dimensions)}]; BatchScoring feeds one source column per input, shape [N,1] or [N].");
-            return new OnnxInput(name, kind.Value, dimensions.Length == 2);
-        }
-
-        private static ColumnKind? KindOf(Type type) =>
-            type == typeof(float) ? ColumnKind.Float32
-            : type == typeof(double) ? ColumnKind.Float64
-            : type == typeof(string) ? ColumnKind.Text
-            : type == typeof(bool) ? ColumnKind.Boolean
-            : null;
-
-        public OrtValue ToTensor(RowBatch batch)
-        {
-            var count = batch.Count;
-            var column = batch[Name];
-            long[] shape = HasColumnDimension ? [count, 1] : [count];
-            return Kind switch
-            {
-                ColumnKind.Float32 => OrtValue.CreateTensorValueFromMemory(ColumnConversions.ToNumbers<float>(column, count), shape),
-                ColumnKind.Float64 => OrtValue.CreateTensorValueFromMemory(ColumnConversions.ToNumbers<double>(column, count), shape),
-                ColumnKind.Boolean => OrtValue.CreateTensorValueFromMemory(ColumnConversions.ToBoolean(column, count), shape),
-                ColumnKind.Text => OrtValue.CreateFromStringTensor(new DenseTensor<string>(ColumnConversions.ToStrings(column, count),
-                    HasColumnDimension ? [count, 1] : [count])),
-                _ => throw new NotSupportedException($"Input {Name} of kind {Kind}."),
-            };
-        }
+        if (_ownsModel)
+            _model.Dispose();
     }
 }

@@ -35,7 +35,13 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource, string storeDirec
     /// it with its SHA-256, format (from the extension) and metrics (a JSON object), and points the aliases at it.
     /// </summary>
     public Task<ModelRecord> RegisterAsync(
-        string name, string file, IReadOnlyList<string> aliases, string? metricsJson, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<ModelRecord>(async () =>
+        string name, string file, IReadOnlyList<string> aliases, string? metricsJson, CancellationToken cancellationToken)
+        => RegisterAsync(name, file, aliases, metricsJson, null, cancellationToken);
+
+    /// <param name="descriptionJson">What the model was found to be when it was checked (format, task, inputs, outputs…), stored in <c>description</c>.</param>
+    public Task<ModelRecord> RegisterAsync(
+        string name, string file, IReadOnlyList<string> aliases, string? metricsJson, string? descriptionJson, CancellationToken cancellationToken)
+        => DatabaseCalls.RunAsync<ModelRecord>(async () =>
     {
         CheckName(name);
         foreach (var alias in aliases)
@@ -61,9 +67,9 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource, string storeDirec
         {
             await connection.ExecuteAsync(new CommandDefinition(
                 """
-                INSERT INTO scoring.models (name, version, format, file_path, sha256, metrics)
-                VALUES (@name, @version, @format, @relativePath, @sha256, @metrics::jsonb)
-                """, new { name, version, format = format.StoredName(), relativePath, sha256, metrics }, transaction, cancellationToken: cancellationToken));
+                INSERT INTO scoring.models (name, version, format, file_path, sha256, metrics, description)
+                VALUES (@name, @version, @format, @relativePath, @sha256, @metrics::jsonb, @descriptionJson::jsonb)
+                """, new { name, version, format = format.StoredName(), relativePath, sha256, metrics, descriptionJson }, transaction, cancellationToken: cancellationToken));
             foreach (var alias in aliases)
                 await UpsertAliasAsync(connection, transaction, name, alias, version, cancellationToken);
             await transaction.CommitAsync(cancellationToken);

@@ -22,8 +22,9 @@ internal static class JobsCommands
     private static Command Validate(IConfigurationRoot configuration)
     {
         var path = new Argument<string?>("path") { Description = "A job file or a folder of them; default: Jobs:Directory.", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("validate", "Check job files; print every error as file:line:column: message and exit 2 if there is any.") { path };
-        command.SetAction((parse, _) => CliAction.RunAsync(() =>
+        var command = new Command("validate",
+            "Check job files; print every error as file:line:column: message and exit 2 if there is any. With a configured database, also check each job's model against its source.") { path };
+        command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
             var target = parse.GetValue(path) ?? JobsDirectory(configuration);
             if (!File.Exists(target) && !Directory.Exists(target))
@@ -31,13 +32,17 @@ internal static class JobsCommands
             var files = File.Exists(target)
                 ? [JobSpecLoader.ReadFile(target)]
                 : JobSpecLoader.LoadDirectory(target).Files;
-            var errors = files.SelectMany(f => f.Errors).ToList();
+            var errors = files.SelectMany(f => f.Errors).Select(e => e.ToString()).ToList();
+            var (misfits, skipped) = await JobModelChecks.CheckAsync(configuration, files.Where(f => f.IsValid).Select(f => f.Job!).ToList(), cancellationToken);
+            errors.AddRange(misfits);
             foreach (var error in errors)
                 Console.WriteLine(error);
+            if (skipped is not null)
+                Console.WriteLine(skipped);
             Console.WriteLine(errors.Count == 0
                 ? $"{files.Count} job file(s), all valid."
-                : $"{files.Count} job file(s), {files.Count(f => !f.IsValid)} invalid, {errors.Count} error(s).");
-            return Task.FromResult(errors.Count == 0 ? ExitCodes.Succeeded : ExitCodes.InvalidInput);
+                : $"{files.Count} job file(s), {files.Count(f => !f.IsValid) + misfits.Count} invalid, {errors.Count} error(s).");
+            return errors.Count == 0 ? ExitCodes.Succeeded : ExitCodes.InvalidInput;
         }));
         return command;
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Models;
+using BatchScoring.Models.Loading;
 using BatchScoring.Models.Onnx;
 using BatchScoring.Postgres.Models;
 using BatchScoring.Worker.Execution;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchScoring.Worker.Cli;
 
-/// <summary><c>batchscoring models register|list|alias|convert</c>: the model registry from the command line.</summary>
+/// <summary><c>batchscoring models register|list|alias|convert|inspect</c>: the model registry from the command line.</summary>
 internal static class ModelsCommands
 {
     public static Command Create(IConfigurationRoot configuration)
@@ -20,6 +21,7 @@ internal static class ModelsCommands
         command.Subcommands.Add(List(configuration));
         command.Subcommands.Add(Alias(configuration));
         command.Subcommands.Add(Convert());
+        command.Subcommands.Add(ModelsInspectCommand.Create(configuration));
         return command;
     }
 
@@ -45,7 +47,7 @@ internal static class ModelsCommands
     private static Command Register(IConfigurationRoot configuration)
     {
         var name = new Argument<string>("name") { Description = "The model's name; jobs refer to it as name@alias or name@version." };
-        var file = new Argument<string>("file") { Description = "An ML.NET .zip or an ONNX .onnx file; it is copied into the model store." };
+        var file = new Argument<string>("file") { Description = "An ML.NET .zip, ONNX .onnx, XGBoost .json or LightGBM .txt file; it is loaded and checked, then copied into the model store." };
         var alias = new Option<string[]>("--alias") { Description = "Point this alias (e.g. champion, challenger) at the new version; repeatable." };
         var metrics = new Option<string?>("--metrics") { Description = "The model's metrics as a JSON object, e.g. '{\"auc\": 0.91}'." };
         var reference = new Option<string?>("--reference")
@@ -60,9 +62,11 @@ internal static class ModelsCommands
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
             using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
+            var checkedModel = ModelCheck.Describe(host.Services.GetRequiredService<ModelFileLoader>(), parse.GetValue(file)!);
             var record = await host.Services.GetRequiredService<ModelRegistry>().RegisterAsync(
-                parse.GetValue(name)!, parse.GetValue(file)!, parse.GetValue(alias) ?? [], parse.GetValue(metrics), cancellationToken);
+                parse.GetValue(name)!, parse.GetValue(file)!, parse.GetValue(alias) ?? [], parse.GetValue(metrics), checkedModel.Json, cancellationToken);
             Console.WriteLine($"Registered {record} ({record.Format.StoredName()}, sha256 {record.Sha256})");
+            Console.WriteLine($"  model    {checkedModel.Summary}");
             Console.WriteLine($"  file     {record.FilePath}");
             if (record.Aliases.Count > 0)
                 Console.WriteLine($"  aliases  {string.Join(", ", record.Aliases)}");

@@ -32,6 +32,7 @@ internal static class RunCommands
             var spec = LoadJob(host, parse.GetValue(job)!);
             var scored = parse.GetValue(window) is { } w ? CliArguments.ParseWindow(w) : JobWindows.ForFire(spec, DateTime.UtcNow);
             var request = new RunRequest(RunTrigger.Manual, scored, Slots: parse.GetValue(slots));
+            await JobModelChecks.ThrowIfMisfitAsync(host.Services, spec, cancellationToken);
             var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(spec, request, cancellationToken, new ProgressPrinter());
             RunSummary.Print(outcome);
             return CliAction.ExitCodeOf(outcome);
@@ -71,6 +72,7 @@ internal static class RunCommands
                 Console.WriteLine($"{plan.Count} partitions, ~{plan.Sum(p => p.EstimatedRows ?? 0):N0} rows (dry run: nothing scored)");
                 return ExitCodes.Succeeded;
             }
+            await JobModelChecks.ThrowIfMisfitAsync(host.Services, spec, cancellationToken);
             var outcome = await runner.RunAsync(spec, request, cancellationToken, new ProgressPrinter());
             RunSummary.Print(outcome);
             return CliAction.ExitCodeOf(outcome);

@@ -12,7 +12,8 @@ namespace BatchScoring.Worker.Execution;
 /// <summary>
 /// Turns a job's model reference into a loaded model: <c>name@alias</c> and <c>name@version</c>
 /// through the registry (an alias is looked up at every run, so moving it changes the next run),
-/// a plain path as a file under <c>Models:Directory</c>. Registered files are checked against their SHA-256.
+/// a plain path as a file under <c>Models:Directory</c>. Registered files are checked against their SHA-256. The model is
+/// bound to the job's <c>model.inputs</c> and <c>model.positive_class</c>.
 /// Neither kind of path may lead out of its folder (<c>..</c>, an absolute path, a symbolic link).
 /// </summary>
 internal sealed class ModelResolver(ModelRegistry registry, ModelFileLoader loader, IOptions<ModelsOptions> options)
@@ -24,9 +25,10 @@ internal sealed class ModelResolver(ModelRegistry registry, ModelFileLoader load
     {
         try
         {
-            if (reference.Path is { } path)
-                return loader.Load(modelFiles.Resolve(path, $"model path '{path}' of {job.FilePath}"));
-            return await LoadRegisteredAsync(reference, cancellationToken);
+            var model = reference.Path is { } path
+                ? loader.Load(modelFiles.Resolve(path, $"model path '{path}' of {job.FilePath}"))
+                : await LoadRegisteredAsync(reference, cancellationToken);
+            return ModelBinder.ForJob(model, job);
         }
         catch (ModelIntegrityException e)
         {

@@ -64,7 +64,7 @@ internal sealed class ModelsOptions
     [Required]
     public string StoreDirectory { get; set; } = "models/store";
 
-    /// <summary>Evaluate the trees of ML.NET tree-ensemble models with BatchScoring's compiled evaluator (same results, less CPU).</summary>
+    /// <summary>Evaluate the trees of ML.NET tree-ensemble models, and of boosted tree ensembles in ONNX files, with BatchScoring's compiled evaluator (same results, less CPU).</summary>
     public bool CompileTreeEnsembles { get; set; } = true;
 }
 

@@ -91,9 +91,10 @@ public class LeastPrivilegeTests(ScoringEnvironment env) : IClassFixture<Scoring
         }
 
         Assert.Equal(ExitCodes.Succeeded, succeeded);
-        Assert.Equal(ExitCodes.RunFailed, failed);
+        // The broken source lacks a model input: `run` refuses it before a run is created, and logs why.
+        Assert.Equal(ExitCodes.InvalidInput, failed);
         Assert.Contains(text.Lines, l => l.Contains("[logged run ") && l.Contains("succeeded"));
-        Assert.Contains(text.Lines, l => l.Contains("[logged-broken run ") && l.Contains("failed"));
+        Assert.Contains(text.Lines, l => l.Contains("Expected failure") && l.Contains("Job 'logged-broken'") && l.Contains("missing from source"));
         Assert.Contains(json.Lines, l => l.Contains("\"JobName\":\"logged\"") && l.Contains("\"RunId\":"));
         Assert.Contains(text.Lines, l => l.Contains("Password=***"));
         foreach (var sink in new[] { text, json, raw })

@@ -27,7 +27,6 @@ public sealed class HostileJobFileTests(PostgresDatabase database) : IClassFixtu
 
         var (exitCode, output) = await DemoCommandTests.RunCliAsync(folder, ["jobs", "validate"], new()
         {
-            ["ConnectionStrings__BatchScoring"] = database.ConnectionString,
             ["Jobs__Directory"] = folder,
         });
 
