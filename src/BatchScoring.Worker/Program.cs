@@ -1,3 +1,4 @@
+using System.CommandLine;
 using BatchScoring.Worker.Cli;
 using BatchScoring.Worker.Hosting;
 using BatchScoring.Worker.Observability.Logging;
@@ -14,9 +15,12 @@ catch (OptionsValidationException e)
     await Console.Error.WriteLineAsync($"error: {e.Message}");
     return ExitCodes.InvalidInput;
 }
+using var signals = new ConsoleSignals();
 try
 {
-    return await BatchScoringCli.Create(configuration).Parse(args).InvokeAsync();
+    // Signals are ConsoleSignals' (a graceful stop, then exit at once), not System.CommandLine's 2-second cut-off.
+    return await BatchScoringCli.Create(configuration, signals).Parse(args)
+        .InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, signals.Stopping);
 }
 finally
 {

@@ -14,10 +14,10 @@ namespace BatchScoring.Worker.Cli;
 /// <summary><c>run</c>, <c>backfill</c>, <c>retry</c> and <c>cancel</c>: the verbs that start, finish or stop runs.</summary>
 internal static class RunCommands
 {
-    public static IEnumerable<Command> Create(IConfigurationRoot configuration) =>
-        [Run(configuration), Backfill(configuration), Retry(configuration), Cancel(configuration)];
+    public static IEnumerable<Command> Create(IConfigurationRoot configuration, ConsoleSignals? signals) =>
+        [Run(configuration, signals), Backfill(configuration, signals), Retry(configuration, signals), Cancel(configuration)];
 
-    private static Command Run(IConfigurationRoot configuration)
+    private static Command Run(IConfigurationRoot configuration, ConsoleSignals? signals)
     {
         var job = CliArguments.Job();
         var window = new Option<string?>("--window")
@@ -29,17 +29,18 @@ internal static class RunCommands
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
             using var host = await CliHost.MigratedAsync(configuration, cancellationToken);
+            OnForcedExit(host, signals);
             var spec = LoadJob(host, parse.GetValue(job)!);
             var scored = parse.GetValue(window) is { } w ? CliArguments.ParseWindow(w) : JobWindows.ForFire(spec, DateTime.UtcNow);
             var request = new RunRequest(RunTrigger.Manual, scored, Slots: parse.GetValue(slots));
             var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(spec, request, cancellationToken, new ProgressPrinter());
             RunSummary.Print(outcome);
-            return CliAction.ExitCodeOf(outcome);
+            return CliAction.ExitCodeOf(outcome, cancellationToken);
         }));
         return command;
     }
 
-    private static Command Backfill(IConfigurationRoot configuration)
+    private static Command Backfill(IConfigurationRoot configuration, ConsoleSignals? signals)
     {
         var job = CliArguments.Job();
         var from = new Option<string>("--from") { Description = "Start of the range (inclusive), e.g. 2026-09-01.", Required = true };
@@ -58,6 +59,7 @@ internal static class RunCommands
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
             using var host = await CliHost.MigratedAsync(configuration, cancellationToken);
+            OnForcedExit(host, signals);
             var spec = LoadJob(host, parse.GetValue(job)!);
             var range = BackfillRange(spec, CliArguments.Window(
                 CliArguments.ParseInstant(parse.GetValue(from)!, "--from"), CliArguments.ParseInstant(parse.GetValue(to)!, "--to"), "--to"));
@@ -73,12 +75,12 @@ internal static class RunCommands
             }
             var outcome = await runner.RunAsync(spec, request, cancellationToken, new ProgressPrinter());
             RunSummary.Print(outcome);
-            return CliAction.ExitCodeOf(outcome);
+            return CliAction.ExitCodeOf(outcome, cancellationToken);
         }));
         return command;
     }
 
-    private static Command Retry(IConfigurationRoot configuration)
+    private static Command Retry(IConfigurationRoot configuration, ConsoleSignals? signals)
     {
         var runId = CliArguments.RunId();
         var command = new Command("retry",
@@ -86,9 +88,10 @@ internal static class RunCommands
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
             using var host = await CliHost.MigratedAsync(configuration, cancellationToken);
+            OnForcedExit(host, signals);
             var outcome = await host.Services.GetRequiredService<JobRunner>().RetryAsync(parse.GetValue(runId), cancellationToken, new ProgressPrinter());
             RunSummary.Print(outcome);
-            return CliAction.ExitCodeOf(outcome);
+            return CliAction.ExitCodeOf(outcome, cancellationToken);
         }));
         return command;
     }
@@ -121,6 +124,13 @@ internal static class RunCommands
             return requested;
         var windows = JobWindows.ForRange(job, requested.StartUtc, requested.EndUtc);
         return windows.Count == 0 ? requested : new TimeWindow(windows[0].StartUtc, windows[^1].EndUtc);
+    }
+
+    /// <summary>A second Ctrl+C gives back the partitions this process holds before it exits.</summary>
+    private static void OnForcedExit(IHost host, ConsoleSignals? signals)
+    {
+        var pool = host.Services.GetRequiredService<PartitionWorkerPool>();
+        signals?.OnForcedExit(pool.AbandonHeldAsync);
     }
 
     private static JobSpec LoadJob(IHost host, string name)

@@ -55,7 +55,7 @@ internal sealed class DemoRunner(
         RunSummary.Print(outcome);
         if (outcome.Status == RunStatus.Succeeded)
             PrintNextSteps(configuration, outcome.Output);
-        return CliAction.ExitCodeOf(outcome);
+        return CliAction.ExitCodeOf(outcome, cancellationToken);
     }
 
     private JobSpec LoadJob()

@@ -58,7 +58,7 @@ public sealed class JobRunner(
             }, cancellationToken);
             contexts.Remember(runId, context);
             if (context.Shadow is { } shadow)
-                await shadowLedger.RecordChallengerAsync(runId, shadow.Challenger.Name, shadow.Challenger.Version, shadow.Output.Table.ToString(), cancellationToken);
+                await shadowLedger.RecordChallengerAsync(runId, shadow.Challenger.Name, shadow.Challenger.Version, shadow.Output.Table.ToString(), CancellationToken.None);
             using var runScope = LogContext.PushProperty(LogScope.RunId, runId);
             logger.LogInformation("Run {RunId} of job {JobName} started ({Trigger}): {Partitions} partitions, model {ModelVersion}",
                 runId, job.Name, request.Trigger, plan.Count, model.Version);
@@ -97,23 +97,24 @@ public sealed class JobRunner(
         return await OutcomeAsync(runId, context.Job, stopwatch.Elapsed);
     }
 
-    private async Task WorkUntilOverAsync(long runId, RunRequest request, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
+    /// <param name="stopping">Ctrl+C: stops the run gracefully (<see cref="GracefulRunStop"/>) rather than abandoning it.</param>
+    private async Task WorkUntilOverAsync(long runId, RunRequest request, IProgress<RunProgress>? progress, CancellationToken stopping)
     {
-        using var reporting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reporter = progress is null ? Task.CompletedTask : ReportProgressAsync(runId, progress, reporting.Token);
+        using var over = new CancellationTokenSource();
+        var reporter = progress is null ? Task.CompletedTask : ReportProgressAsync(runId, progress, over.Token);
+        var stop = Task.CompletedTask;
+        var options = workerOptions.Value;
+        var graceful = new GracefulRunStop(partitions, pool, options.ShutdownGrace, options.PollInterval, logger);
         try
         {
-            await pool.RunAsync(runId, request.Slots ?? workerOptions.Value.EffectiveSlots, cancellationToken);
+            // Disposing the registration waits for a callback in progress, so `stop` is settled once the using ends.
+            using (stopping.Register(() => stop = graceful.StopAsync(runId, over.Token)))
+                await pool.RunAsync(runId, request.Slots ?? options.EffectiveSlots, CancellationToken.None);
         }
         finally
         {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                await partitions.RequestCancelAsync(runId, "cancelled by the user", CancellationToken.None);
-                pool.CancelRun(runId);
-                await partitions.FinishRunIfDoneAsync(runId, CancellationToken.None);
-            }
-            await reporting.CancelAsync();
+            await over.CancelAsync();
+            await stop.ContinueWith(_ => { }, TaskScheduler.Default);
             await reporter.ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
