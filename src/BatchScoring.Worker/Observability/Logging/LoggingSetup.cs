@@ -30,7 +30,7 @@ public static class LoggingSetup
             .Filter.ByExcluding(HostStartupFault.Matches);
         if (!json)
             logger.Enrich.With<RunScopeEnricher>();
-        logger.WriteTo.Console(Formatter(json, options.OutputTemplate, masker), standardErrorFromLevel: LogEventLevel.Warning);
+        logger.WriteTo.Console(Formatter(json, options.OutputTemplate, masker), standardErrorFromLevel: LogEventLevel.Verbose);
         extra?.Invoke(logger);
         return logger.CreateLogger();
     }
