@@ -31,9 +31,10 @@ internal static class RunCommands
             using var host = await CliHost.MigratedAsync(configuration, cancellationToken);
             OnForcedExit(host, signals);
             var spec = LoadJob(host, parse.GetValue(job)!);
-            var scored = parse.GetValue(window) is { } w ? CliArguments.ParseWindow(w) : JobWindows.ForFire(spec, DateTime.UtcNow);
+            var time = JobTime.Of(spec);
+            var scored = parse.GetValue(window) is { } w ? time.ParseWindow(w) : JobWindows.ForFire(spec, DateTime.UtcNow);
             var request = new RunRequest(RunTrigger.Manual, scored, Slots: parse.GetValue(slots));
-            var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(spec, request, cancellationToken, new ProgressPrinter());
+            var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(spec, request, cancellationToken, new ProgressPrinter(spec.Name, Scope(time, scored)));
             RunSummary.Print(outcome);
             return CliAction.ExitCodeOf(outcome, cancellationToken);
         }));
@@ -61,19 +62,20 @@ internal static class RunCommands
             using var host = await CliHost.MigratedAsync(configuration, cancellationToken);
             OnForcedExit(host, signals);
             var spec = LoadJob(host, parse.GetValue(job)!);
-            var range = BackfillRange(spec, CliArguments.Window(
-                CliArguments.ParseInstant(parse.GetValue(from)!, "--from"), CliArguments.ParseInstant(parse.GetValue(to)!, "--to"), "--to"));
+            var time = JobTime.Of(spec);
+            var range = BackfillRange(spec, time.Window(time.ParseInstant(parse.GetValue(from)!, "--from"), time.ParseInstant(parse.GetValue(to)!, "--to"), "--to"));
             var request = new RunRequest(RunTrigger.Backfill, range, parse.GetValue(reprocess), parse.GetValue(slots));
             var runner = host.Services.GetRequiredService<JobRunner>();
             if (parse.GetValue(dryRun))
             {
                 var plan = await runner.DryRunAsync(spec, request, cancellationToken);
+                Console.WriteLine($"Backfill of {spec.Name}: {time.Describe(range)}, {plan.Count} partitions");
                 foreach (var partition in plan)
                     Console.WriteLine($"{partition.Bounds.Key,-40} ~{partition.EstimatedRows:N0} rows");
                 Console.WriteLine($"{plan.Count} partitions, ~{plan.Sum(p => p.EstimatedRows ?? 0):N0} rows (dry run: nothing scored)");
                 return ExitCodes.Succeeded;
             }
-            var outcome = await runner.RunAsync(spec, request, cancellationToken, new ProgressPrinter());
+            var outcome = await runner.RunAsync(spec, request, cancellationToken, new ProgressPrinter(spec.Name, Scope(time, range)));
             RunSummary.Print(outcome);
             return CliAction.ExitCodeOf(outcome, cancellationToken);
         }));
@@ -89,7 +91,7 @@ internal static class RunCommands
         {
             using var host = await CliHost.MigratedAsync(configuration, cancellationToken);
             OnForcedExit(host, signals);
-            var outcome = await host.Services.GetRequiredService<JobRunner>().RetryAsync(parse.GetValue(runId), cancellationToken, new ProgressPrinter());
+            var outcome = await host.Services.GetRequiredService<JobRunner>().RetryAsync(parse.GetValue(runId), cancellationToken, new ProgressPrinter(null, "retry"));
             RunSummary.Print(outcome);
             return CliAction.ExitCodeOf(outcome, cancellationToken);
         }));
@@ -116,6 +118,8 @@ internal static class RunCommands
         }));
         return command;
     }
+
+    private static string Scope(JobTime time, TimeWindow? window) => window is null ? "the whole source" : time.Describe(window);
 
     /// <summary>The range aligned the way scheduled windows are (the same rule), as one run's window.</summary>
     private static TimeWindow BackfillRange(JobSpec job, TimeWindow requested)
