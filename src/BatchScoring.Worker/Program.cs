@@ -19,8 +19,10 @@ using var signals = new ConsoleSignals();
 try
 {
     // Signals are ConsoleSignals' (a graceful stop, then exit at once), not System.CommandLine's 2-second cut-off.
-    return await BatchScoringCli.Create(configuration, signals).Parse(args)
-        .InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, signals.Stopping);
+    var parse = BatchScoringCli.Create(configuration, signals).Parse(args);
+    if (ParseErrors.Any(parse))
+        return ParseErrors.Print(parse);
+    return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, signals.Stopping);
 }
 finally
 {

@@ -138,5 +138,16 @@ internal static class RunCommands
     }
 
     private static JobSpec LoadJob(IHost host, string name)
-        => JobSpecLoader.LoadByName(host.Services.GetRequiredService<IOptions<JobsOptions>>().Value.Directory, name);
+    {
+        var directory = host.Services.GetRequiredService<IOptions<JobsOptions>>().Value.Directory;
+        try
+        {
+            return JobSpecLoader.LoadByName(directory, name);
+        }
+        catch (FileNotFoundException e) when (Directory.Exists(directory))
+        {
+            var known = Directory.EnumerateFiles(directory, "*.y*ml").Select(Path.GetFileNameWithoutExtension).OfType<string>();
+            throw new Core.Errors.BatchScoringException(e.Message.TrimEnd('.') + NameSuggestion.DidYouMean(name, known), e);
+        }
+    }
 }

@@ -11,13 +11,17 @@ internal static class RunsCommands
     public static Command Create(IConfigurationRoot configuration)
     {
         var job = new Option<string?>("--job") { Description = "Only runs of this job." };
-        var status = new Option<string?>("--status") { Description = "Only runs in this status (running, succeeded, partially_failed, failed, cancelled)." };
-        var limit = new Option<int>("--limit") { Description = "At most this many runs, newest first.", DefaultValueFactory = _ => 20 };
+        var status = CliArguments.Status();
+        var limit = new Option<int?>("--limit")
+        {
+            Description = "At most this many runs (at least 1), newest first; default 20.",
+            CustomParser = result => CliArguments.AtLeastOne(result, "--limit"),
+        };
         var command = new Command("runs", "List runs, newest first.") { job, status, limit };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
             using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
-            var runs = await host.Services.GetRequiredService<RunLedger>().ListAsync(parse.GetValue(job), parse.GetValue(status), parse.GetValue(limit), cancellationToken);
+            var runs = await host.Services.GetRequiredService<RunLedger>().ListAsync(parse.GetValue(job), parse.GetValue(status), parse.GetValue(limit) ?? 20, cancellationToken);
             Console.WriteLine($"{"run",6}  {"job",-24} {"trigger",-9} {"status",-16} {"rows scored",12} {"failed",8}  started");
             foreach (var run in runs)
                 Console.WriteLine($"{run.RunId,6}  {run.JobName,-24} {run.Trigger,-9} {run.Status,-16} {run.RowsScored,12:N0} {run.RowsFailed,8:N0}  {run.StartedAt:yyyy-MM-dd HH:mm:ss}");
