@@ -34,7 +34,9 @@ internal static class RunCommands
             var time = JobTime.Of(spec);
             var scored = parse.GetValue(window) is { } w ? time.ParseWindow(w) : JobWindows.ForFire(spec, DateTime.UtcNow);
             var request = new RunRequest(RunTrigger.Manual, scored, Slots: parse.GetValue(slots));
-            var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(spec, request, cancellationToken, new ProgressPrinter(spec.Name, Scope(time, scored)));
+            using var progress = new ProgressPrinter(spec.Name, Scope(time, scored));
+            var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(spec, request, cancellationToken, progress);
+            progress.Dispose();
             RunSummary.Print(outcome);
             return CliAction.ExitCodeOf(outcome, cancellationToken);
         }));
@@ -75,7 +77,9 @@ internal static class RunCommands
                 Console.WriteLine($"{plan.Count} partitions, ~{plan.Sum(p => p.EstimatedRows ?? 0):N0} rows (dry run: nothing scored)");
                 return ExitCodes.Succeeded;
             }
-            var outcome = await runner.RunAsync(spec, request, cancellationToken, new ProgressPrinter(spec.Name, Scope(time, range)));
+            using var progress = new ProgressPrinter(spec.Name, Scope(time, range));
+            var outcome = await runner.RunAsync(spec, request, cancellationToken, progress);
+            progress.Dispose();
             RunSummary.Print(outcome);
             return CliAction.ExitCodeOf(outcome, cancellationToken);
         }));
@@ -91,7 +95,9 @@ internal static class RunCommands
         {
             using var host = await CliHost.MigratedAsync(configuration, cancellationToken);
             OnForcedExit(host, signals);
-            var outcome = await host.Services.GetRequiredService<JobRunner>().RetryAsync(parse.GetValue(runId), cancellationToken, new ProgressPrinter(null, "retry"));
+            using var progress = new ProgressPrinter(null, "retry");
+            var outcome = await host.Services.GetRequiredService<JobRunner>().RetryAsync(parse.GetValue(runId), cancellationToken, progress);
+            progress.Dispose();
             RunSummary.Print(outcome);
             return CliAction.ExitCodeOf(outcome, cancellationToken);
         }));

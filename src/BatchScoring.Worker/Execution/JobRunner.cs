@@ -119,14 +119,17 @@ public sealed class JobRunner(
         }
     }
 
-    private async Task ReportProgressAsync(long runId, IProgress<RunProgress> progress, CancellationToken cancellationToken)
+    /// <summary>Reports every second, and once more when the run is over (<paramref name="over"/>), so even a run of a moment shows its first and last state.</summary>
+    private async Task ReportProgressAsync(long runId, IProgress<RunProgress> progress, CancellationToken over)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        while (true)
         {
-            var all = await partitions.PartitionsAsync(runId, cancellationToken);
+            var all = await partitions.PartitionsAsync(runId, CancellationToken.None);
             progress.Report(new RunProgress(runId, all.Count, all.Count(p => p.Status is "succeeded" or "failed" or "cancelled"),
-                all.Sum(p => p.RowsScored), all.Sum(p => p.EstimatedRows ?? 0)));
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                all.Sum(p => p.RowsScored), all.Sum(p => p.EstimatedRows ?? 0), all.Count(p => p.Status == "running"), all.Count(p => p.Status == "failed")));
+            if (over.IsCancellationRequested)
+                return;
+            await Task.Delay(TimeSpan.FromSeconds(1), over).ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 
