@@ -25,7 +25,8 @@ internal static class RunCommands
             Description = "Score START/END (e.g. 2026-09-01/2026-09-02); default: the job's window for now, or the whole source when it has none.",
         };
         var slots = CliArguments.Slots();
-        var command = new Command("run", "Run a job now, take part in it as a worker, and exit with its outcome (0 succeeded, 1 failed).") { job, window, slots };
+        var output = OutputFormat.Create();
+        var command = new Command("run", "Run a job now, take part in it as a worker, and exit with its outcome (0 succeeded, 1 failed).") { job, window, slots, output };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
             using var host = await CliHost.MigratedAsync(configuration, cancellationToken);
@@ -37,7 +38,7 @@ internal static class RunCommands
             using var progress = new ProgressPrinter(spec.Name, Scope(time, scored));
             var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(spec, request, cancellationToken, progress);
             progress.Dispose();
-            RunSummary.Print(outcome);
+            RunSummary.Print(outcome, OutputFormat.IsJson(parse, output));
             return CliAction.ExitCodeOf(outcome, cancellationToken);
         }));
         return command;
@@ -55,9 +56,10 @@ internal static class RunCommands
         };
         var dryRun = new Option<bool>("--dry-run") { Description = "List the partitions and their estimated rows; score nothing." };
         var slots = CliArguments.Slots();
+        var output = OutputFormat.Create();
         var command = new Command("backfill", "Score a past range of a job, partition by partition, and exit with the outcome.")
         {
-            job, from, to, reprocess, dryRun, slots,
+            job, from, to, reprocess, dryRun, slots, output,
         };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
@@ -71,6 +73,21 @@ internal static class RunCommands
             if (parse.GetValue(dryRun))
             {
                 var plan = await runner.DryRunAsync(spec, request, cancellationToken);
+                if (OutputFormat.IsJson(parse, output))
+                {
+                    OutputFormat.Write(new
+                    {
+                        Job = spec.Name,
+                        TimeZone = time.Zone.Id,
+                        StartUtc = range.StartUtc,
+                        EndUtc = range.EndUtc,
+                        StartLocal = time.Local(range.StartUtc),
+                        EndLocal = time.Local(range.EndUtc),
+                        EstimatedRows = plan.Sum(p => p.EstimatedRows ?? 0),
+                        Partitions = plan.Select(p => new { p.Bounds.Key, p.EstimatedRows }),
+                    });
+                    return ExitCodes.Succeeded;
+                }
                 Console.WriteLine($"Backfill of {spec.Name}: {time.Describe(range)}, {plan.Count} partitions");
                 foreach (var partition in plan)
                     Console.WriteLine($"{partition.Bounds.Key,-40} ~{partition.EstimatedRows:N0} rows");
@@ -80,7 +97,7 @@ internal static class RunCommands
             using var progress = new ProgressPrinter(spec.Name, Scope(time, range));
             var outcome = await runner.RunAsync(spec, request, cancellationToken, progress);
             progress.Dispose();
-            RunSummary.Print(outcome);
+            RunSummary.Print(outcome, OutputFormat.IsJson(parse, output));
             return CliAction.ExitCodeOf(outcome, cancellationToken);
         }));
         return command;
@@ -89,8 +106,9 @@ internal static class RunCommands
     private static Command Retry(IConfigurationRoot configuration, ConsoleSignals? signals)
     {
         var runId = CliArguments.RunId();
+        var output = OutputFormat.Create();
         var command = new Command("retry",
-            "Finish a run: score again every partition that has not succeeded (failed, cancelled, or abandoned by a dead process).") { runId };
+            "Finish a run: score again every partition that has not succeeded (failed, cancelled, or abandoned by a dead process).") { runId, output };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
             using var host = await CliHost.MigratedAsync(configuration, cancellationToken);
@@ -98,7 +116,7 @@ internal static class RunCommands
             using var progress = new ProgressPrinter(null, "retry");
             var outcome = await host.Services.GetRequiredService<JobRunner>().RetryAsync(parse.GetValue(runId), cancellationToken, progress);
             progress.Dispose();
-            RunSummary.Print(outcome);
+            RunSummary.Print(outcome, OutputFormat.IsJson(parse, output));
             return CliAction.ExitCodeOf(outcome, cancellationToken);
         }));
         return command;

@@ -52,7 +52,7 @@ internal sealed class DemoRunner(
         }
 
         var outcome = await runner.RunAsync(job, RunTrigger.Manual, cancellationToken);
-        RunSummary.Print(outcome);
+        RunSummary.Print(outcome, json: false);
         if (outcome.Status == RunStatus.Succeeded)
             PrintNextSteps(configuration, outcome.Output);
         return CliAction.ExitCodeOf(outcome, cancellationToken);
