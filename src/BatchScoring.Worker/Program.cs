@@ -2,15 +2,17 @@ using System.CommandLine;
 using BatchScoring.Worker.Cli;
 using BatchScoring.Worker.Hosting;
 using BatchScoring.Worker.Observability.Logging;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Serilog;
 
-var configuration = AppConfiguration.Build();
+IConfigurationRoot configuration;
 try
 {
+    configuration = AppConfiguration.Build(ConfigurationFolder.ConfigArgument(args));
     Log.Logger = LoggingSetup.CreateLogger(configuration);
 }
-catch (OptionsValidationException e)
+catch (Exception e) when (e is OptionsValidationException or FileNotFoundException or InvalidDataException)
 {
     await Console.Error.WriteLineAsync($"error: {e.Message}");
     return ExitCodes.InvalidInput;

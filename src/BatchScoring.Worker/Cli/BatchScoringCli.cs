@@ -20,6 +20,12 @@ internal static class BatchScoringCli
     public static RootCommand Create(IConfigurationRoot configuration, ConsoleSignals? signals = null)
     {
         var root = new RootCommand("BatchScoring: batch ML scoring of PostgreSQL data with ML.NET models.");
+        // Read before parsing (AppConfiguration.Build); declared here so every verb accepts it and --help lists it.
+        root.Options.Add(new Option<string?>("--config")
+        {
+            Description = "The appsettings.json to use (default: the one next to the executable); folders in it are relative to its folder.",
+            Recursive = true,
+        });
         root.Subcommands.Add(Migrate(configuration));
         foreach (var command in RunCommands.Create(configuration, signals))
             root.Subcommands.Add(command);

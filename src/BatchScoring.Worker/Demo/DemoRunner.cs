@@ -85,6 +85,6 @@ internal sealed class DemoRunner(
         Console.WriteLine("Look at the scores:");
         Console.WriteLine($"  psql -h {connection.Host} -p {connection.Port} -U {connection.Username} -d {connection.Database} -c \"{query}\"");
         if (AppConfiguration.ConfiguredConnectionString(configuration) is null)
-            Console.WriteLine("The local PostgreSQL keeps running; stop it with: ./batchscoring demo stop");
+            Console.WriteLine($"The local PostgreSQL keeps running; stop it with: {CliCommand.Here("demo stop")}");
     }
 }
