@@ -31,4 +31,16 @@ public class SchemaCommentTests(PostgresDatabase database) : IClassFixture<Postg
         Assert.Empty(relations.Where(r => !r.Commented).Select(r => r.Name));
         Assert.Empty(columns);
     }
+
+    [Fact]
+    public async Task Quartz_tables_live_in_their_own_schema_and_none_in_public()
+    {
+        await new MigrationRunner(database.DataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync(CancellationToken.None);
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+
+        var bySchema = (await connection.QueryAsync<(string Schema, int Tables)>(
+            "SELECT table_schema, count(*)::int FROM information_schema.tables WHERE table_name LIKE 'qrtz\\_%' GROUP BY table_schema")).ToList();
+
+        Assert.Equal([("quartz", 15)], bySchema);
+    }
 }
