@@ -53,6 +53,15 @@ internal sealed class Cli : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Sends a signal (<c>INT</c>, <c>TERM</c>) the way <c>kill -s</c> does, as Ctrl+C or an orchestrator would.</summary>
+    public void Signal(string name)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-s", name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!;
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+            throw new InvalidOperationException($"kill -s {name} {_process.Id} exited {kill.ExitCode}");
+    }
+
     /// <summary>SIGKILL: the process gets no chance to clean up, as when a machine dies.</summary>
     public void Kill()
     {

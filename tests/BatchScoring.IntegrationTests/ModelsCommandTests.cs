@@ -45,6 +45,18 @@ public class ModelsCommandTests(ModelsEnvironment env) : IClassFixture<ModelsEnv
         Assert.Contains("onnx", lines[1]);
         Assert.Contains("champion", lines[1]);
 
+        var json = await Operations.CliRun.RunAsync(env.Folder, ["models", "list", "churn-cli", "-o", "json"], new Dictionary<string, string>
+        {
+            ["ConnectionStrings__BatchScoring"] = env.ConnectionString,
+            ["Models__StoreDirectory"] = env.StoreDirectory,
+        });
+        Assert.True(json.ExitCode == 0, json.Stderr);
+        var versions = System.Text.Json.JsonDocument.Parse(json.Stdout).RootElement.EnumerateArray().ToArray();
+        Assert.Equal([1, 2], versions.Select(v => v.GetProperty("version").GetInt32()));
+        Assert.Equal("onnx", versions[1].GetProperty("format").GetString());
+        Assert.Contains("champion", versions[1].GetProperty("aliases").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal(0.87, versions[0].GetProperty("metrics").GetProperty("auc").GetDouble());
+
         (code, output) = await CliAsync("models", "alias", "churn-cli", "9", "champion");
         Assert.Equal(2, code);
         Assert.Contains("has no version 9; its versions are 1, 2", output);

@@ -69,6 +69,27 @@ public class OutputTableTests(PostgresDatabase database) : IClassFixture<Postgre
     }
 
     [Fact]
+    public async Task A_created_output_table_its_view_and_every_column_carry_a_comment()
+    {
+        var output = Schema("scored.commented", OutputMode.Upsert);
+        await output.EnsureAsync(database.DataSource, CancellationToken.None);
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+
+        var uncommented = (await connection.QueryAsync<string>("""
+            SELECT c.relname || coalesce('.' || a.attname, '')
+            FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            WHERE n.nspname = 'scored' AND c.relname IN ('commented', 'commented_latest')
+              AND (obj_description(c.oid, 'pg_class') IS NULL OR (a.attnum IS NOT NULL AND col_description(c.oid, a.attnum) IS NULL))
+            """)).ToList();
+
+        Assert.Empty(uncommented);
+        Assert.Equal("The run that wrote the row (scoring.runs.run_id)", await connection.ExecuteScalarAsync<string>(
+            "SELECT col_description('scored.commented'::regclass, (SELECT attnum FROM pg_attribute WHERE attrelid = 'scored.commented'::regclass AND attname = 'run_id'))"));
+    }
+
+    [Fact]
     public async Task A_spooled_table_is_written_in_the_same_transaction_while_another_copy_holds_the_connection()
     {
         var output = Schema("scored.paired", OutputMode.Upsert);

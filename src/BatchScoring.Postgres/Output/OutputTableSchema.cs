@@ -213,8 +213,45 @@ public sealed class OutputTableSchema
               CREATE INDEX ON {Table.Quoted} (run_id, partition_id);
               {RunKeyIndexSql()}
               """;
-        return table + "\n" + ViewSql();
+        return table + "\n" + ViewSql() + "\n" + CommentSql();
     }
+
+    /// <summary>What the table, its view and every column hold, for analysts (<c>\d+</c> in psql).</summary>
+    private string CommentSql()
+    {
+        var mode = Mode == OutputMode.Upsert ? "one row per key, replaced when scored again" : "one row per key and run";
+        var lines = new List<string>
+        {
+            $"COMMENT ON TABLE {Table.Quoted} IS {Literal($"Scores written by BatchScoring ({mode}); model_version, run_id, partition_id and scored_at say which run wrote each row")};",
+            $"COMMENT ON VIEW {LatestView.Quoted} IS {Literal($"The newest row per key of {Table}")};",
+        };
+        foreach (var column in AllColumns)
+        {
+            var text = Describe(column);
+            lines.Add($"COMMENT ON COLUMN {Table.Quoted}.{SqlIdentifier.Quote(column.Name)} IS {Literal(text)};");
+            lines.Add($"COMMENT ON COLUMN {LatestView.Quoted}.{SqlIdentifier.Quote(column.Name)} IS {Literal(text)};");
+        }
+        return string.Join("\n", lines);
+    }
+
+    private string Describe(ColumnSchema column)
+    {
+        if (KeyColumns.Contains(column))
+            return "Key column, from the source";
+        if (PassthroughColumns.Contains(column))
+            return "Copied from the source row unchanged";
+        if (ScoreColumns.Contains(column))
+            return "Model output";
+        return column.Name switch
+        {
+            "model_version" => "The model version that scored the row (scoring.runs.model_version)",
+            "run_id" => "The run that wrote the row (scoring.runs.run_id)",
+            "partition_id" => "The partition that wrote the row (scoring.partitions.partition_id)",
+            _ => "When the row was scored",
+        };
+    }
+
+    private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     /// <summary>One row per key: the newest by scored_at (then run_id, for rows scored in the same instant).</summary>
     private string ViewSql()

@@ -12,11 +12,18 @@ namespace BatchScoring.Worker.Cli;
 /// <summary>The <c>batchscoring</c> command line: one subcommand per verb.</summary>
 internal static class BatchScoringCli
 {
-    public static RootCommand Create(IConfigurationRoot configuration)
+    /// <param name="signals">Ctrl+C as <c>run</c>, <c>backfill</c> and <c>retry</c> handle it; null where no process signals come (tests).</param>
+    public static RootCommand Create(IConfigurationRoot configuration, ConsoleSignals? signals = null)
     {
         var root = new RootCommand("BatchScoring: batch ML scoring of PostgreSQL data with ML.NET models.");
+        // Read before parsing (AppConfiguration.Build); declared here so every verb accepts it and --help lists it.
+        root.Options.Add(new Option<string?>("--config")
+        {
+            Description = "The appsettings.json to use (default: the one next to the executable); folders in it are relative to its folder.",
+            Recursive = true,
+        });
         root.Subcommands.Add(Migrate(configuration));
-        foreach (var command in RunCommands.Create(configuration))
+        foreach (var command in RunCommands.Create(configuration, signals))
             root.Subcommands.Add(command);
         root.Subcommands.Add(RunsCommands.Create(configuration));
         root.Subcommands.Add(Demo(configuration));

@@ -35,7 +35,8 @@ internal static class CliAction
         }
     }
 
-    public static int ExitCodeOf(RunOutcome outcome) => outcome.Status switch
+    /// <summary>The exit code of a run's outcome; 130 whenever the user stopped it, even if its last partitions still committed.</summary>
+    public static int ExitCodeOf(RunOutcome outcome, CancellationToken stopping) => stopping.IsCancellationRequested ? ExitCodes.Cancelled : outcome.Status switch
     {
         RunStatus.Succeeded => ExitCodes.Succeeded,
         RunStatus.Cancelled => ExitCodes.Cancelled,

@@ -49,23 +49,29 @@ internal static class JobsCommands
 
     private static Command List(IConfigurationRoot configuration)
     {
-        var command = new Command("list", "List the jobs: enabled or not, next three fire times in each job's time zone, last run's status.");
-        command.SetAction((_, cancellationToken) => CliAction.RunAsync(async () =>
+        var output = OutputFormat.Create();
+        var command = new Command("list", "List the jobs: enabled or not, next three fire times in each job's time zone, last run's status.") { output };
+        command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
             var directory = JobSpecLoader.LoadDirectory(JobsDirectory(configuration));
             using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
             var lastRuns = await host.Services.GetRequiredService<RunLedger>().LatestByJobAsync(cancellationToken);
 
-            foreach (var job in directory.Jobs.OrderBy(j => j.Name, StringComparer.Ordinal))
+            if (OutputFormat.IsJson(parse, output))
+                OutputFormat.Write(directory.Jobs.OrderBy(j => j.Name, StringComparer.Ordinal).Select(job => Json(job, lastRuns.GetValueOrDefault(job.Name))));
+            else
             {
-                Console.WriteLine($"{job.Name}  ({(job.Enabled ? "enabled" : "disabled")})  {job.FilePath}");
-                Console.WriteLine($"  schedule   {Schedule(job)}");
-                if (job.Enabled && job.Schedule is { } schedule)
+                foreach (var job in directory.Jobs.OrderBy(j => j.Name, StringComparer.Ordinal))
                 {
-                    foreach (var fire in QuartzJobs.NextFireTimes(schedule, DateTimeOffset.UtcNow, 3))
-                        Console.WriteLine($"  next       {fire:yyyy-MM-dd HH:mm:ss zzz}");
+                    Console.WriteLine($"{job.Name}  ({(job.Enabled ? "enabled" : "disabled")})  {job.FilePath}");
+                    Console.WriteLine($"  schedule   {Schedule(job)}");
+                    if (job.Enabled && job.Schedule is { } schedule)
+                    {
+                        foreach (var fire in QuartzJobs.NextFireTimes(schedule, DateTimeOffset.UtcNow, 3))
+                            Console.WriteLine($"  next       {fire:yyyy-MM-dd HH:mm:ss zzz}");
+                    }
+                    Console.WriteLine($"  last run   {LastRun(lastRuns.GetValueOrDefault(job.Name))}");
                 }
-                Console.WriteLine($"  last run   {LastRun(lastRuns.GetValueOrDefault(job.Name))}");
             }
             var errors = directory.Errors.ToList();
             foreach (var error in errors)
@@ -74,6 +80,16 @@ internal static class JobsCommands
         }));
         return command;
     }
+
+    private static object Json(JobSpec job, RunRecord? last) => new
+    {
+        job.Name,
+        job.Enabled,
+        File = job.FilePath,
+        Schedule = job.Schedule is { } s ? new { s.Cron, TimeZone = s.TimeZone, Misfire = s.Misfire == MisfirePolicy.Skip ? "skip" : "fire-once-now" } : null,
+        NextFires = job.Enabled && job.Schedule is { } schedule ? QuartzJobs.NextFireTimes(schedule, DateTimeOffset.UtcNow, 3).Select(f => f.UtcDateTime).ToArray() : [],
+        LastRun = last is null ? null : new { last.RunId, last.Status, last.Trigger, At = last.FinishedAt ?? last.StartedAt ?? last.CreatedAt },
+    };
 
     private static string JobsDirectory(IConfiguration configuration)
         => AppConfiguration.Bind<JobsOptions>(configuration, JobsOptions.Section).Directory;

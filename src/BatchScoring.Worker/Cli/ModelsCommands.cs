@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Models;
 using BatchScoring.Models.Loading;
@@ -84,11 +85,21 @@ internal static class ModelsCommands
     private static Command List(IConfigurationRoot configuration)
     {
         var name = new Argument<string?>("name") { Description = "Only the versions of this model.", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("list", "List registered model versions with their aliases, format, hash and metrics.") { name };
+        var output = OutputFormat.Create();
+        var command = new Command("list", "List registered model versions with their aliases, format, hash and metrics.") { name, output };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
             using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
             var models = await host.Services.GetRequiredService<ModelRegistry>().ListAsync(parse.GetValue(name), cancellationToken);
+            if (OutputFormat.IsJson(parse, output))
+            {
+                OutputFormat.Write(models.Select(m => new
+                {
+                    m.Name, m.Version, Format = m.Format.StoredName(), m.Aliases, m.Sha256, m.FilePath, m.HasReferenceProfile,
+                    RegisteredAt = m.CreatedAt.ToUniversalTime(), Metrics = JsonDocument.Parse(m.MetricsJson).RootElement,
+                }));
+                return ExitCodes.Succeeded;
+            }
             if (models.Count == 0)
             {
                 Console.WriteLine("No models are registered.");

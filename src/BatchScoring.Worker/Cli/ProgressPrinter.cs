@@ -1,38 +1,97 @@
 using BatchScoring.Worker.Execution;
+using BatchScoring.Worker.Observability.Logging;
+using Serilog;
 
 namespace BatchScoring.Worker.Cli;
 
 /// <summary>
-/// Shows a run's progress: a bar redrawn in place on a terminal, a plain line every few seconds
-/// when the output is redirected (logs, CI).
+/// Shows a run's progress on stderr (stdout is for the summary). On a terminal: a header, then one status line
+/// redrawn in place under the log (rows, partitions done, running and failed, rows/s, ETA). Redirected: the same
+/// as a log event, in the log's format, every tenth of the partitions or every 10 s, whichever comes first.
+/// Either way the per-partition lines are left to Debug while it is shown (<see cref="PartitionLines"/>).
 /// </summary>
-internal sealed class ProgressPrinter : IProgress<RunProgress>
+internal sealed class ProgressPrinter : IProgress<RunProgress>, IDisposable
 {
-    private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(10);
+    private readonly string? _job;
+    private readonly string _scope;
     private readonly DateTime _started = DateTime.UtcNow;
-    private readonly bool _terminal = !Console.IsOutputRedirected;
+    private readonly IDisposable _partitionLines = PartitionLines.WhileProgressIsShown();
+    private readonly LiveLine? _live;
+    private readonly TextWriter? _stderr;
+    private readonly Lock _lock = new();
     private DateTime _lastPlain = DateTime.MinValue;
+    private int _lastPlainDone = -1;
+    private bool _headerShown;
+
+    /// <param name="job">The job, when the verb knows it.</param>
+    /// <param name="scope">What the run scores, e.g. its resolved window.</param>
+    public ProgressPrinter(string? job, string scope)
+    {
+        _job = job;
+        _scope = scope;
+        if (Console.IsErrorRedirected)
+            return;
+        _stderr = Console.Error;
+        _live = new LiveLine(_stderr);
+        Console.SetError(_live);
+    }
 
     public void Report(RunProgress value)
     {
-        var elapsed = DateTime.UtcNow - _started;
-        var fraction = value.Partitions == 0 ? 1 : (double)value.PartitionsDone / value.Partitions;
-        var eta = fraction > 0 && fraction < 1 ? TimeSpan.FromSeconds(elapsed.TotalSeconds * (1 - fraction) / fraction) : (TimeSpan?)null;
-        var rate = elapsed.TotalSeconds > 0 ? value.RowsScored / elapsed.TotalSeconds : 0;
-        var text = $"{value.PartitionsDone}/{value.Partitions} partitions, {value.RowsScored:N0} rows ({rate:N0} rows/s)" +
-                   (eta is { } e ? $", ETA {e:hh\\:mm\\:ss}" : "");
-        if (_terminal)
+        lock (_lock)
         {
-            const int width = 30;
-            var filled = (int)Math.Round(fraction * width);
-            Console.Write($"\r[{new string('#', filled)}{new string('-', width - filled)}] {text}   ");
-            if (value.PartitionsDone == value.Partitions)
-                Console.WriteLine();
-        }
-        else if (DateTime.UtcNow - _lastPlain >= PlainInterval || value.PartitionsDone == value.Partitions)
-        {
+            if (!_headerShown)
+            {
+                _headerShown = true;
+                if (_live is not null)
+                    _live.WriteLine($"Run {value.RunId}{(_job is null ? "" : $" of {_job}")}: {_scope}, {value.Partitions} partitions");
+                else
+                    Log.Information("Run {RunId}: {Scope}, {Partitions} partitions", value.RunId, _scope, value.Partitions);
+            }
+            var elapsed = DateTime.UtcNow - _started;
+            var rate = elapsed.TotalSeconds > 0 ? value.RowsScored / elapsed.TotalSeconds : 0;
+            var eta = Eta(value, elapsed);
+            if (_live is not null)
+            {
+                _live.Show($"{Bar(value)} {value.PartitionsDone}/{value.Partitions} partitions ({value.PartitionsRunning} running, {value.PartitionsFailed} failed), " +
+                           $"{value.RowsScored:N0} rows, {rate:N0} rows/s{(eta is { } e ? $", ETA {e:hh\\:mm\\:ss}" : "")}");
+                return;
+            }
+            var step = Math.Max(1, value.Partitions / 10);
+            if (value.PartitionsDone == _lastPlainDone ||
+                (DateTime.UtcNow - _lastPlain < PlainInterval && value.PartitionsDone - _lastPlainDone < step && value.PartitionsDone < value.Partitions))
+                return;
             _lastPlain = DateTime.UtcNow;
-            Console.WriteLine($"run {value.RunId}: {text}");
+            _lastPlainDone = value.PartitionsDone;
+            Log.Information("Run {RunId}: {Done}/{Partitions} partitions ({Running} running, {Failed} failed), {Rows:N0} rows, {RowsPerSecond:N0} rows/s, ETA {Eta}",
+                value.RunId, value.PartitionsDone, value.Partitions, value.PartitionsRunning, value.PartitionsFailed, value.RowsScored, rate,
+                eta is { } t ? t.ToString(@"hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture) : "unknown");
         }
+    }
+
+    public void Dispose()
+    {
+        _partitionLines.Dispose();
+        if (_live is null || _stderr is null)
+            return;
+        _live.End();
+        Console.SetError(_stderr);
+    }
+
+    /// <summary>By rows when the plan estimated them, else by partitions.</summary>
+    private static TimeSpan? Eta(RunProgress value, TimeSpan elapsed)
+    {
+        var fraction = value.EstimatedRows > 0
+            ? Math.Min(1, (double)value.RowsScored / value.EstimatedRows)
+            : value.Partitions == 0 ? 1 : (double)value.PartitionsDone / value.Partitions;
+        return fraction > 0 && fraction < 1 ? TimeSpan.FromSeconds(elapsed.TotalSeconds * (1 - fraction) / fraction) : null;
+    }
+
+    private static string Bar(RunProgress value)
+    {
+        const int width = 24;
+        var filled = value.Partitions == 0 ? width : (int)Math.Round((double)value.PartitionsDone / value.Partitions * width);
+        return $"[{new string('#', filled)}{new string('-', width - filled)}]";
     }
 }

@@ -14,10 +14,10 @@ namespace BatchScoring.Worker.Cli;
 /// <summary><c>run</c>, <c>backfill</c>, <c>retry</c> and <c>cancel</c>: the verbs that start, finish or stop runs.</summary>
 internal static class RunCommands
 {
-    public static IEnumerable<Command> Create(IConfigurationRoot configuration) =>
-        [Run(configuration), Backfill(configuration), Retry(configuration), Cancel(configuration)];
+    public static IEnumerable<Command> Create(IConfigurationRoot configuration, ConsoleSignals? signals) =>
+        [Run(configuration, signals), Backfill(configuration, signals), Retry(configuration, signals), Cancel(configuration)];
 
-    private static Command Run(IConfigurationRoot configuration)
+    private static Command Run(IConfigurationRoot configuration, ConsoleSignals? signals)
     {
         var job = CliArguments.Job();
         var window = new Option<string?>("--window")
@@ -25,22 +25,27 @@ internal static class RunCommands
             Description = "Score START/END (e.g. 2026-09-01/2026-09-02); default: the job's window for now, or the whole source when it has none.",
         };
         var slots = CliArguments.Slots();
-        var command = new Command("run", "Run a job now, take part in it as a worker, and exit with its outcome (0 succeeded, 1 failed).") { job, window, slots };
+        var output = OutputFormat.Create();
+        var command = new Command("run", "Run a job now, take part in it as a worker, and exit with its outcome (0 succeeded, 1 failed).") { job, window, slots, output };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
             using var host = await CliHost.MigratedAsync(configuration, cancellationToken);
+            OnForcedExit(host, signals);
             var spec = LoadJob(host, parse.GetValue(job)!);
-            var scored = parse.GetValue(window) is { } w ? CliArguments.ParseWindow(w) : JobWindows.ForFire(spec, DateTime.UtcNow);
+            var time = JobTime.Of(spec);
+            var scored = parse.GetValue(window) is { } w ? time.ParseWindow(w) : JobWindows.ForFire(spec, DateTime.UtcNow);
             var request = new RunRequest(RunTrigger.Manual, scored, Slots: parse.GetValue(slots));
             await JobModelChecks.ThrowIfMisfitAsync(host.Services, spec, cancellationToken);
-            var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(spec, request, cancellationToken, new ProgressPrinter());
-            RunSummary.Print(outcome);
-            return CliAction.ExitCodeOf(outcome);
+            using var progress = new ProgressPrinter(spec.Name, Scope(time, scored));
+            var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(spec, request, cancellationToken, progress);
+            progress.Dispose();
+            RunSummary.Print(outcome, OutputFormat.IsJson(parse, output));
+            return CliAction.ExitCodeOf(outcome, cancellationToken);
         }));
         return command;
     }
 
-    private static Command Backfill(IConfigurationRoot configuration)
+    private static Command Backfill(IConfigurationRoot configuration, ConsoleSignals? signals)
     {
         var job = CliArguments.Job();
         var from = new Option<string>("--from") { Description = "Start of the range (inclusive), e.g. 2026-09-01.", Required = true };
@@ -52,45 +57,69 @@ internal static class RunCommands
         };
         var dryRun = new Option<bool>("--dry-run") { Description = "List the partitions and their estimated rows; score nothing." };
         var slots = CliArguments.Slots();
+        var output = OutputFormat.Create();
         var command = new Command("backfill", "Score a past range of a job, partition by partition, and exit with the outcome.")
         {
-            job, from, to, reprocess, dryRun, slots,
+            job, from, to, reprocess, dryRun, slots, output,
         };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
             using var host = await CliHost.MigratedAsync(configuration, cancellationToken);
+            OnForcedExit(host, signals);
             var spec = LoadJob(host, parse.GetValue(job)!);
-            var range = BackfillRange(spec, CliArguments.Window(
-                CliArguments.ParseInstant(parse.GetValue(from)!, "--from"), CliArguments.ParseInstant(parse.GetValue(to)!, "--to"), "--to"));
+            var time = JobTime.Of(spec);
+            var range = BackfillRange(spec, time.Window(time.ParseInstant(parse.GetValue(from)!, "--from"), time.ParseInstant(parse.GetValue(to)!, "--to"), "--to"));
             var request = new RunRequest(RunTrigger.Backfill, range, parse.GetValue(reprocess), parse.GetValue(slots));
             var runner = host.Services.GetRequiredService<JobRunner>();
             if (parse.GetValue(dryRun))
             {
                 var plan = await runner.DryRunAsync(spec, request, cancellationToken);
+                if (OutputFormat.IsJson(parse, output))
+                {
+                    OutputFormat.Write(new
+                    {
+                        Job = spec.Name,
+                        TimeZone = time.Zone.Id,
+                        StartUtc = range.StartUtc,
+                        EndUtc = range.EndUtc,
+                        StartLocal = time.Local(range.StartUtc),
+                        EndLocal = time.Local(range.EndUtc),
+                        EstimatedRows = plan.Sum(p => p.EstimatedRows ?? 0),
+                        Partitions = plan.Select(p => new { p.Bounds.Key, p.EstimatedRows }),
+                    });
+                    return ExitCodes.Succeeded;
+                }
+                Console.WriteLine($"Backfill of {spec.Name}: {time.Describe(range)}, {plan.Count} partitions");
                 foreach (var partition in plan)
                     Console.WriteLine($"{partition.Bounds.Key,-40} ~{partition.EstimatedRows:N0} rows");
                 Console.WriteLine($"{plan.Count} partitions, ~{plan.Sum(p => p.EstimatedRows ?? 0):N0} rows (dry run: nothing scored)");
                 return ExitCodes.Succeeded;
             }
             await JobModelChecks.ThrowIfMisfitAsync(host.Services, spec, cancellationToken);
-            var outcome = await runner.RunAsync(spec, request, cancellationToken, new ProgressPrinter());
-            RunSummary.Print(outcome);
-            return CliAction.ExitCodeOf(outcome);
+            using var progress = new ProgressPrinter(spec.Name, Scope(time, range));
+            var outcome = await runner.RunAsync(spec, request, cancellationToken, progress);
+            progress.Dispose();
+            RunSummary.Print(outcome, OutputFormat.IsJson(parse, output));
+            return CliAction.ExitCodeOf(outcome, cancellationToken);
         }));
         return command;
     }
 
-    private static Command Retry(IConfigurationRoot configuration)
+    private static Command Retry(IConfigurationRoot configuration, ConsoleSignals? signals)
     {
         var runId = CliArguments.RunId();
+        var output = OutputFormat.Create();
         var command = new Command("retry",
-            "Finish a run: score again every partition that has not succeeded (failed, cancelled, or abandoned by a dead process).") { runId };
+            "Finish a run: score again every partition that has not succeeded (failed, cancelled, or abandoned by a dead process).") { runId, output };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
             using var host = await CliHost.MigratedAsync(configuration, cancellationToken);
-            var outcome = await host.Services.GetRequiredService<JobRunner>().RetryAsync(parse.GetValue(runId), cancellationToken, new ProgressPrinter());
-            RunSummary.Print(outcome);
-            return CliAction.ExitCodeOf(outcome);
+            OnForcedExit(host, signals);
+            using var progress = new ProgressPrinter(null, "retry");
+            var outcome = await host.Services.GetRequiredService<JobRunner>().RetryAsync(parse.GetValue(runId), cancellationToken, progress);
+            progress.Dispose();
+            RunSummary.Print(outcome, OutputFormat.IsJson(parse, output));
+            return CliAction.ExitCodeOf(outcome, cancellationToken);
         }));
         return command;
     }
@@ -116,6 +145,8 @@ internal static class RunCommands
         return command;
     }
 
+    private static string Scope(JobTime time, TimeWindow? window) => window is null ? "the whole source" : time.Describe(window);
+
     /// <summary>The range aligned the way scheduled windows are (the same rule), as one run's window.</summary>
     private static TimeWindow BackfillRange(JobSpec job, TimeWindow requested)
     {
@@ -125,6 +156,24 @@ internal static class RunCommands
         return windows.Count == 0 ? requested : new TimeWindow(windows[0].StartUtc, windows[^1].EndUtc);
     }
 
+    /// <summary>A second Ctrl+C gives back the partitions this process holds before it exits.</summary>
+    private static void OnForcedExit(IHost host, ConsoleSignals? signals)
+    {
+        var pool = host.Services.GetRequiredService<PartitionWorkerPool>();
+        signals?.OnForcedExit(pool.AbandonHeldAsync);
+    }
+
     private static JobSpec LoadJob(IHost host, string name)
-        => JobSpecLoader.LoadByName(host.Services.GetRequiredService<IOptions<JobsOptions>>().Value.Directory, name);
+    {
+        var directory = host.Services.GetRequiredService<IOptions<JobsOptions>>().Value.Directory;
+        try
+        {
+            return JobSpecLoader.LoadByName(directory, name);
+        }
+        catch (FileNotFoundException e) when (Directory.Exists(directory))
+        {
+            var known = Directory.EnumerateFiles(directory, "*.y*ml").Select(Path.GetFileNameWithoutExtension).OfType<string>();
+            throw new Core.Errors.BatchScoringException(e.Message.TrimEnd('.') + NameSuggestion.DidYouMean(name, known), e);
+        }
+    }
 }

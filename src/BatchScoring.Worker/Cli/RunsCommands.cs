@@ -5,22 +5,39 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchScoring.Worker.Cli;
 
-/// <summary><c>runs</c> and <c>runs show</c>: the run ledger as a table.</summary>
+/// <summary><c>runs</c> and <c>runs show</c>: the run ledger as a table or as JSON.</summary>
 internal static class RunsCommands
 {
+    private const int Top = 5;
+
     public static Command Create(IConfigurationRoot configuration)
     {
         var job = new Option<string?>("--job") { Description = "Only runs of this job." };
-        var status = new Option<string?>("--status") { Description = "Only runs in this status (running, succeeded, partially_failed, failed, cancelled)." };
-        var limit = new Option<int>("--limit") { Description = "At most this many runs, newest first.", DefaultValueFactory = _ => 20 };
-        var command = new Command("runs", "List runs, newest first.") { job, status, limit };
+        var status = CliArguments.Status();
+        var limit = new Option<int?>("--limit")
+        {
+            Description = "At most this many runs (at least 1), newest first; default 20.",
+            CustomParser = result => CliArguments.AtLeastOne(result, "--limit"),
+        };
+        var output = OutputFormat.Create();
+        var command = new Command("runs", "List runs, newest first, with their duration and first error.") { job, status, limit, output };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
             using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
-            var runs = await host.Services.GetRequiredService<RunLedger>().ListAsync(parse.GetValue(job), parse.GetValue(status), parse.GetValue(limit), cancellationToken);
-            Console.WriteLine($"{"run",6}  {"job",-24} {"trigger",-9} {"status",-16} {"rows scored",12} {"failed",8}  started");
+            var runs = await host.Services.GetRequiredService<RunLedger>().ListAsync(parse.GetValue(job), parse.GetValue(status), parse.GetValue(limit) ?? 20, cancellationToken);
+            var errors = await host.Services.GetRequiredService<RunSummaries>().FirstErrorsAsync(runs.Select(r => r.RunId).ToArray(), cancellationToken);
+            if (OutputFormat.IsJson(parse, output))
+            {
+                OutputFormat.Write(runs.Select(r => RunsJson.Run(r, errors.GetValueOrDefault(r.RunId))));
+                return ExitCodes.Succeeded;
+            }
+            Console.WriteLine($"{"run",6}  {"job",-24} {"trigger",-9} {"status",-16} {"rows scored",12} {"failed",8}  {"started",-19} {"duration",9}  first error");
             foreach (var run in runs)
-                Console.WriteLine($"{run.RunId,6}  {run.JobName,-24} {run.Trigger,-9} {run.Status,-16} {run.RowsScored,12:N0} {run.RowsFailed,8:N0}  {run.StartedAt:yyyy-MM-dd HH:mm:ss}");
+            {
+                var duration = OutputFormat.Duration(OutputFormat.Seconds(run.StartedAt, run.FinishedAt ?? DateTime.UtcNow));
+                Console.WriteLine($"{run.RunId,6}  {run.JobName,-24} {run.Trigger,-9} {run.Status,-16} {run.RowsScored,12:N0} {run.RowsFailed,8:N0}  " +
+                                  $"{run.StartedAt,-19:yyyy-MM-dd HH:mm:ss} {duration,9}  {Shorten(errors.GetValueOrDefault(run.RunId), 70)}");
+            }
             return ExitCodes.Succeeded;
         }));
         command.Subcommands.Add(Show(configuration));
@@ -30,30 +47,36 @@ internal static class RunsCommands
     private static Command Show(IConfigurationRoot configuration)
     {
         var runId = CliArguments.RunId();
-        var command = new Command("show", "One run: its window, model, counts, error, and every partition.") { runId };
+        var partitions = new Option<bool>("--partitions") { Description = "Also list every partition." };
+        var output = OutputFormat.Create();
+        var command = new Command("show",
+            "One run: window, model, counts, duration, partitions by status, the slowest and failed partitions, drift verdict and shadow agreement.")
+        {
+            runId, partitions, output,
+        };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
             using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
             var id = parse.GetValue(runId);
-            var run = await host.Services.GetRequiredService<RunLedger>().GetAsync(id, cancellationToken);
-            if (run is null)
-            {
-                Console.Error.WriteLine($"There is no run {id}.");
-                return ExitCodes.InvalidInput;
-            }
-            Console.WriteLine($"Run {run.RunId} of {run.JobName} ({run.Trigger}): {run.Status}");
-            Console.WriteLine($"  window   {(run.WindowStart is null ? "whole source" : $"{run.WindowStart:O} .. {run.WindowEnd:O}")}");
-            Console.WriteLine($"  model    {run.ModelName} {run.ModelVersion}");
-            Console.WriteLine($"  rows     {run.RowsRead:N0} read, {run.RowsScored:N0} scored, {run.RowsFailed:N0} dead-lettered");
-            Console.WriteLine($"  time     {run.StartedAt:O} .. {run.FinishedAt:O}");
-            if (run.Error is not null)
-                Console.WriteLine($"  error    {run.Error}");
-            Console.WriteLine();
-            Console.WriteLine($"{"partition",10}  {"key",-36} {"status",-10} {"tries",5} {"rows",10} {"failed",7}  error");
-            foreach (var p in await host.Services.GetRequiredService<RunLedger>().PartitionsAsync(id, cancellationToken))
-                Console.WriteLine($"{p.PartitionId,10}  {p.PartitionKey,-36} {p.Status,-10} {p.Attempts,5} {p.RowsScored,10:N0} {p.RowsFailed,7:N0}  {p.LastError}");
+            var run = await host.Services.GetRequiredService<RunLedger>().GetAsync(id, cancellationToken)
+                ?? throw new Core.Errors.BatchScoringException($"There is no run {id} (see `batchscoring runs`).");
+            var overview = await host.Services.GetRequiredService<RunSummaries>().SummarizeAsync(id, Top, cancellationToken);
+            var all = parse.GetValue(partitions) ? await host.Services.GetRequiredService<RunLedger>().PartitionsAsync(id, cancellationToken) : null;
+            var firstError = (await host.Services.GetRequiredService<RunSummaries>().FirstErrorsAsync([id], cancellationToken)).GetValueOrDefault(id);
+            if (OutputFormat.IsJson(parse, output))
+                OutputFormat.Write(RunsJson.Show(run, firstError, overview, all));
+            else
+                RunShowText.Print(run, overview, all);
             return ExitCodes.Succeeded;
         }));
         return command;
+    }
+
+    public static string Shorten(string? text, int width)
+    {
+        if (text is null)
+            return "";
+        var line = text.ReplaceLineEndings(" ");
+        return line.Length <= width ? line : line[..(width - 1)] + "…";
     }
 }

@@ -53,10 +53,10 @@ internal sealed class DemoRunner(
         }
 
         var outcome = await runner.RunAsync(job, RunTrigger.Manual, cancellationToken);
-        RunSummary.Print(outcome);
+        RunSummary.Print(outcome, json: false);
         if (outcome.Status == RunStatus.Succeeded)
             PrintNextSteps(configuration, outcome.Output);
-        return CliAction.ExitCodeOf(outcome);
+        return CliAction.ExitCodeOf(outcome, cancellationToken);
     }
 
     private JobSpec LoadJob()
@@ -86,6 +86,6 @@ internal sealed class DemoRunner(
         Console.WriteLine("Look at the scores:");
         Console.WriteLine($"  psql -h {connection.Host} -p {connection.Port} -U {connection.Username} -d {connection.Database} -c \"{query}\"");
         if (AppConfiguration.ConfiguredConnectionString(configuration) is null)
-            Console.WriteLine("The local PostgreSQL keeps running; stop it with: ./batchscoring demo stop");
+            Console.WriteLine($"The local PostgreSQL keeps running; stop it with: {CliCommand.Here("demo stop")}");
     }
 }

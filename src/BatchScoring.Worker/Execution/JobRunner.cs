@@ -58,7 +58,7 @@ internal sealed class JobRunner(
             }, cancellationToken);
             contexts.Remember(runId, context);
             if (context.Shadow is { } shadow)
-                await shadowLedger.RecordChallengerAsync(runId, shadow.Challenger.Name, shadow.Challenger.Version, shadow.Output.Table.ToString(), cancellationToken);
+                await shadowLedger.RecordChallengerAsync(runId, shadow.Challenger.Name, shadow.Challenger.Version, shadow.Output.Table.ToString(), CancellationToken.None);
             using var runScope = LogContext.PushProperty(LogScope.RunId, runId);
             logger.LogInformation("Run {RunId} of job {JobName} started ({Trigger}): {Partitions} partitions, model {ModelVersion}",
                 runId, job.Name, request.Trigger, plan.Count, model.Version);
@@ -97,35 +97,39 @@ internal sealed class JobRunner(
         return await OutcomeAsync(runId, context.Job, stopwatch.Elapsed);
     }
 
-    private async Task WorkUntilOverAsync(long runId, RunRequest request, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
+    /// <param name="stopping">Ctrl+C: stops the run gracefully (<see cref="GracefulRunStop"/>) rather than abandoning it.</param>
+    private async Task WorkUntilOverAsync(long runId, RunRequest request, IProgress<RunProgress>? progress, CancellationToken stopping)
     {
-        using var reporting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reporter = progress is null ? Task.CompletedTask : ReportProgressAsync(runId, progress, reporting.Token);
+        using var over = new CancellationTokenSource();
+        var reporter = progress is null ? Task.CompletedTask : ReportProgressAsync(runId, progress, over.Token);
+        var stop = Task.CompletedTask;
+        var options = workerOptions.Value;
+        var graceful = new GracefulRunStop(runs, pool, options.ShutdownGrace, options.PollInterval, logger);
         try
         {
-            await pool.RunAsync(runId, request.Slots ?? workerOptions.Value.EffectiveSlots, cancellationToken);
+            // Disposing the registration waits for a callback in progress, so `stop` is settled once the using ends.
+            using (stopping.Register(() => stop = graceful.StopAsync(runId, over.Token)))
+                await pool.RunAsync(runId, request.Slots ?? options.EffectiveSlots, CancellationToken.None);
         }
         finally
         {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                await runs.RequestCancelAsync(runId, "cancelled by the user", CancellationToken.None);
-                pool.CancelRun(runId);
-                await runs.FinishRunIfDoneAsync(runId, CancellationToken.None);
-            }
-            await reporting.CancelAsync();
+            await over.CancelAsync();
+            await stop.ContinueWith(_ => { }, TaskScheduler.Default);
             await reporter.ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 
-    private async Task ReportProgressAsync(long runId, IProgress<RunProgress> progress, CancellationToken cancellationToken)
+    /// <summary>Reports every second, and once more when the run is over (<paramref name="over"/>), so even a run of a moment shows its first and last state.</summary>
+    private async Task ReportProgressAsync(long runId, IProgress<RunProgress> progress, CancellationToken over)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        while (true)
         {
-            var all = await runs.PartitionsAsync(runId, cancellationToken);
+            var all = await runs.PartitionsAsync(runId, CancellationToken.None);
             progress.Report(new RunProgress(runId, all.Count, all.Count(p => PartitionStatus.IsFinished(p.Status)),
-                all.Sum(p => p.RowsScored), all.Sum(p => p.EstimatedRows ?? 0)));
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                all.Sum(p => p.RowsScored), all.Sum(p => p.EstimatedRows ?? 0), all.Count(p => p.Status == PartitionStatus.Running), all.Count(p => p.Status == PartitionStatus.Failed)));
+            if (over.IsCancellationRequested)
+                return;
+            await Task.Delay(TimeSpan.FromSeconds(1), over).ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 

@@ -30,6 +30,7 @@ internal sealed class PartitionWorkerPool(
     ILogger<PartitionWorkerPool> logger)
 {
     private readonly ConcurrentDictionary<long, HeldPartition> _held = new();
+    private readonly ConcurrentDictionary<long, bool> _draining = new();
     private readonly Random _random = new();
 
     /// <summary>The lease owner name of this process: host, process id and a random suffix.</summary>
@@ -52,11 +53,28 @@ internal sealed class PartitionWorkerPool(
         }
     }
 
+    /// <summary>
+    /// Lets the partitions of <paramref name="runId"/> being scored here run on after the run's cancellation is
+    /// requested, until <see cref="CancelRun"/>: the graceful stop of <see cref="GracefulRunStop"/>.
+    /// </summary>
+    public void Drain(long runId) => _draining[runId] = true;
+
     /// <summary>Stops the partitions of a run this process is scoring, marking them cancelled.</summary>
     public void CancelRun(long runId)
     {
+        _draining.TryRemove(runId, out _);
         foreach (var held in _held.Values.Where(h => h.Partition.RunId == runId))
             held.Stop(StopReason.Cancelled);
+    }
+
+    /// <summary>Marks every partition held here cancelled and finishes their runs if that was the last: a forced exit's last step.</summary>
+    public async Task AbandonHeldAsync(CancellationToken cancellationToken)
+    {
+        var held = _held.Values.Select(h => h.Partition).ToArray();
+        foreach (var partition in held)
+            await leases.MarkCancelledAsync(partition, Owner, cancellationToken);
+        foreach (var runId in held.Select(p => p.RunId).Distinct())
+            await runs.FinishRunIfDoneAsync(runId, cancellationToken);
     }
 
     private async Task SlotAsync(long? runId, CancellationToken cancellationToken)
@@ -203,7 +221,7 @@ internal sealed class PartitionWorkerPool(
                 {
                     if (!states.TryGetValue(partition.Partition.PartitionId, out var state))
                         partition.Stop(StopReason.LeaseLost);
-                    else if (state.CancelRequested)
+                    else if (state.CancelRequested && !_draining.ContainsKey(partition.Partition.RunId))
                         partition.Stop(StopReason.Cancelled);
                 }
             }

@@ -20,6 +20,13 @@ internal sealed class WorkerOptions
     /// <summary>How long a claimed partition stays ours without a heartbeat; renewed every third of it.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// After Ctrl+C or SIGTERM, how long the partitions that <c>run</c>, <c>backfill</c> or <c>retry</c> are scoring may
+    /// take to commit before they are rolled back and marked cancelled.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Worker:ShutdownGrace must be between {1} and {2}.")]
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>How often an idle worker looks for partitions to claim.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 

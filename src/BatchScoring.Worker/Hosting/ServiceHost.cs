@@ -61,6 +61,7 @@ internal static class ServiceHost
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IOptions<ModelsOptions>>().Value.StoreDirectory));
         builder.Services.AddSingleton<ModelResolver>();
         builder.Services.AddSingleton<ShadowRunLedger>();
+        builder.Services.AddSingleton<RunSummaries>();
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<DemoRunner>();
         builder.Services.AddSingleton<DriftReportStore>();

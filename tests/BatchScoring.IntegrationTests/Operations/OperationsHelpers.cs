@@ -20,9 +20,13 @@ internal static class OperationsHelpers
 
     private static readonly System.Text.CompositeFormat ChurnJobFormat = System.Text.CompositeFormat.Parse(ChurnJob);
 
-    /// <summary>Writes a churn job file named <paramref name="name"/> reading <paramref name="source"/> into <paramref name="output"/>.</summary>
+    /// <summary>The text of a churn job file named <paramref name="name"/> reading <paramref name="source"/> into <paramref name="output"/>.</summary>
+    public static string ChurnJobText(string name, string source, string output)
+        => string.Format(System.Globalization.CultureInfo.InvariantCulture, ChurnJobFormat, name, source, output);
+
+    /// <summary>Writes <see cref="ChurnJobText"/> as the job file of <paramref name="name"/>.</summary>
     public static void WriteChurnJob(ScoringEnvironment env, string name, string source, string output)
-        => env.WriteJob(name, string.Format(System.Globalization.CultureInfo.InvariantCulture, ChurnJobFormat, name, source, output));
+        => env.WriteJob(name, ChurnJobText(name, source, output));
 
     /// <summary>A copy of the customers table without the <c>contract</c> column the model needs: runs on it fail before any row is written.</summary>
     public static async Task CreateBrokenSourceAsync(PostgresDatabase database, string table)

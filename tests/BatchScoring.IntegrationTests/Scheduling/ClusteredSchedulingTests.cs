@@ -40,7 +40,7 @@ public class ClusteredSchedulingTests(ScoringEnvironment env) : IClassFixture<Sc
         using var second = await SchedulingHost.StartAsync(configuration, secondFires);
         await Task.Delay(TimeSpan.FromSeconds(12));
         await using var db = await env.DataSource.OpenConnectionAsync();
-        Assert.Equal(2, await db.ExecuteScalarAsync<int>("SELECT count(DISTINCT instance_name) FROM qrtz_scheduler_state"));
+        Assert.Equal(2, await db.ExecuteScalarAsync<int>("SELECT count(DISTINCT instance_name) FROM quartz.qrtz_scheduler_state"));
         await Task.WhenAll(first.StopAsync(), second.StopAsync());
 
         var runs = (await db.QueryAsync<(long RunId, string Status, DateTime WindowStart, DateTime WindowEnd, string Trigger)>(

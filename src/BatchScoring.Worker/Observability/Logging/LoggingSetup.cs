@@ -30,10 +30,16 @@ internal static class LoggingSetup
             .Filter.ByExcluding(HostStartupFault.Matches);
         if (!json)
             logger.Enrich.With<RunScopeEnricher>();
-        logger.WriteTo.Console(Formatter(json, options.OutputTemplate, masker), standardErrorFromLevel: LogEventLevel.Warning);
+        if (!DebugEnabled(configuration))
+            logger.Filter.ByExcluding(PartitionLines.Hidden);
+        logger.WriteTo.Console(Formatter(json, options.OutputTemplate, masker), standardErrorFromLevel: LogEventLevel.Verbose);
         extra?.Invoke(logger);
         return logger.CreateLogger();
     }
+
+    private static bool DebugEnabled(IConfiguration configuration)
+        => Enum.TryParse<LogEventLevel>(configuration["Serilog:MinimumLevel:Default"] ?? configuration["Serilog:MinimumLevel"], true, out var level)
+           && level <= LogEventLevel.Debug;
 
     /// <summary>The console's formatter, also used by tests that capture what the console would print.</summary>
     public static ITextFormatter Formatter(bool json, string outputTemplate, SecretMasker masker) => new MaskingFormatter(
