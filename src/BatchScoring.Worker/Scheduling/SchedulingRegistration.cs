@@ -27,7 +27,7 @@ internal static class SchedulingRegistration
                 quartz.UsePersistentStore(store =>
                 {
                     // The qrtz_ tables come from our migrations (sql/005_quartz_tables.sql, moved to the quartz schema by
-                    // sql/017_quartz_schema.sql), applied before Quartz starts.
+                    // sql/019_quartz_schema.sql), applied before Quartz starts.
                     store.UsePostgres(source => source.DataSourceFactory = provider => provider.GetRequiredService<NpgsqlDataSource>());
                     store.ConfigureStore(ado => ado.TablePrefix = "quartz.qrtz_");
                     store.UseSystemTextJsonSerializer();
