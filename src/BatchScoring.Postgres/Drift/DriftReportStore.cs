@@ -56,6 +56,27 @@ public sealed class DriftReportStore(NpgsqlDataSource dataSource)
                 Statistics = JsonSerializer.Serialize(f.Statistics),
                 Bins = JsonSerializer.Serialize(f.Bins.Select(b => new StoredBin(b.Bin, b.Reference, b.Current))),
             }), transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE scoring.runs SET drift_status = @Status, drift_error = NULL WHERE run_id = @runId",
+            new { runId, Status = DriftStatus.Reported }, transaction, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Records on the run why it has no drift report (<see cref="DriftStatus"/>), with the error when the finalizer failed.</summary>
+    public async Task RecordStatusAsync(long runId, string status, string? error, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE scoring.runs SET drift_status = @status, drift_error = @error WHERE run_id = @runId",
+            new { runId, status, error }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>The run's status and drift status; null when there is no such run.</summary>
+    public async Task<RunDriftState?> LoadStateAsync(long runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<RunDriftState>(new CommandDefinition(
+            "SELECT status AS RunStatus, drift_status AS DriftStatus, drift_error AS DriftError FROM scoring.runs WHERE run_id = @runId",
+            new { runId }, cancellationToken: cancellationToken));
     }
 
     public async Task<StoredDriftReport?> LoadAsync(long runId, CancellationToken cancellationToken)
