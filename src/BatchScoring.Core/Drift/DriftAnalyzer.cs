@@ -130,8 +130,8 @@ public static class DriftAnalyzer
         if (!r.FrozenCategories.AsSpan().SequenceEqual(c.FrozenCategories))
             throw new BatchScoringException($"Drift: the categories of '{current.Name}' differ from the reference's; sketch the run with the reference's layout (DatasetSketch.EmptyCopy).");
         var labels = r.FrozenCategories.Append("(other)").ToArray();
-        long[] referenceCounts = [.. r.FrozenCounts, r.Total - r.FrozenCounts.Sum()];
-        long[] currentCounts = [.. c.FrozenCounts, c.Total - c.FrozenCounts.Sum()];
+        long[] referenceCounts = [.. r.FrozenCounts, r.OtherTotal];
+        long[] currentCounts = [.. c.FrozenCounts, c.OtherTotal];
         if (referenceCounts[^1] == 0 && currentCounts[^1] == 0)
         {
             labels = labels[..^1];
@@ -148,10 +148,11 @@ public static class DriftAnalyzer
             statistics["jensen_shannon"] = Distances.JensenShannon(referenceShares, currentShares);
             statistics["psi"] = Distances.Psi(referenceShares, currentShares);
             statistics["l_infinity"] = Distances.LInfinity(referenceShares, currentShares);
-            // Over the categories the current sketch counted by name (all of them unless it overflowed).
-            var unseen = c.FrozenCategories.Select((name, i) => (name, count: c.FrozenCounts[i])).Concat(c.OtherCounts.Select(o => (name: o.Value, count: o.Count)))
-                .Where(e => r.CountOf(e.name) == 0).Sum(e => e.count);
-            statistics["unseen_share"] = (double)unseen / c.Total;
+            // Rows outside the reference's categories, counted exactly as they were added.
+            statistics["unseen_share"] = (double)c.UnseenCount / c.Total;
+            // Above the capacity the reference's own set is truncated; its share outside the set says by how much.
+            if (r.UnseenCount > 0)
+                statistics["reference_unseen_share"] = (double)r.UnseenCount / r.Total;
             if (current.Kind == FeatureKind.Binary)
             {
                 var z = TwoProportionZTest.Test(r.CountOf("true"), r.Total, c.CountOf("true"), c.Total);

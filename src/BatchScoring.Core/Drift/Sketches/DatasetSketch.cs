@@ -44,7 +44,7 @@ public sealed class DatasetSketch
         options ??= SketchOptions.Default;
         return new DatasetSketch(options, frozen: false, features.Select(f => new FeatureSketch(f,
             f.Kind == FeatureKind.Numeric ? new NumericSketch([], options.SampleSize) : null,
-            f.Kind == FeatureKind.Numeric ? null : new CategorySketch(f.Kind == FeatureKind.Binary ? FeatureSketch.BinaryCategories : [], options.UnseenCapacity)))
+            f.Kind == FeatureKind.Numeric ? null : new CategorySketch(f.Kind == FeatureKind.Binary ? FeatureSketch.BinaryCategories : [], null, options.CategoryCapacity)))
             .ToArray());
     }
 
@@ -77,17 +77,16 @@ public sealed class DatasetSketch
                 : NumericBins.FromDeciles(numeric.Sample.Values().Order().ToArray(), numeric.Moments.Min!.Value, numeric.Moments.Max!.Value);
             return new FeatureSketch(f.Definition, new NumericSketch(edges, Options.SampleSize), null);
         }
-        var categories = f.Kind == FeatureKind.Binary
-            ? FeatureSketch.BinaryCategories
-            : f.Categories!.OtherCounts.OrderByDescending(c => c.Count).ThenBy(c => c.Value, StringComparer.Ordinal)
-                .Take(Options.TopK).Select(c => c.Value).ToArray();
-        return new FeatureSketch(f.Definition, null, new CategorySketch(categories, Options.UnseenCapacity));
+        var seen = f.Categories!.Others.Items();
+        var categories = f.Kind == FeatureKind.Binary ? FeatureSketch.BinaryCategories : seen.Take(Options.TopK).Select(c => c.Item).ToArray();
+        var known = categories.Concat(seen.Select(c => c.Item)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        return new FeatureSketch(f.Definition, null, new CategorySketch(categories, known, Options.CategoryCapacity));
     }).ToArray());
 
     /// <summary>An empty sketch with the same features, options, bins and categories: what each partition fills.</summary>
     public DatasetSketch EmptyCopy() => new(Options, IsFrozen, Features.Select(f => new FeatureSketch(f.Definition,
         f.Numeric is { } n ? new NumericSketch(n.Edges, Options.SampleSize) : null,
-        f.Categories is { } c ? new CategorySketch(c.FrozenCategories, Options.UnseenCapacity) : null)).ToArray());
+        f.Categories is { } c ? new CategorySketch(c.FrozenCategories, c.KnownCategories, Options.CategoryCapacity) : null)).ToArray());
 
     /// <summary>Adds the rows of a batch to every feature of the given role; each must be a column of the batch.</summary>
     public void Add(RowBatch batch, FeatureRole role, ReadOnlySpan<ulong> rowKeyHashes)
