@@ -41,7 +41,8 @@ public static class DriftAnalyzer
 
     private static FeatureDrift AnalyzeFeature(FeatureSketch reference, FeatureSketch current, DriftSpec spec)
     {
-        var (method, threshold) = DriftMethods.Choose(spec, current.Name, current.Kind, reference.Count);
+        var discrete = reference.Numeric is { IsDiscrete: true };
+        var (method, threshold) = DriftMethods.Choose(spec, current.Name, current.Kind, discrete, reference.Count);
         var statistics = new Dictionary<string, double>(StringComparer.Ordinal);
         var missingChange = current.MissingRate - reference.MissingRate;
         statistics["missing_rate_change"] = missingChange;
@@ -65,7 +66,7 @@ public static class DriftAnalyzer
             _ => throw new InvalidOperationException($"No statistic for method {method}."),
         };
         double? statistic = comparable ? statistics[statisticName] : null;
-        double? testPValue = comparable ? statistics[PValueName(current.Kind)] : null;
+        double? testPValue = comparable ? statistics[PValueName(current.Kind, discrete)] : null;
         double? methodPValue = pValueName is not null && comparable ? statistics[pValueName] : null;
 
         var isTest = DriftMethods.IsPValueTest(method);
@@ -81,9 +82,9 @@ public static class DriftAnalyzer
             reference.Count, current.Count, reference.MissingRate, current.MissingRate, statistics, bins);
     }
 
-    private static string PValueName(FeatureKind kind) => kind switch
+    private static string PValueName(FeatureKind kind, bool discrete) => kind switch
     {
-        FeatureKind.Numeric => "ks_p_value",
+        FeatureKind.Numeric when !discrete => "ks_p_value",
         FeatureKind.Binary => "z_p_value",
         _ => "chi_squared_p_value",
     };
@@ -93,8 +94,6 @@ public static class DriftAnalyzer
         NumericSketch r = reference.Numeric!, c = current.Numeric!;
         if (!r.Edges.AsSpan().SequenceEqual(c.Edges))
             throw new BatchScoringException($"Drift: the bins of '{current.Name}' differ from the reference's; sketch the run with the reference's layout (DatasetSketch.EmptyCopy).");
-        var referenceShares = Distances.Shares(r.BinCounts);
-        var currentShares = Distances.Shares(c.BinCounts);
         if (r.Moments.Count > 0)
         {
             statistics["reference_mean"] = r.Moments.Mean;
@@ -117,11 +116,12 @@ public static class DriftAnalyzer
             statistics["wasserstein"] = wasserstein;
             // A constant reference has no spread to scale by; the raw distance is then the best yardstick.
             statistics["wasserstein_normed"] = std > 0 ? wasserstein / std : wasserstein;
-            statistics["psi"] = Distances.Psi(referenceShares, currentShares);
-            statistics["jensen_shannon"] = Distances.JensenShannon(referenceShares, currentShares);
         }
-        var labels = NumericBins.Labels(r.Edges);
-        return labels.Select((label, i) => new BinShare(label, referenceShares[i], currentShares[i])).ToArray();
+        if (comparable && r.IsDiscrete)
+            statistics["unseen_share"] = (double)c.BinCounts[^1] / c.Moments.Count;
+        return r.IsDiscrete
+            ? CountStatistics(NumericBins.Labels(r.Edges, discrete: true), r.BinCounts, c.BinCounts, comparable, statistics)
+            : CountStatistics(NumericBins.Labels(r.Edges, discrete: false), r.BinCounts, c.BinCounts, comparable, statistics, distancesOnly: true);
     }
 
     private static BinShare[] CategoryStatistics(FeatureSketch reference, FeatureSketch current, bool comparable, Dictionary<string, double> statistics)
@@ -129,25 +129,11 @@ public static class DriftAnalyzer
         CategorySketch r = reference.Categories!, c = current.Categories!;
         if (!r.FrozenCategories.AsSpan().SequenceEqual(c.FrozenCategories))
             throw new BatchScoringException($"Drift: the categories of '{current.Name}' differ from the reference's; sketch the run with the reference's layout (DatasetSketch.EmptyCopy).");
-        var labels = r.FrozenCategories.Append("(other)").ToArray();
         long[] referenceCounts = [.. r.FrozenCounts, r.OtherTotal];
         long[] currentCounts = [.. c.FrozenCounts, c.OtherTotal];
-        if (referenceCounts[^1] == 0 && currentCounts[^1] == 0)
-        {
-            labels = labels[..^1];
-            referenceCounts = referenceCounts[..^1];
-            currentCounts = currentCounts[..^1];
-        }
-        var referenceShares = Distances.Shares(referenceCounts);
-        var currentShares = Distances.Shares(currentCounts);
+        var bins = CountStatistics([.. r.FrozenCategories, "(other)"], referenceCounts, currentCounts, comparable, statistics);
         if (comparable)
         {
-            var chi = ChiSquaredTest.Homogeneity(referenceCounts, currentCounts);
-            statistics["chi_squared"] = chi.Statistic;
-            statistics["chi_squared_p_value"] = chi.PValue;
-            statistics["jensen_shannon"] = Distances.JensenShannon(referenceShares, currentShares);
-            statistics["psi"] = Distances.Psi(referenceShares, currentShares);
-            statistics["l_infinity"] = Distances.LInfinity(referenceShares, currentShares);
             // Rows outside the reference's categories, counted exactly as they were added.
             statistics["unseen_share"] = (double)c.UnseenCount / c.Total;
             // Above the capacity the reference's own set is truncated; its share outside the set says by how much.
@@ -158,6 +144,37 @@ public static class DriftAnalyzer
                 var z = TwoProportionZTest.Test(r.CountOf("true"), r.Total, c.CountOf("true"), c.Total);
                 statistics["z"] = z.Z;
                 statistics["z_p_value"] = z.PValue;
+            }
+        }
+        return bins;
+    }
+
+    /// <summary>
+    /// Statistics of counts over the same bins, the last of which is "(other)" for categories (dropped when
+    /// empty on both sides): PSI and Jensen–Shannon, and unless <paramref name="distancesOnly"/> also the
+    /// chi-squared test and L∞ of the shares.
+    /// </summary>
+    private static BinShare[] CountStatistics(
+        string[] labels, long[] referenceCounts, long[] currentCounts, bool comparable, Dictionary<string, double> statistics, bool distancesOnly = false)
+    {
+        if (!distancesOnly && referenceCounts.Length > 0 && referenceCounts[^1] == 0 && currentCounts[^1] == 0)
+        {
+            labels = labels[..^1];
+            referenceCounts = referenceCounts[..^1];
+            currentCounts = currentCounts[..^1];
+        }
+        var referenceShares = Distances.Shares(referenceCounts);
+        var currentShares = Distances.Shares(currentCounts);
+        if (comparable)
+        {
+            statistics["psi"] = Distances.Psi(referenceShares, currentShares);
+            statistics["jensen_shannon"] = Distances.JensenShannon(referenceShares, currentShares);
+            if (!distancesOnly)
+            {
+                var chi = ChiSquaredTest.Homogeneity(referenceCounts, currentCounts);
+                statistics["chi_squared"] = chi.Statistic;
+                statistics["chi_squared_p_value"] = chi.PValue;
+                statistics["l_infinity"] = Distances.LInfinity(referenceShares, currentShares);
             }
         }
         return labels.Select((label, i) => new BinShare(label, referenceShares[i], currentShares[i])).ToArray();

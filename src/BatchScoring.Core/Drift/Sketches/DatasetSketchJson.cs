@@ -45,7 +45,7 @@ internal static class DatasetSketchJson
         if (feature.Numeric is { } n)
         {
             var sample = n.Sample.Entries();
-            numeric = new NumericDto(n.Edges, n.BinCounts,
+            numeric = new NumericDto(n.Edges, n.IsDiscrete, n.DistinctValues?.Order().ToArray(), n.BinCounts,
                 new MomentsDto(n.Moments.Count, n.Moments.Mean, n.Moments.M2, n.Moments.Min, n.Moments.Max),
                 sample.Select(e => e.Hash).ToArray(), sample.Select(e => e.Value).ToArray());
         }
@@ -65,7 +65,9 @@ internal static class DatasetSketchJson
         NumericSketch? numeric = null;
         if (dto.Numeric is { } n)
         {
-            numeric = new NumericSketch(n.Edges, options.SampleSize);
+            numeric = new NumericSketch(n.Edges, n.Discrete, options.SampleSize);
+            if (n.Edges.Length == 0)
+                numeric.RestoreDistinct(n.Distinct);
             if (n.BinCounts.Length != numeric.BinCounts.Length || n.SampleHashes.Length != n.SampleValues.Length)
                 throw new FormatException($"The stored drift sketch of '{dto.Name}' has inconsistent bin or sample arrays.");
             n.BinCounts.CopyTo(numeric.BinCounts, 0);
@@ -98,7 +100,7 @@ internal static class DatasetSketchJson
     private sealed record FeatureDto(
         string Name, FeatureRole Role, FeatureKind Kind, long Count, long NullCount, long NanCount, NumericDto? Numeric, CategoriesDto? Categories);
 
-    private sealed record NumericDto(double[] Edges, long[] BinCounts, MomentsDto Moments, ulong[] SampleHashes, double[] SampleValues);
+    private sealed record NumericDto(double[] Edges, bool Discrete, double[]? Distinct, long[] BinCounts, MomentsDto Moments, ulong[] SampleHashes, double[] SampleValues);
 
     private sealed record MomentsDto(long Count, double Mean, double M2, double? Min, double? Max);
 
