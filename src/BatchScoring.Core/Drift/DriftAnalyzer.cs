@@ -74,12 +74,22 @@ public static class DriftAnalyzer
             : isTest ? (methodPValue!.Value <= 0 ? double.MaxValue : Math.Log(methodPValue.Value) / Math.Log(threshold))
             : statistic!.Value / threshold;
         var methodDrifted = comparable && (isTest ? methodPValue!.Value < threshold : statistic!.Value >= threshold);
-        var missingSeverity = Math.Abs(missingChange) / spec.DistanceThreshold;
-        var missingDrifted = missingSeverity >= 1;
+        // Half the distance threshold (5 points by default) and significant: 2 % → 12 % is caught, noise at any n is not.
+        var missingSeverity = Math.Abs(missingChange) / (spec.DistanceThreshold / 2);
+        var missingDrifted = missingSeverity >= 1 && statistics.GetValueOrDefault("missing_p_value", 1) < spec.PValueThreshold;
 
+        var boundName = method switch
+        {
+            DriftMethod.KolmogorovSmirnov => "ks_bound",
+            DriftMethod.Wasserstein => "wasserstein_normed_bound",
+            _ => null,
+        };
         return new FeatureDrift(current.Name, current.Definition.Role, current.Kind, method, statistic, testPValue, threshold,
             Math.Max(methodSeverity, missingSeverity), methodDrifted || missingDrifted, FdrRejected: false,
-            reference.Count, current.Count, reference.MissingRate, current.MissingRate, statistics, bins);
+            reference.Count, current.Count, reference.MissingRate, current.MissingRate, statistics, bins)
+        {
+            StatisticBound = comparable && boundName is not null ? statistics[boundName] : null,
+        };
     }
 
     private static string PValueName(FeatureKind kind, bool discrete) => kind switch
@@ -105,23 +115,53 @@ public static class DriftAnalyzer
             statistics["current_std"] = Math.Sqrt(c.Moments.SampleVariance);
         }
         if (comparable)
-        {
-            var referenceSample = r.Sample.Values();
-            var currentSample = c.Sample.Values();
-            var ks = KolmogorovSmirnov.TwoSample(referenceSample, currentSample);
-            statistics["ks"] = ks.Statistic;
-            statistics["ks_p_value"] = ks.PValue;
-            var wasserstein = Distances.Wasserstein(referenceSample, currentSample);
-            var std = Math.Sqrt(r.Moments.PopulationVariance);
-            statistics["wasserstein"] = wasserstein;
-            // A constant reference has no spread to scale by; the raw distance is then the best yardstick.
-            statistics["wasserstein_normed"] = std > 0 ? wasserstein / std : wasserstein;
-        }
+            DistributionStatistics(r, c, statistics);
         if (comparable && r.IsDiscrete)
             statistics["unseen_share"] = (double)c.BinCounts[^1] / c.Moments.Count;
         return r.IsDiscrete
             ? CountStatistics(NumericBins.Labels(r.Edges, discrete: true), r.BinCounts, c.BinCounts, comparable, statistics)
             : CountStatistics(NumericBins.Labels(r.Edges, discrete: false), r.BinCounts, c.BinCounts, comparable, statistics, distancesOnly: true);
+    }
+
+    /// <summary>
+    /// KS and Wasserstein on all rows: exactly when every value of both sides is in their samples (the exact
+    /// KS test, as scipy's <c>ks_2samp(method='auto')</c> at these sizes), else from the quantile bins with
+    /// the bound on D and W, and the asymptotic p-value of the binned D (never above the exact D, so the
+    /// p-value errs towards no drift).
+    /// </summary>
+    private static void DistributionStatistics(NumericSketch r, NumericSketch c, Dictionary<string, double> statistics)
+    {
+        Bounded ks, wasserstein;
+        double pValue;
+        var complete = r.Sample.Count == r.Moments.Count && c.Sample.Count == c.Moments.Count;
+        if (complete)
+        {
+            var referenceValues = r.Sample.Values();
+            var currentValues = c.Sample.Values();
+            var test = KolmogorovSmirnov.TwoSample(referenceValues, currentValues);
+            (ks, pValue) = (new Bounded(test.Statistic, 0), test.PValue);
+            wasserstein = new Bounded(Distances.Wasserstein(referenceValues, currentValues), 0);
+        }
+        else
+        {
+            var onEdges = r.IsDiscrete && r.BinCounts[^1] == 0 && c.BinCounts[^1] == 0;
+            ks = BinnedDistances.KolmogorovSmirnov(r.Quantiles, c.Quantiles, onEdges);
+            var n = Math.Max(1, (long)Math.Round((double)r.Moments.Count * c.Moments.Count / (r.Moments.Count + c.Moments.Count), MidpointRounding.ToEven));
+            pValue = KolmogorovDistribution.Survival(n, ks.Value);
+            wasserstein = BinnedDistances.Wasserstein(r.Quantiles, (r.Moments.Min!.Value, r.Moments.Max!.Value),
+                c.Quantiles, (c.Moments.Min!.Value, c.Moments.Max!.Value), onEdges);
+        }
+        statistics["ks"] = ks.Value;
+        statistics["ks_bound"] = ks.Bound;
+        statistics["ks_p_value"] = pValue;
+        statistics["ks_asymptotic"] = complete ? 0 : 1;
+        statistics["wasserstein"] = wasserstein.Value;
+        statistics["wasserstein_bound"] = wasserstein.Bound;
+        // A constant reference has no spread to scale by; the raw distance is then the best yardstick.
+        var std = Math.Sqrt(r.Moments.PopulationVariance);
+        var scale = std > 0 ? std : 1;
+        statistics["wasserstein_normed"] = wasserstein.Value / scale;
+        statistics["wasserstein_normed_bound"] = wasserstein.Bound / scale;
     }
 
     private static BinShare[] CategoryStatistics(FeatureSketch reference, FeatureSketch current, bool comparable, Dictionary<string, double> statistics)

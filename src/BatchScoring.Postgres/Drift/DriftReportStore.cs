@@ -41,17 +41,17 @@ public sealed class DriftReportStore(NpgsqlDataSource dataSource)
             }, transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO scoring.drift_features (run_id, feature, role, kind, method, statistic, p_value, threshold, severity, drifted,
+            INSERT INTO scoring.drift_features (run_id, feature, role, kind, method, statistic, statistic_bound, p_value, threshold, severity, drifted,
                                                 fdr_rejected, n_ref, n_cur, ref_missing_rate, cur_missing_rate, missing_rate_change,
                                                 statistics, bins)
-            VALUES (@RunId, @Feature, @Role, @Kind, @Method, @Statistic, @PValue, @Threshold, @Severity, @Drifted,
+            VALUES (@RunId, @Feature, @Role, @Kind, @Method, @Statistic, @StatisticBound, @PValue, @Threshold, @Severity, @Drifted,
                     @FdrRejected, @ReferenceRows, @CurrentRows, @ReferenceMissingRate, @CurrentMissingRate, @MissingRateChange,
                     @Statistics::jsonb, @Bins::jsonb)
             """,
             report.Features.Select(f => new
             {
                 RunId = runId, f.Feature, Role = DriftNames.Of(f.Role), Kind = DriftNames.Of(f.Kind), Method = DriftNames.Of(f.Method),
-                f.Statistic, f.PValue, f.Threshold, f.Severity, f.Drifted, f.FdrRejected, f.ReferenceRows, f.CurrentRows,
+                f.Statistic, f.StatisticBound, f.PValue, f.Threshold, f.Severity, f.Drifted, f.FdrRejected, f.ReferenceRows, f.CurrentRows,
                 f.ReferenceMissingRate, f.CurrentMissingRate, f.MissingRateChange,
                 Statistics = JsonSerializer.Serialize(f.Statistics),
                 Bins = JsonSerializer.Serialize(f.Bins.Select(b => new StoredBin(b.Bin, b.Reference, b.Current))),
@@ -93,7 +93,7 @@ public sealed class DriftReportStore(NpgsqlDataSource dataSource)
             return null;
         var features = await connection.QueryAsync<FeatureRow>(new CommandDefinition(
             """
-            SELECT feature AS Feature, role AS Role, kind AS Kind, method AS Method, statistic AS Statistic, p_value AS PValue,
+            SELECT feature AS Feature, role AS Role, kind AS Kind, method AS Method, statistic AS Statistic, statistic_bound AS StatisticBound, p_value AS PValue,
                    threshold AS Threshold, severity AS Severity, drifted AS Drifted, fdr_rejected AS FdrRejected, n_ref AS NRef, n_cur AS NCur,
                    ref_missing_rate AS RefMissingRate, cur_missing_rate AS CurMissingRate, statistics::text AS Statistics, bins::text AS Bins
             FROM scoring.drift_features WHERE run_id = @runId ORDER BY feature
@@ -107,7 +107,10 @@ public sealed class DriftReportStore(NpgsqlDataSource dataSource)
         r.Feature, DriftNames.Role(r.Role), DriftNames.Kind(r.Kind), DriftNames.Method(r.Method), r.Statistic, r.PValue, r.Threshold, r.Severity,
         r.Drifted, r.FdrRejected, r.NRef, r.NCur, r.RefMissingRate, r.CurMissingRate,
         JsonSerializer.Deserialize<Dictionary<string, double>>(r.Statistics)!,
-        JsonSerializer.Deserialize<StoredBin[]>(r.Bins)!.Select(b => new BinShare(b.Bin, b.Reference, b.Current)).ToArray());
+        JsonSerializer.Deserialize<StoredBin[]>(r.Bins)!.Select(b => new BinShare(b.Bin, b.Reference, b.Current)).ToArray())
+    {
+        StatisticBound = r.StatisticBound,
+    };
 
     /// <summary>One element of the bins jsonb; its short keys are what analysts query (<c>bins-&gt;0-&gt;&gt;'ref'</c>).</summary>
     private sealed record StoredBin(
@@ -120,6 +123,6 @@ public sealed class DriftReportStore(NpgsqlDataSource dataSource)
         bool DatasetDrift, bool FdrDrift, bool PredictionDrift, DateTime CreatedAt);
 
     private sealed record FeatureRow(
-        string Feature, string Role, string Kind, string Method, double? Statistic, double? PValue, double Threshold, double Severity,
+        string Feature, string Role, string Kind, string Method, double? Statistic, double? StatisticBound, double? PValue, double Threshold, double Severity,
         bool Drifted, bool FdrRejected, long NRef, long NCur, double RefMissingRate, double CurMissingRate, string Statistics, string Bins);
 }

@@ -43,7 +43,7 @@ public sealed class DatasetSketch
     {
         options ??= SketchOptions.Default;
         return new DatasetSketch(options, frozen: false, features.Select(f => new FeatureSketch(f,
-            f.Kind == FeatureKind.Numeric ? new NumericSketch([], discrete: false, options.SampleSize) : null,
+            f.Kind == FeatureKind.Numeric ? new NumericSketch([], discrete: false, [], NumericSketch.LayoutSampleSize) : null,
             f.Kind == FeatureKind.Numeric ? null : new CategorySketch(f.Kind == FeatureKind.Binary ? FeatureSketch.BinaryCategories : [], null, options.CategoryCapacity)))
             .ToArray());
     }
@@ -73,11 +73,16 @@ public sealed class DatasetSketch
     {
         if (f.Numeric is { } numeric)
         {
-            var discrete = numeric.Moments.Count > 0 && numeric.DistinctValues is not null;
-            var edges = numeric.Moments.Count == 0 ? []
-                : discrete ? numeric.DistinctValues!.Order().ToArray()
-                : NumericBins.FromPercentiles(numeric.Sample.Values().Order().ToArray(), numeric.Moments.Min!.Value, numeric.Moments.Max!.Value);
-            return new FeatureSketch(f.Definition, new NumericSketch(edges, discrete, Options.SampleSize), null);
+            if (numeric.Moments.Count == 0)
+                return new FeatureSketch(f.Definition, new NumericSketch([], false, [], Options.SampleSize), null);
+            if (numeric.DistinctValues is { } values)
+            {
+                var distinct = values.Order().ToArray();
+                return new FeatureSketch(f.Definition, new NumericSketch(distinct, true, distinct, Options.SampleSize), null);
+            }
+            var (sorted, min, max) = (numeric.Sample.Values().Order().ToArray(), numeric.Moments.Min!.Value, numeric.Moments.Max!.Value);
+            return new FeatureSketch(f.Definition, new NumericSketch(
+                NumericBins.FromPercentiles(sorted, min, max), false, QuantileBins.EdgesFrom(sorted, min, max), Options.SampleSize), null);
         }
         var seen = f.Categories!.Others.Items();
         var categories = f.Kind == FeatureKind.Binary ? FeatureSketch.BinaryCategories : seen.Take(Options.TopK).Select(c => c.Item).ToArray();
@@ -87,7 +92,7 @@ public sealed class DatasetSketch
 
     /// <summary>An empty sketch with the same features, options, bins and categories: what each partition fills.</summary>
     public DatasetSketch EmptyCopy() => new(Options, IsFrozen, Features.Select(f => new FeatureSketch(f.Definition,
-        f.Numeric is { } n ? new NumericSketch(n.Edges, n.IsDiscrete, Options.SampleSize) : null,
+        f.Numeric is { } n ? new NumericSketch(n.Edges, n.IsDiscrete, n.Quantiles.Edges, IsFrozen ? Options.SampleSize : NumericSketch.LayoutSampleSize) : null,
         f.Categories is { } c ? new CategorySketch(c.FrozenCategories, c.KnownCategories, Options.CategoryCapacity) : null)).ToArray());
 
     /// <summary>Adds the rows of a batch to every feature of the given role; each must be a column of the batch.</summary>

@@ -36,7 +36,7 @@ internal static class DatasetSketchJson
         if (dto.Version != FormatVersion)
             throw new FormatException($"A stored drift sketch has format version {dto.Version}; this build reads version {FormatVersion} (register the model version again with --reference to profile it anew).");
         var options = new SketchOptions { SampleSize = dto.SampleSize, TopK = dto.TopK, CategoryCapacity = dto.CategoryCapacity };
-        return new DatasetSketch(options, dto.Frozen, dto.Features.Select(f => FromDto(f, options)).ToArray());
+        return new DatasetSketch(options, dto.Frozen, dto.Features.Select(f => FromDto(f, options, dto.Frozen)).ToArray());
     }
 
     private static FeatureDto ToDto(FeatureSketch feature)
@@ -46,6 +46,7 @@ internal static class DatasetSketchJson
         {
             var sample = n.Sample.Entries();
             numeric = new NumericDto(n.Edges, n.IsDiscrete, n.DistinctValues?.Order().ToArray(), n.BinCounts,
+                n.Quantiles.Edges, n.Quantiles.Counts, n.Quantiles.Sums,
                 new MomentsDto(n.Moments.Count, n.Moments.Mean, n.Moments.M2, n.Moments.Min, n.Moments.Max),
                 sample.Select(e => e.Hash).ToArray(), sample.Select(e => e.Value).ToArray());
         }
@@ -59,18 +60,21 @@ internal static class DatasetSketchJson
         return new FeatureDto(feature.Name, feature.Definition.Role, feature.Kind, feature.Count, feature.NullCount, feature.NaNCount, numeric, categories);
     }
 
-    private static FeatureSketch FromDto(FeatureDto dto, SketchOptions options)
+    private static FeatureSketch FromDto(FeatureDto dto, SketchOptions options, bool frozen)
     {
         var definition = new FeatureDefinition(dto.Name, dto.Role, dto.Kind);
         NumericSketch? numeric = null;
         if (dto.Numeric is { } n)
         {
-            numeric = new NumericSketch(n.Edges, n.Discrete, options.SampleSize);
+            numeric = new NumericSketch(n.Edges, n.Discrete, n.QuantileEdges, frozen ? options.SampleSize : NumericSketch.LayoutSampleSize);
             if (n.Edges.Length == 0)
                 numeric.RestoreDistinct(n.Distinct);
-            if (n.BinCounts.Length != numeric.BinCounts.Length || n.SampleHashes.Length != n.SampleValues.Length)
+            if (n.BinCounts.Length != numeric.BinCounts.Length || n.SampleHashes.Length != n.SampleValues.Length
+                || n.QuantileCounts.Length != numeric.Quantiles.Counts.Length || n.QuantileSums.Length != numeric.Quantiles.Sums.Length)
                 throw new FormatException($"The stored drift sketch of '{dto.Name}' has inconsistent bin or sample arrays.");
             n.BinCounts.CopyTo(numeric.BinCounts, 0);
+            n.QuantileCounts.CopyTo(numeric.Quantiles.Counts, 0);
+            n.QuantileSums.CopyTo(numeric.Quantiles.Sums, 0);
             var moments = numeric.Moments;
             (moments.Count, moments.Mean, moments.M2, moments.Min, moments.Max) = (n.Moments.Count, n.Moments.Mean, n.Moments.M2, n.Moments.Min, n.Moments.Max);
             for (var i = 0; i < n.SampleHashes.Length; i++)
@@ -100,7 +104,8 @@ internal static class DatasetSketchJson
     private sealed record FeatureDto(
         string Name, FeatureRole Role, FeatureKind Kind, long Count, long NullCount, long NanCount, NumericDto? Numeric, CategoriesDto? Categories);
 
-    private sealed record NumericDto(double[] Edges, bool Discrete, double[]? Distinct, long[] BinCounts, MomentsDto Moments, ulong[] SampleHashes, double[] SampleValues);
+    private sealed record NumericDto(
+        double[] Edges, bool Discrete, double[]? Distinct, long[] BinCounts, double[] QuantileEdges, long[] QuantileCounts, double[] QuantileSums, MomentsDto Moments, ulong[] SampleHashes, double[] SampleValues);
 
     private sealed record MomentsDto(long Count, double Mean, double M2, double? Min, double? Max);
 
