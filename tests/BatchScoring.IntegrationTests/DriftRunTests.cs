@@ -1,3 +1,4 @@
+using System.Globalization;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
 using BatchScoring.Postgres.Migrations;
@@ -56,6 +57,48 @@ public class DriftRunTests(ScoringEnvironment env) : IClassFixture<ScoringEnviro
             "SELECT n_ref, n_cur FROM scoring.drift_runs WHERE run_id = @RunId", new { outcome.RunId });
         Assert.Equal(outcome.RowsScored, summary.NCur);
         Assert.Equal(await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM public.drifting WHERE event_time < '2026-09-29'"), summary.NRef);
+    }
+
+    [Fact]
+    public async Task A_failing_drift_step_is_recorded_on_the_run_and_report_says_why_while_the_run_stays_succeeded()
+    {
+        // A KS override on a text column passes the job file but fails when the finalizer analyses the run.
+        env.WriteJob("drift-fails", """
+            name: drift-fails
+            source:
+              table: public.customers
+              key_columns: [customer_id]
+              timestamp_column: event_time
+            partitioning:
+              grain: 7d
+            model:
+              path: churn.zip
+            output:
+              table: scored.drift_fails
+            drift:
+              reference:
+                window: {start: "2026-09-01T00:00:00Z", end: "2026-09-15T00:00:00Z"}
+              features:
+                contract: {method: ks}
+            """);
+        using var host = await env.HostAsync();
+        await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
+        var window = new TimeWindow(new DateTime(2026, 9, 15, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 9, 29, 0, 0, 0, DateTimeKind.Utc));
+        var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(
+            JobSpecLoader.LoadByName(env.Folder, "drift-fails"), new RunRequest(RunTrigger.Backfill, window), CancellationToken.None);
+        Assert.True(outcome.Status == RunStatus.Succeeded, outcome.Error);
+
+        await using var connection = await env.DataSource.OpenConnectionAsync();
+        var run = await connection.QuerySingleAsync<(string Status, string? DriftStatus, string? DriftError)>(
+            "SELECT status, drift_status, drift_error FROM scoring.runs WHERE run_id = @RunId", new { outcome.RunId });
+        Assert.Equal((RunStatus.Succeeded, "failed"), (run.Status, run.DriftStatus));
+        Assert.Contains("contract", run.DriftError);
+
+        var (exitCode, output) = await DemoCommandTests.RunCliAsync(env.Folder, ["report", outcome.RunId.ToString(CultureInfo.InvariantCulture)],
+            new Dictionary<string, string> { ["ConnectionStrings__BatchScoring"] = env.ConnectionString });
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"Run {outcome.RunId} has no drift report: making it failed", output);
+        Assert.Contains("contract", output);
     }
 
     [Fact]

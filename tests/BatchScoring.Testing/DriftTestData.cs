@@ -12,6 +12,8 @@ public sealed record Plant
     public double NewPlanShare { get; init; }
     public double TenureMissing { get; init; } = 0.02;
     public double ScoreShift { get; init; }
+    /// <summary>Shares of basic, standard, premium and family.</summary>
+    public double[] PlanWeights { get; init; } = [0.4, 0.3, 0.2, 0.1];
 }
 
 /// <summary>Synthetic scored rows: a key, four inputs (numeric, numeric, categorical, numeric with nulls, binary) and two outputs.</summary>
@@ -37,14 +39,13 @@ public static class DriftTestData
         var input = new RowBatch(InputSchema, rows) { Count = rows };
         var output = new RowBatch(OutputSchema, rows) { Count = rows };
         string[] plans = ["basic", "standard", "premium", "family"];
-        double[] planWeights = [0.4, 0.3, 0.2, 0.1];
         for (var i = 0; i < rows; i++)
         {
             input.Column<long>("customer_id").Set(i, firstKey + i);
             var age = 40 + 12 * Normal(random) + plant.AgeShift;
             input.Column<double>("age").Set(i, age);
             input.Column<double>("income").Set(i, 50_000 + 15_000 * plant.IncomeScale * Normal(random));
-            input.Column<string>("plan").Set(i, random.NextDouble() < plant.NewPlanShare ? "enterprise" : Pick(random, plans, planWeights));
+            input.Column<string>("plan").Set(i, random.NextDouble() < plant.NewPlanShare ? "enterprise" : Pick(random, plans, plant.PlanWeights));
             if (random.NextDouble() < plant.TenureMissing)
                 input.Column<int>("tenure").SetNull(i);
             else
@@ -59,9 +60,9 @@ public static class DriftTestData
     }
 
     /// <summary>A reference built the way production builds one: two passes over the same batches.</summary>
-    public static DatasetSketch Reference(int rows, int seed, SketchOptions? options = null)
+    public static DatasetSketch Reference(int rows, int seed, SketchOptions? options = null, Plant? plant = null)
     {
-        var batch = Generate(rows, seed, 0, new Plant());
+        var batch = Generate(rows, seed, 0, plant ?? new Plant());
         var hashes = RowKeyHasher.Hash(batch.Input, KeyColumns);
         return DatasetSketch.BuildReferenceAsync(Features, options ?? SketchOptions.Default, (sketch, _) =>
         {

@@ -41,7 +41,8 @@ public static class DriftAnalyzer
 
     private static FeatureDrift AnalyzeFeature(FeatureSketch reference, FeatureSketch current, DriftSpec spec)
     {
-        var (method, threshold) = DriftMethods.Choose(spec, current.Name, current.Kind, reference.Count);
+        var discrete = reference.Numeric is { IsDiscrete: true };
+        var (method, threshold) = DriftMethods.Choose(spec, current.Name, current.Kind, discrete, reference.Count);
         var statistics = new Dictionary<string, double>(StringComparer.Ordinal);
         var missingChange = current.MissingRate - reference.MissingRate;
         statistics["missing_rate_change"] = missingChange;
@@ -65,7 +66,7 @@ public static class DriftAnalyzer
             _ => throw new InvalidOperationException($"No statistic for method {method}."),
         };
         double? statistic = comparable ? statistics[statisticName] : null;
-        double? testPValue = comparable ? statistics[PValueName(current.Kind)] : null;
+        double? testPValue = comparable ? statistics[PValueName(current.Kind, discrete)] : null;
         double? methodPValue = pValueName is not null && comparable ? statistics[pValueName] : null;
 
         var isTest = DriftMethods.IsPValueTest(method);
@@ -73,17 +74,27 @@ public static class DriftAnalyzer
             : isTest ? (methodPValue!.Value <= 0 ? double.MaxValue : Math.Log(methodPValue.Value) / Math.Log(threshold))
             : statistic!.Value / threshold;
         var methodDrifted = comparable && (isTest ? methodPValue!.Value < threshold : statistic!.Value >= threshold);
-        var missingSeverity = Math.Abs(missingChange) / spec.DistanceThreshold;
-        var missingDrifted = missingSeverity >= 1;
+        // Half the distance threshold (5 points by default) and significant: 2 % → 12 % is caught, noise at any n is not.
+        var missingSeverity = Math.Abs(missingChange) / (spec.DistanceThreshold / 2);
+        var missingDrifted = missingSeverity >= 1 && statistics.GetValueOrDefault("missing_p_value", 1) < spec.PValueThreshold;
 
+        var boundName = method switch
+        {
+            DriftMethod.KolmogorovSmirnov => "ks_bound",
+            DriftMethod.Wasserstein => "wasserstein_normed_bound",
+            _ => null,
+        };
         return new FeatureDrift(current.Name, current.Definition.Role, current.Kind, method, statistic, testPValue, threshold,
             Math.Max(methodSeverity, missingSeverity), methodDrifted || missingDrifted, FdrRejected: false,
-            reference.Count, current.Count, reference.MissingRate, current.MissingRate, statistics, bins);
+            reference.Count, current.Count, reference.MissingRate, current.MissingRate, statistics, bins)
+        {
+            StatisticBound = comparable && boundName is not null ? statistics[boundName] : null,
+        };
     }
 
-    private static string PValueName(FeatureKind kind) => kind switch
+    private static string PValueName(FeatureKind kind, bool discrete) => kind switch
     {
-        FeatureKind.Numeric => "ks_p_value",
+        FeatureKind.Numeric when !discrete => "ks_p_value",
         FeatureKind.Binary => "z_p_value",
         _ => "chi_squared_p_value",
     };
@@ -93,8 +104,6 @@ public static class DriftAnalyzer
         NumericSketch r = reference.Numeric!, c = current.Numeric!;
         if (!r.Edges.AsSpan().SequenceEqual(c.Edges))
             throw new BatchScoringException($"Drift: the bins of '{current.Name}' differ from the reference's; sketch the run with the reference's layout (DatasetSketch.EmptyCopy).");
-        var referenceShares = Distances.Shares(r.BinCounts);
-        var currentShares = Distances.Shares(c.BinCounts);
         if (r.Moments.Count > 0)
         {
             statistics["reference_mean"] = r.Moments.Mean;
@@ -106,22 +115,53 @@ public static class DriftAnalyzer
             statistics["current_std"] = Math.Sqrt(c.Moments.SampleVariance);
         }
         if (comparable)
+            DistributionStatistics(r, c, statistics);
+        if (comparable && r.IsDiscrete)
+            statistics["unseen_share"] = (double)c.BinCounts[^1] / c.Moments.Count;
+        return r.IsDiscrete
+            ? CountStatistics(NumericBins.Labels(r.Edges, discrete: true), r.BinCounts, c.BinCounts, comparable, statistics)
+            : CountStatistics(NumericBins.Labels(r.Edges, discrete: false), r.BinCounts, c.BinCounts, comparable, statistics, distancesOnly: true);
+    }
+
+    /// <summary>
+    /// KS and Wasserstein on all rows: exactly when every value of both sides is in their samples (the exact
+    /// KS test, as scipy's <c>ks_2samp(method='auto')</c> at these sizes), else from the quantile bins with
+    /// the bound on D and W, and the asymptotic p-value of the binned D (never above the exact D, so the
+    /// p-value errs towards no drift).
+    /// </summary>
+    private static void DistributionStatistics(NumericSketch r, NumericSketch c, Dictionary<string, double> statistics)
+    {
+        Bounded ks, wasserstein;
+        double pValue;
+        var complete = r.Sample.Count == r.Moments.Count && c.Sample.Count == c.Moments.Count;
+        if (complete)
         {
-            var referenceSample = r.Sample.Values();
-            var currentSample = c.Sample.Values();
-            var ks = KolmogorovSmirnov.TwoSample(referenceSample, currentSample);
-            statistics["ks"] = ks.Statistic;
-            statistics["ks_p_value"] = ks.PValue;
-            var wasserstein = Distances.Wasserstein(referenceSample, currentSample);
-            var std = Math.Sqrt(r.Moments.PopulationVariance);
-            statistics["wasserstein"] = wasserstein;
-            // A constant reference has no spread to scale by; the raw distance is then the best yardstick.
-            statistics["wasserstein_normed"] = std > 0 ? wasserstein / std : wasserstein;
-            statistics["psi"] = Distances.Psi(referenceShares, currentShares);
-            statistics["jensen_shannon"] = Distances.JensenShannon(referenceShares, currentShares);
+            var referenceValues = r.Sample.Values();
+            var currentValues = c.Sample.Values();
+            var test = KolmogorovSmirnov.TwoSample(referenceValues, currentValues);
+            (ks, pValue) = (new Bounded(test.Statistic, 0), test.PValue);
+            wasserstein = new Bounded(Distances.Wasserstein(referenceValues, currentValues), 0);
         }
-        var labels = NumericBins.Labels(r.Edges);
-        return labels.Select((label, i) => new BinShare(label, referenceShares[i], currentShares[i])).ToArray();
+        else
+        {
+            var onEdges = r.IsDiscrete && r.BinCounts[^1] == 0 && c.BinCounts[^1] == 0;
+            ks = BinnedDistances.KolmogorovSmirnov(r.Quantiles, c.Quantiles, onEdges);
+            var n = Math.Max(1, (long)Math.Round((double)r.Moments.Count * c.Moments.Count / (r.Moments.Count + c.Moments.Count), MidpointRounding.ToEven));
+            pValue = KolmogorovDistribution.Survival(n, ks.Value);
+            wasserstein = BinnedDistances.Wasserstein(r.Quantiles, (r.Moments.Min!.Value, r.Moments.Max!.Value),
+                c.Quantiles, (c.Moments.Min!.Value, c.Moments.Max!.Value), onEdges);
+        }
+        statistics["ks"] = ks.Value;
+        statistics["ks_bound"] = ks.Bound;
+        statistics["ks_p_value"] = pValue;
+        statistics["ks_asymptotic"] = complete ? 0 : 1;
+        statistics["wasserstein"] = wasserstein.Value;
+        statistics["wasserstein_bound"] = wasserstein.Bound;
+        // A constant reference has no spread to scale by; the raw distance is then the best yardstick.
+        var std = Math.Sqrt(r.Moments.PopulationVariance);
+        var scale = std > 0 ? std : 1;
+        statistics["wasserstein_normed"] = wasserstein.Value / scale;
+        statistics["wasserstein_normed_bound"] = wasserstein.Bound / scale;
     }
 
     private static BinShare[] CategoryStatistics(FeatureSketch reference, FeatureSketch current, bool comparable, Dictionary<string, double> statistics)
@@ -129,10 +169,35 @@ public static class DriftAnalyzer
         CategorySketch r = reference.Categories!, c = current.Categories!;
         if (!r.FrozenCategories.AsSpan().SequenceEqual(c.FrozenCategories))
             throw new BatchScoringException($"Drift: the categories of '{current.Name}' differ from the reference's; sketch the run with the reference's layout (DatasetSketch.EmptyCopy).");
-        var labels = r.FrozenCategories.Append("(other)").ToArray();
-        long[] referenceCounts = [.. r.FrozenCounts, r.Total - r.FrozenCounts.Sum()];
-        long[] currentCounts = [.. c.FrozenCounts, c.Total - c.FrozenCounts.Sum()];
-        if (referenceCounts[^1] == 0 && currentCounts[^1] == 0)
+        long[] referenceCounts = [.. r.FrozenCounts, r.OtherTotal];
+        long[] currentCounts = [.. c.FrozenCounts, c.OtherTotal];
+        var bins = CountStatistics([.. r.FrozenCategories, "(other)"], referenceCounts, currentCounts, comparable, statistics);
+        if (comparable)
+        {
+            // Rows outside the reference's categories, counted exactly as they were added.
+            statistics["unseen_share"] = (double)c.UnseenCount / c.Total;
+            // Above the capacity the reference's own set is truncated; its share outside the set says by how much.
+            if (r.UnseenCount > 0)
+                statistics["reference_unseen_share"] = (double)r.UnseenCount / r.Total;
+            if (current.Kind == FeatureKind.Binary)
+            {
+                var z = TwoProportionZTest.Test(r.CountOf("true"), r.Total, c.CountOf("true"), c.Total);
+                statistics["z"] = z.Z;
+                statistics["z_p_value"] = z.PValue;
+            }
+        }
+        return bins;
+    }
+
+    /// <summary>
+    /// Statistics of counts over the same bins, the last of which is "(other)" for categories (dropped when
+    /// empty on both sides): PSI and Jensen–Shannon, and unless <paramref name="distancesOnly"/> also the
+    /// chi-squared test and L∞ of the shares.
+    /// </summary>
+    private static BinShare[] CountStatistics(
+        string[] labels, long[] referenceCounts, long[] currentCounts, bool comparable, Dictionary<string, double> statistics, bool distancesOnly = false)
+    {
+        if (!distancesOnly && referenceCounts.Length > 0 && referenceCounts[^1] == 0 && currentCounts[^1] == 0)
         {
             labels = labels[..^1];
             referenceCounts = referenceCounts[..^1];
@@ -142,21 +207,14 @@ public static class DriftAnalyzer
         var currentShares = Distances.Shares(currentCounts);
         if (comparable)
         {
-            var chi = ChiSquaredTest.Homogeneity(referenceCounts, currentCounts);
-            statistics["chi_squared"] = chi.Statistic;
-            statistics["chi_squared_p_value"] = chi.PValue;
-            statistics["jensen_shannon"] = Distances.JensenShannon(referenceShares, currentShares);
             statistics["psi"] = Distances.Psi(referenceShares, currentShares);
-            statistics["l_infinity"] = Distances.LInfinity(referenceShares, currentShares);
-            // Over the categories the current sketch counted by name (all of them unless it overflowed).
-            var unseen = c.FrozenCategories.Select((name, i) => (name, count: c.FrozenCounts[i])).Concat(c.OtherCounts.Select(o => (name: o.Value, count: o.Count)))
-                .Where(e => r.CountOf(e.name) == 0).Sum(e => e.count);
-            statistics["unseen_share"] = (double)unseen / c.Total;
-            if (current.Kind == FeatureKind.Binary)
+            statistics["jensen_shannon"] = Distances.JensenShannon(referenceShares, currentShares);
+            if (!distancesOnly)
             {
-                var z = TwoProportionZTest.Test(r.CountOf("true"), r.Total, c.CountOf("true"), c.Total);
-                statistics["z"] = z.Z;
-                statistics["z_p_value"] = z.PValue;
+                var chi = ChiSquaredTest.Homogeneity(referenceCounts, currentCounts);
+                statistics["chi_squared"] = chi.Statistic;
+                statistics["chi_squared_p_value"] = chi.PValue;
+                statistics["l_infinity"] = Distances.LInfinity(referenceShares, currentShares);
             }
         }
         return labels.Select((label, i) => new BinShare(label, referenceShares[i], currentShares[i])).ToArray();

@@ -22,28 +22,32 @@ public static class DriftMethods
         ? PValueTestFor(kind)
         : kind == FeatureKind.Numeric ? DriftMethod.Wasserstein : DriftMethod.JensenShannon;
 
-    public static bool AppliesTo(DriftMethod method, FeatureKind kind) => method switch
+    /// <param name="discrete">A numeric column with at most 20 distinct reference values: category methods apply to it too.</param>
+    public static bool AppliesTo(DriftMethod method, FeatureKind kind, bool discrete = false) => method switch
     {
         DriftMethod.Auto or DriftMethod.Psi or DriftMethod.JensenShannon => true,
         DriftMethod.KolmogorovSmirnov or DriftMethod.Wasserstein => kind == FeatureKind.Numeric,
-        DriftMethod.ChiSquared or DriftMethod.LInfinity => kind != FeatureKind.Numeric,
+        DriftMethod.ChiSquared or DriftMethod.LInfinity => kind != FeatureKind.Numeric || discrete,
         DriftMethod.ZTest => kind == FeatureKind.Binary,
         _ => false,
     };
 
-    /// <summary>The method and threshold for a feature: its override in the job's drift section, else the defaults.</summary>
-    public static (DriftMethod Method, double Threshold) Choose(DriftSpec spec, string feature, FeatureKind kind, long referenceRows)
+    /// <summary>
+    /// The method and threshold for a feature: its override in the job's drift section, else the defaults —
+    /// those of a categorical feature for a discrete numeric one (at most 20 distinct reference values).
+    /// </summary>
+    public static (DriftMethod Method, double Threshold) Choose(DriftSpec spec, string feature, FeatureKind kind, bool discrete, long referenceRows)
     {
         var method = DriftMethod.Auto;
         double? threshold = null;
         if (spec.Features.TryGetValue(feature, out var custom))
         {
-            if (!AppliesTo(custom.Method, kind))
+            if (!AppliesTo(custom.Method, kind, discrete))
                 throw new BatchScoringException($"Drift method {custom.Method} of feature '{feature}' does not apply to a {kind.ToString().ToLowerInvariant()} feature.");
             (method, threshold) = (custom.Method, custom.Threshold);
         }
         if (method == DriftMethod.Auto)
-            method = Default(kind, referenceRows);
+            method = Default(discrete ? FeatureKind.Categorical : kind, referenceRows);
         return (method, threshold ?? DefaultThreshold(spec, method));
     }
 

@@ -52,6 +52,9 @@ public sealed record FeatureDrift(
     IReadOnlyDictionary<string, double> Statistics,
     IReadOnlyList<BinShare> Bins)
 {
+    /// <summary>How far the exact value on all rows can be from <see cref="Statistic"/> (KS and Wasserstein from bins); null when it is exact by construction.</summary>
+    public double? StatisticBound { get; init; }
+
     public double MissingRateChange => CurrentMissingRate - ReferenceMissingRate;
     public bool IsPValueTest => DriftMethods.IsPValueTest(Method);
 }

@@ -40,21 +40,42 @@ public sealed class DriftReportStore(NpgsqlDataSource dataSource)
             }, transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO scoring.drift_features (run_id, feature, role, kind, method, statistic, p_value, threshold, severity, drifted,
+            INSERT INTO scoring.drift_features (run_id, feature, role, kind, method, statistic, statistic_bound, p_value, threshold, severity, drifted,
                                                 fdr_rejected, n_ref, n_cur, ref_missing_rate, cur_missing_rate, missing_rate_change,
                                                 statistics, bins)
-            VALUES (@RunId, @Feature, @Role, @Kind, @Method, @Statistic, @PValue, @Threshold, @Severity, @Drifted,
+            VALUES (@RunId, @Feature, @Role, @Kind, @Method, @Statistic, @StatisticBound, @PValue, @Threshold, @Severity, @Drifted,
                     @FdrRejected, @ReferenceRows, @CurrentRows, @ReferenceMissingRate, @CurrentMissingRate, @MissingRateChange,
                     @Statistics::jsonb, @Bins::jsonb)
             """,
             report.Features.Select(f => new
             {
                 RunId = runId, f.Feature, Role = DriftNames.Of(f.Role), Kind = DriftNames.Of(f.Kind), Method = DriftNames.Of(f.Method),
-                f.Statistic, f.PValue, f.Threshold, f.Severity, f.Drifted, f.FdrRejected, f.ReferenceRows, f.CurrentRows,
+                f.Statistic, f.StatisticBound, f.PValue, f.Threshold, f.Severity, f.Drifted, f.FdrRejected, f.ReferenceRows, f.CurrentRows,
                 f.ReferenceMissingRate, f.CurrentMissingRate, f.MissingRateChange,
                 Statistics = JsonSerializer.Serialize(f.Statistics),
                 Bins = JsonSerializer.Serialize(f.Bins.Select(b => new StoredBin(b.Bin, b.Reference, b.Current))),
             }), transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE scoring.runs SET drift_status = @Status, drift_error = NULL WHERE run_id = @runId",
+            new { runId, Status = DriftStatus.Reported }, transaction, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Records on the run why it has no drift report (<see cref="DriftStatus"/>), with the error when the finalizer failed.</summary>
+    public async Task RecordStatusAsync(long runId, string status, string? error, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE scoring.runs SET drift_status = @status, drift_error = @error WHERE run_id = @runId",
+            new { runId, status, error }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>The run's status and drift status; null when there is no such run.</summary>
+    public async Task<RunDriftState?> LoadStateAsync(long runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<RunDriftState>(new CommandDefinition(
+            "SELECT status AS RunStatus, drift_status AS DriftStatus, drift_error AS DriftError FROM scoring.runs WHERE run_id = @runId",
+            new { runId }, cancellationToken: cancellationToken));
     }
 
     public Task<StoredDriftReport?> LoadAsync(long runId, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<StoredDriftReport?>(async () =>
@@ -71,7 +92,7 @@ public sealed class DriftReportStore(NpgsqlDataSource dataSource)
             return null;
         var features = await connection.QueryAsync<FeatureRow>(new CommandDefinition(
             """
-            SELECT feature AS Feature, role AS Role, kind AS Kind, method AS Method, statistic AS Statistic, p_value AS PValue,
+            SELECT feature AS Feature, role AS Role, kind AS Kind, method AS Method, statistic AS Statistic, statistic_bound AS StatisticBound, p_value AS PValue,
                    threshold AS Threshold, severity AS Severity, drifted AS Drifted, fdr_rejected AS FdrRejected, n_ref AS NRef, n_cur AS NCur,
                    ref_missing_rate AS RefMissingRate, cur_missing_rate AS CurMissingRate, statistics::text AS Statistics, bins::text AS Bins
             FROM scoring.drift_features WHERE run_id = @runId ORDER BY feature
@@ -85,7 +106,10 @@ public sealed class DriftReportStore(NpgsqlDataSource dataSource)
         r.Feature, DriftNames.Role(r.Role), DriftNames.Kind(r.Kind), DriftNames.Method(r.Method), r.Statistic, r.PValue, r.Threshold, r.Severity,
         r.Drifted, r.FdrRejected, r.NRef, r.NCur, r.RefMissingRate, r.CurMissingRate,
         JsonSerializer.Deserialize<Dictionary<string, double>>(r.Statistics)!,
-        JsonSerializer.Deserialize<StoredBin[]>(r.Bins)!.Select(b => new BinShare(b.Bin, b.Reference, b.Current)).ToArray());
+        JsonSerializer.Deserialize<StoredBin[]>(r.Bins)!.Select(b => new BinShare(b.Bin, b.Reference, b.Current)).ToArray())
+    {
+        StatisticBound = r.StatisticBound,
+    };
 
     /// <summary>One element of the bins jsonb; its short keys are what analysts query (<c>bins-&gt;0-&gt;&gt;'ref'</c>).</summary>
     private sealed record StoredBin(
@@ -98,6 +122,6 @@ public sealed class DriftReportStore(NpgsqlDataSource dataSource)
         bool DatasetDrift, bool FdrDrift, bool PredictionDrift, DateTime CreatedAt);
 
     private sealed record FeatureRow(
-        string Feature, string Role, string Kind, string Method, double? Statistic, double? PValue, double Threshold, double Severity,
+        string Feature, string Role, string Kind, string Method, double? Statistic, double? StatisticBound, double? PValue, double Threshold, double Severity,
         bool Drifted, bool FdrRejected, long NRef, long NCur, double RefMissingRate, double CurMissingRate, string Statistics, string Bins);
 }

@@ -38,9 +38,16 @@ public sealed class RunDriftFinalizer(DriftSketchStore sketches, DriftReportStor
     {
         var current = await sketches.MergeRunSketchesAsync(runId, cancellationToken);
         if (current is null)
+        {
+            await reports.RecordStatusAsync(runId, DriftStatus.NoSketches, null, cancellationToken);
             return null;
+        }
         var report = DriftAnalyzer.Analyze(reference, current, spec, referenceDescription);
         await reports.SaveAsync(runId, report, cancellationToken);
         return report;
     });
+
+    /// <summary>Records that the run measures no drift, or that its drift report failed with <paramref name="error"/>.</summary>
+    public Task RecordStatusAsync(long runId, string status, string? error, CancellationToken cancellationToken) =>
+        DatabaseCalls.RunAsync(() => reports.RecordStatusAsync(runId, status, error, cancellationToken));
 }

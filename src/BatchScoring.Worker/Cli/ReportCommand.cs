@@ -29,8 +29,9 @@ internal static class ReportCommand
             var id = parse.GetValue(runId);
             var destination = ReportDestination.Check(parse.GetValue(output) ?? $"drift-run-{id.ToString(CultureInfo.InvariantCulture)}.html", parse.GetValue(force));
             using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
-            var stored = await host.Services.GetRequiredService<DriftReportStore>().LoadAsync(id, cancellationToken)
-                ?? throw new BatchScoringException($"Run {id} has no drift report in scoring.drift_runs (unknown run, drift disabled, or not finalized yet).");
+            var store = host.Services.GetRequiredService<DriftReportStore>();
+            var stored = await store.LoadAsync(id, cancellationToken)
+                ?? throw new BatchScoringException(MissingReportReason.Of(id, await store.LoadStateAsync(id, cancellationToken)));
             var run = await host.Services.GetRequiredService<RunLedger>().GetAsync(id, cancellationToken);
             var title = run is null ? $"Drift report — run {id}" : $"Drift report — run {id} of job {run.JobName}";
             var html = DriftReportHtml.Render($"{title} ({stored.CreatedAt:yyyy-MM-dd HH:mm} UTC)", stored.Report);

@@ -10,7 +10,8 @@ namespace BatchScoring.Worker.Execution;
 /// <summary>
 /// Runs once per run, in whichever worker finished its last partition: marks a succeeded run's
 /// Parquet output with <c>_SUCCESS</c>, stores the merged shadow agreement, and merges the partitions'
-/// drift sketches into the run's drift report. Its failures are logged, never change the run's outcome.
+/// drift sketches into the run's drift report. Its failures are logged (a drift failure also on the run, as
+/// <c>drift_status</c>), never change the run's outcome.
 /// </summary>
 internal sealed class RunFinalizer(
     RunContextFactory contexts, RunLedger runs, RunDriftFinalizer drift, ShadowRunLedger shadow, RunObserver observer,
@@ -30,8 +31,28 @@ internal sealed class RunFinalizer(
             if (context.Shadow is not null && await shadow.FinishAsync(runId, cancellationToken) is { } agreement)
                 logger.LogInformation("Run {RunId} challenger agreement: labels {LabelAgreement:P1}, mean |Δscore| {MeanAbsDiff:F4}, correlation {Correlation:F4}",
                     runId, agreement.LabelAgreement, agreement.MeanAbsoluteScoreDifference, agreement.ScoreCorrelation);
+            await ReportDriftAsync(runId, context, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(e, "Run {RunId}: finalizing failed after the run finished: {Error}", runId, e.Message);
+        }
+        finally
+        {
+            await observer.RunFinishedAsync(runId, context?.Output?.Table.ToString());
+        }
+    }
+
+    /// <summary>Any failure here is recorded on the run (drift_status = failed) and logged; the run's outcome stays as it is.</summary>
+    private async Task ReportDriftAsync(long runId, RunContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
             if (context.Drift is not { } baseline)
+            {
+                await drift.RecordStatusAsync(runId, DriftStatus.NotConfigured, null, cancellationToken);
                 return;
+            }
             var report = await drift.FinalizeAsync(runId, baseline.Reference, baseline.Description, context.Job.Drift, cancellationToken);
             if (report is null)
                 return;
@@ -40,13 +61,18 @@ internal sealed class RunFinalizer(
                 "Run {RunId} drift against {Reference}: {Drifted} of {Features} input features drifted (dataset drift {DatasetDrift}, prediction drift {PredictionDrift})",
                 runId, baseline.Description, report.Summary.DriftedInputFeatures, report.Summary.InputFeatures, report.Summary.DatasetDrift, report.Summary.PredictionDrift);
         }
-        catch (Exception e) when (e is DatabaseUnavailableException or Core.Errors.BatchScoringException or InvalidOperationException or IOException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            logger.LogError(e, "Run {RunId}: the drift report could not be made: {Error}", runId, e.Message);
-        }
-        finally
-        {
-            await observer.RunFinishedAsync(runId, context?.Output?.Table.ToString());
+            var error = $"{e.GetType().Name}: {e.Message}";
+            logger.LogError(e, "Run {RunId}: the drift report could not be made: {Error}", runId, error);
+            try
+            {
+                await drift.RecordStatusAsync(runId, DriftStatus.Failed, error, cancellationToken);
+            }
+            catch (DatabaseUnavailableException recordError)
+            {
+                logger.LogError(recordError, "Run {RunId}: the drift failure could not be recorded on the run: {Error}", runId, recordError.Message);
+            }
         }
     }
 }

@@ -51,7 +51,7 @@ internal static class DriftReportHtml
         foreach (var f in ordered)
         {
             html.Append($"""
-                <tr><td><a href="#{Anchor(f.Feature)}">{E(f.Feature)}</a></td><td>{Lower(f.Role)}</td><td>{Lower(f.Kind)}</td><td>{f.Method}</td><td>{F(f.Statistic)}</td><td>{F(f.PValue)}</td><td>{F(f.Threshold)}</td><td>{F(f.MissingRateChange, "+0.0%;-0.0%;0%")}</td><td>{Flag(f.Drifted)}</td></tr>
+                <tr><td><a href="#{Anchor(f.Feature)}">{E(f.Feature)}</a></td><td>{Lower(f.Role)}</td><td>{Lower(f.Kind)}</td><td>{f.Method}</td><td>{F(f.Statistic)}{Bound(f)}</td><td>{F(f.PValue)}</td><td>{F(f.Threshold)}</td><td>{F(f.MissingRateChange, "+0.0%;-0.0%;0%")}</td><td>{Flag(f.Drifted)}</td></tr>
 
                 """);
         }
@@ -69,7 +69,7 @@ internal static class DriftReportHtml
             <h3>{E(f.Feature)} <small>({Lower(f.Role)}, {Lower(f.Kind)})</small> — {Flag(f.Drifted)}</h3>
             {HistogramSvg.Render(f.Feature, f.Bins)}
             <dl>
-            <dt>method</dt><dd>{f.Method}: {F(f.Statistic)} (threshold {F(f.Threshold)})</dd>
+            <dt>method</dt><dd>{f.Method}: {F(f.Statistic)}{Bound(f)} (threshold {F(f.Threshold)})</dd>
             <dt>rows (reference / current)</dt><dd>{f.ReferenceRows:N0} / {f.CurrentRows:N0}</dd>
             <dt>missing rate (reference → current)</dt><dd>{F(f.ReferenceMissingRate, "P2")} → {F(f.CurrentMissingRate, "P2")}</dd>
             """);
@@ -77,6 +77,9 @@ internal static class DriftReportHtml
             html.Append($"<dt>{E(name)}</dt><dd>{F(value)}</dd>\n");
         html.Append("</dl>\n</section>\n");
     }
+
+    /// <summary>"± b" for a statistic computed from bins: the exact value on all rows is within b.</summary>
+    private static string Bound(FeatureDrift f) => f.StatisticBound is > 0 ? $" ± {F(f.StatisticBound)}" : "";
 
     private static string Flag(bool drifted) => drifted ? """<span class="drifted">drift</span>""" : """<span class="ok">no drift</span>""";
 

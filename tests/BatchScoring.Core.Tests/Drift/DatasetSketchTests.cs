@@ -8,7 +8,7 @@ namespace BatchScoring.Core.Tests.Drift;
 public class DatasetSketchTests
 {
     // Small sample and category capacities so that eviction and overflow happen.
-    private static readonly SketchOptions Small = new() { SampleSize = 150, TopK = 3, UnseenCapacity = 4 };
+    private static readonly SketchOptions Small = new() { SampleSize = 150, TopK = 3, CategoryCapacity = 4 };
 
     [Fact]
     public void Sketches_merged_from_16_partitions_equal_the_sketch_of_the_whole_data()
@@ -42,7 +42,7 @@ public class DatasetSketchTests
 
         AssertEquivalent(whole, merged);
         Assert.Equal(20_000, merged.RowCount);
-        Assert.Contains(merged.Features, f => f.Categories is { OverflowCount: > 0 });
+        Assert.Contains(merged.Features, f => f.Categories is { Others.IsExact: false });
         Assert.All(merged.Features.Where(f => f.Numeric is not null), f => Assert.Equal(150, f.Numeric!.Sample.Count));
 
         // Associative: merging pairwise in a tree gives the same sketch.
@@ -64,17 +64,19 @@ public class DatasetSketchTests
     }
 
     [Fact]
-    public void The_reference_freezes_deciles_as_edges_and_its_top_categories()
+    public void The_reference_freezes_equal_width_bins_over_its_1st_to_99th_percentile_and_its_top_categories()
     {
         var reference = DriftTestData.Reference(5000, seed: 3);
         var age = reference["age"].Numeric!;
-        Assert.Equal(11, age.Edges.Length);
-        Assert.Equal(age.Moments.Min, age.Edges[0]);
-        Assert.Equal(age.Moments.Max, age.Edges[^1]);
+        Assert.False(age.IsDiscrete);
+        Assert.Equal(NumericBins.Intervals + 1, age.Edges.Length);
+        var widths = age.Edges.Zip(age.Edges.Skip(1), (a, b) => b - a).ToArray();
+        Assert.All(widths, w => Assert.Equal(widths[0], w, 1e-9));
         Assert.Equal(12, age.BinCounts.Length);
-        Assert.Equal(0, age.BinCounts[0] + age.BinCounts[^1]);
-        // Deciles from the sample: each interior bin holds about a tenth of the rows.
-        Assert.All(age.BinCounts[1..^1], c => Assert.InRange(c, 350, 650));
+        // The two tail bins hold about 1 % of the rows each; the middle bins show the bell's shape.
+        Assert.InRange(age.BinCounts[0], 20, 90);
+        Assert.InRange(age.BinCounts[^1], 20, 90);
+        Assert.True(age.BinCounts[5] + age.BinCounts[6] > 4 * (age.BinCounts[1] + age.BinCounts[10]));
         Assert.Equal(["basic", "standard", "premium", "family"], reference["plan"].Categories!.FrozenCategories);
         Assert.Equal(FeatureSketch.BinaryCategories, reference["has_app"].Categories!.FrozenCategories);
         Assert.InRange(reference["tenure"].NullCount, 50, 150);
@@ -147,8 +149,12 @@ public class DatasetSketchTests
             {
                 var (ec, ac) = (e.Categories!, a.Categories!);
                 Assert.Equal(ec.FrozenCounts, ac.FrozenCounts);
-                Assert.Equal(ec.OtherCounts, ac.OtherCounts);
-                Assert.Equal((ec.OverflowCount, ec.Total), (ac.OverflowCount, ac.Total));
+                Assert.Equal((ec.UnseenCount, ec.OtherTotal, ec.Total), (ac.UnseenCount, ac.OtherTotal, ac.Total));
+                // Frequent-item counters are exact below the capacity; above it, any split stays within the Misra–Gries bound.
+                if (ec.Others.IsExact)
+                    Assert.Equal(ec.Others.Items(), ac.Others.Items());
+                else
+                    Assert.InRange(ac.Others.Error, 0, ac.OtherTotal / (ac.Capacity + 1));
             }
         }
     }

@@ -102,6 +102,36 @@ public class DriftStoreTests(PostgresDatabase database) : IClassFixture<Postgres
         Assert.Equal(2000, earlier.RowCount);
     }
 
+    [Fact]
+    public async Task Drift_trends_give_each_feature_of_a_job_as_a_series_of_runs_newest_first()
+    {
+        var job = "trend-test-" + Guid.NewGuid().ToString("N")[..8];
+        await new MigrationRunner(database.DataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync(CancellationToken.None);
+        var reference = await ReferenceAsync();
+        var store = new DriftReportStore(database.DataSource);
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        var runs = new List<long>();
+        foreach (var shift in new[] { 0.0, 0.5, 1.0 })
+        {
+            var runId = await TestRuns.StartAsync(database.DataSource, new RunStart(job, "schedule", "m", "1", null), CancellationToken.None);
+            await store.SaveAsync(runId, DriftAnalyzer.Analyze(reference, Current(reference, shift, seed: runs.Count + 3), DriftSpec.Default, "m@1"), CancellationToken.None);
+            runs.Add(runId);
+            // A job's runs never overlap: this one ends before the next starts.
+            await connection.ExecuteAsync("UPDATE scoring.runs SET status = 'succeeded', finished_at = now() WHERE run_id = @runId", new { runId });
+        }
+
+        var series = (await connection.QueryAsync<(long RunId, long RunsAgo, string Method, double Statistic, double Threshold, bool Drifted)>(
+            """
+            SELECT run_id, runs_ago, method, statistic, threshold, drifted FROM scoring.drift_trends
+            WHERE job_name = @job AND feature = 'x' ORDER BY runs_ago
+            """, new { job })).ToArray();
+        Assert.Equal(runs.AsEnumerable().Reverse(), series.Select(s => s.RunId));
+        Assert.Equal([1L, 2, 3], series.Select(s => s.RunsAgo));
+        Assert.True(series[0].Statistic > series[2].Statistic, $"{series[0].Method}: {series[0].Statistic} after {series[2].Statistic}");
+        Assert.True(series[0].Drifted);
+        Assert.False(series[2].Drifted);
+    }
+
     private async Task<long> NewRunAsync()
     {
         await new MigrationRunner(database.DataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync(CancellationToken.None);

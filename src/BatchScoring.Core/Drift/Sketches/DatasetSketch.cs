@@ -43,8 +43,8 @@ public sealed class DatasetSketch
     {
         options ??= SketchOptions.Default;
         return new DatasetSketch(options, frozen: false, features.Select(f => new FeatureSketch(f,
-            f.Kind == FeatureKind.Numeric ? new NumericSketch([], options.SampleSize) : null,
-            f.Kind == FeatureKind.Numeric ? null : new CategorySketch(f.Kind == FeatureKind.Binary ? FeatureSketch.BinaryCategories : [], options.UnseenCapacity)))
+            f.Kind == FeatureKind.Numeric ? new NumericSketch([], discrete: false, [], NumericSketch.LayoutSampleSize) : null,
+            f.Kind == FeatureKind.Numeric ? null : new CategorySketch(f.Kind == FeatureKind.Binary ? FeatureSketch.BinaryCategories : [], null, options.CategoryCapacity)))
             .ToArray());
     }
 
@@ -53,8 +53,9 @@ public sealed class DatasetSketch
         inputs.Select(c => FeatureDefinition.Of(c, FeatureRole.Input)).Concat(outputs.Select(c => FeatureDefinition.Of(c, FeatureRole.Output)));
 
     /// <summary>
-    /// Builds a reference in two passes over its data: the first fixes the bins (deciles of the
-    /// sample, the exact minimum and maximum) and the top-K categories, the second counts in them.
+    /// Builds a reference in two passes over its data: the first fixes the bins (a numeric
+    /// column's distinct values when it has at most 20, else equal widths over the sample's 1st–99th
+    /// percentile) and the top-K categories, the second counts in them.
     /// <paramref name="scan"/> must add the same rows both times.
     /// </summary>
     public static async Task<DatasetSketch> BuildReferenceAsync(
@@ -72,22 +73,27 @@ public sealed class DatasetSketch
     {
         if (f.Numeric is { } numeric)
         {
-            var edges = numeric.Moments.Count == 0
-                ? []
-                : NumericBins.FromDeciles(numeric.Sample.Values().Order().ToArray(), numeric.Moments.Min!.Value, numeric.Moments.Max!.Value);
-            return new FeatureSketch(f.Definition, new NumericSketch(edges, Options.SampleSize), null);
+            if (numeric.Moments.Count == 0)
+                return new FeatureSketch(f.Definition, new NumericSketch([], false, [], Options.SampleSize), null);
+            if (numeric.DistinctValues is { } values)
+            {
+                var distinct = values.Order().ToArray();
+                return new FeatureSketch(f.Definition, new NumericSketch(distinct, true, distinct, Options.SampleSize), null);
+            }
+            var (sorted, min, max) = (numeric.Sample.Values().Order().ToArray(), numeric.Moments.Min!.Value, numeric.Moments.Max!.Value);
+            return new FeatureSketch(f.Definition, new NumericSketch(
+                NumericBins.FromPercentiles(sorted, min, max), false, QuantileBins.EdgesFrom(sorted, min, max), Options.SampleSize), null);
         }
-        var categories = f.Kind == FeatureKind.Binary
-            ? FeatureSketch.BinaryCategories
-            : f.Categories!.OtherCounts.OrderByDescending(c => c.Count).ThenBy(c => c.Value, StringComparer.Ordinal)
-                .Take(Options.TopK).Select(c => c.Value).ToArray();
-        return new FeatureSketch(f.Definition, null, new CategorySketch(categories, Options.UnseenCapacity));
+        var seen = f.Categories!.Others.Items();
+        var categories = f.Kind == FeatureKind.Binary ? FeatureSketch.BinaryCategories : seen.Take(Options.TopK).Select(c => c.Item).ToArray();
+        var known = categories.Concat(seen.Select(c => c.Item)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        return new FeatureSketch(f.Definition, null, new CategorySketch(categories, known, Options.CategoryCapacity));
     }).ToArray());
 
     /// <summary>An empty sketch with the same features, options, bins and categories: what each partition fills.</summary>
     public DatasetSketch EmptyCopy() => new(Options, IsFrozen, Features.Select(f => new FeatureSketch(f.Definition,
-        f.Numeric is { } n ? new NumericSketch(n.Edges, Options.SampleSize) : null,
-        f.Categories is { } c ? new CategorySketch(c.FrozenCategories, Options.UnseenCapacity) : null)).ToArray());
+        f.Numeric is { } n ? new NumericSketch(n.Edges, n.IsDiscrete, n.Quantiles.Edges, IsFrozen ? Options.SampleSize : NumericSketch.LayoutSampleSize) : null,
+        f.Categories is { } c ? new CategorySketch(c.FrozenCategories, c.KnownCategories, Options.CategoryCapacity) : null)).ToArray());
 
     /// <summary>Adds the rows of a batch to every feature of the given role; each must be a column of the batch.</summary>
     public void Add(RowBatch batch, FeatureRole role, ReadOnlySpan<ulong> rowKeyHashes)

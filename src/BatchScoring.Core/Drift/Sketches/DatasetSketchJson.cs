@@ -9,7 +9,7 @@ namespace BatchScoring.Core.Drift.Sketches;
 /// </summary>
 internal static class DatasetSketchJson
 {
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -19,7 +19,7 @@ internal static class DatasetSketchJson
     };
 
     public static string Serialize(DatasetSketch sketch) => JsonSerializer.Serialize(new SketchDto(
-        FormatVersion, sketch.Options.SampleSize, sketch.Options.TopK, sketch.Options.UnseenCapacity, sketch.IsFrozen,
+        FormatVersion, sketch.Options.SampleSize, sketch.Options.TopK, sketch.Options.CategoryCapacity, sketch.IsFrozen,
         sketch.Features.Select(ToDto).ToArray()), Json);
 
     public static DatasetSketch Deserialize(string json)
@@ -34,9 +34,9 @@ internal static class DatasetSketchJson
             throw new FormatException($"A stored drift sketch is not valid JSON of the expected shape: {e.Message}", e);
         }
         if (dto.Version != FormatVersion)
-            throw new FormatException($"A stored drift sketch has format version {dto.Version}; this build reads version {FormatVersion}.");
-        var options = new SketchOptions { SampleSize = dto.SampleSize, TopK = dto.TopK, UnseenCapacity = dto.UnseenCapacity };
-        return new DatasetSketch(options, dto.Frozen, dto.Features.Select(f => FromDto(f, options)).ToArray());
+            throw new FormatException($"A stored drift sketch has format version {dto.Version}; this build reads version {FormatVersion} (register the model version again with --reference to profile it anew).");
+        var options = new SketchOptions { SampleSize = dto.SampleSize, TopK = dto.TopK, CategoryCapacity = dto.CategoryCapacity };
+        return new DatasetSketch(options, dto.Frozen, dto.Features.Select(f => FromDto(f, options, dto.Frozen)).ToArray());
     }
 
     private static FeatureDto ToDto(FeatureSketch feature)
@@ -45,30 +45,36 @@ internal static class DatasetSketchJson
         if (feature.Numeric is { } n)
         {
             var sample = n.Sample.Entries();
-            numeric = new NumericDto(n.Edges, n.BinCounts,
+            numeric = new NumericDto(n.Edges, n.IsDiscrete, n.DistinctValues?.Order().ToArray(), n.BinCounts,
+                n.Quantiles.Edges, n.Quantiles.Counts, n.Quantiles.Sums,
                 new MomentsDto(n.Moments.Count, n.Moments.Mean, n.Moments.M2, n.Moments.Min, n.Moments.Max),
                 sample.Select(e => e.Hash).ToArray(), sample.Select(e => e.Value).ToArray());
         }
         CategoriesDto? categories = null;
         if (feature.Categories is { } c)
         {
-            var others = c.OtherCounts.ToArray();
-            categories = new CategoriesDto(c.FrozenCategories, c.FrozenCounts,
-                others.Select(o => o.Value).ToArray(), others.Select(o => o.Count).ToArray(), c.OverflowCount);
+            var others = c.Others.Items();
+            categories = new CategoriesDto(c.FrozenCategories, c.FrozenCounts, c.KnownCategories,
+                others.Select(o => o.Item).ToArray(), others.Select(o => o.Count).ToArray(), c.Others.Error, c.UnseenCount, c.Total);
         }
         return new FeatureDto(feature.Name, feature.Definition.Role, feature.Kind, feature.Count, feature.NullCount, feature.NaNCount, numeric, categories);
     }
 
-    private static FeatureSketch FromDto(FeatureDto dto, SketchOptions options)
+    private static FeatureSketch FromDto(FeatureDto dto, SketchOptions options, bool frozen)
     {
         var definition = new FeatureDefinition(dto.Name, dto.Role, dto.Kind);
         NumericSketch? numeric = null;
         if (dto.Numeric is { } n)
         {
-            numeric = new NumericSketch(n.Edges, options.SampleSize);
-            if (n.BinCounts.Length != numeric.BinCounts.Length || n.SampleHashes.Length != n.SampleValues.Length)
+            numeric = new NumericSketch(n.Edges, n.Discrete, n.QuantileEdges, frozen ? options.SampleSize : NumericSketch.LayoutSampleSize);
+            if (n.Edges.Length == 0)
+                numeric.RestoreDistinct(n.Distinct);
+            if (n.BinCounts.Length != numeric.BinCounts.Length || n.SampleHashes.Length != n.SampleValues.Length
+                || n.QuantileCounts.Length != numeric.Quantiles.Counts.Length || n.QuantileSums.Length != numeric.Quantiles.Sums.Length)
                 throw new FormatException($"The stored drift sketch of '{dto.Name}' has inconsistent bin or sample arrays.");
             n.BinCounts.CopyTo(numeric.BinCounts, 0);
+            n.QuantileCounts.CopyTo(numeric.Quantiles.Counts, 0);
+            n.QuantileSums.CopyTo(numeric.Quantiles.Sums, 0);
             var moments = numeric.Moments;
             (moments.Count, moments.Mean, moments.M2, moments.Min, moments.Max) = (n.Moments.Count, n.Moments.Mean, n.Moments.M2, n.Moments.Min, n.Moments.Max);
             for (var i = 0; i < n.SampleHashes.Length; i++)
@@ -79,12 +85,9 @@ internal static class DatasetSketchJson
         {
             if (c.FrozenCounts.Length != c.Frozen.Length || c.OtherValues.Length != c.OtherCounts.Length)
                 throw new FormatException($"The stored drift sketch of '{dto.Name}' has inconsistent category arrays.");
-            categories = new CategorySketch(c.Frozen, options.UnseenCapacity);
-            for (var i = 0; i < c.Frozen.Length; i++)
-                categories.SetFrozenCount(i, c.FrozenCounts[i]);
-            for (var i = 0; i < c.OtherValues.Length; i++)
-                categories.Add(c.OtherValues[i], c.OtherCounts[i]);
-            categories.AddOverflow(c.Overflow);
+            categories = new CategorySketch(c.Frozen, c.Known, options.CategoryCapacity);
+            categories.Restore(c.FrozenCounts, c.Unseen, c.Total);
+            categories.Others.Restore(c.OtherValues, c.OtherCounts, c.OtherError);
         }
         try
         {
@@ -96,14 +99,16 @@ internal static class DatasetSketchJson
         }
     }
 
-    private sealed record SketchDto(int Version, int SampleSize, int TopK, int UnseenCapacity, bool Frozen, FeatureDto[] Features);
+    private sealed record SketchDto(int Version, int SampleSize, int TopK, int CategoryCapacity, bool Frozen, FeatureDto[] Features);
 
     private sealed record FeatureDto(
         string Name, FeatureRole Role, FeatureKind Kind, long Count, long NullCount, long NanCount, NumericDto? Numeric, CategoriesDto? Categories);
 
-    private sealed record NumericDto(double[] Edges, long[] BinCounts, MomentsDto Moments, ulong[] SampleHashes, double[] SampleValues);
+    private sealed record NumericDto(
+        double[] Edges, bool Discrete, double[]? Distinct, long[] BinCounts, double[] QuantileEdges, long[] QuantileCounts, double[] QuantileSums, MomentsDto Moments, ulong[] SampleHashes, double[] SampleValues);
 
     private sealed record MomentsDto(long Count, double Mean, double M2, double? Min, double? Max);
 
-    private sealed record CategoriesDto(string[] Frozen, long[] FrozenCounts, string[] OtherValues, long[] OtherCounts, long Overflow);
+    private sealed record CategoriesDto(
+        string[] Frozen, long[] FrozenCounts, string[]? Known, string[] OtherValues, long[] OtherCounts, long OtherError, long Unseen, long Total);
 }

@@ -3,58 +3,60 @@ using System.Globalization;
 namespace BatchScoring.Core.Drift.Sketches;
 
 /// <summary>
-/// Bins frozen from the reference: its distinct deciles e0 &lt; … &lt; em (e0 its minimum, em its
-/// maximum). Bin 0 is below e0, bins 1…m are [e(i−1), e(i)) with the last one closed, bin m+1 is
-/// above em. A reference with a single distinct value has one interior bin holding exactly it.
+/// Bins frozen from the reference, for the histograms, PSI and Jensen–Shannon. For a continuous column the
+/// edges e0 &lt; … &lt; em divide the reference's 1st–99th percentile into <see cref="Intervals"/> equal widths:
+/// bin 0 is below e0, bin i is [e(i−1), e(i)), the last bin is e(m) and above — every bin half-open, the top
+/// one open, so the largest values never share a bin with their neighbours. For a discrete column (at most
+/// <see cref="MaxDiscreteValues"/> distinct reference values) each value is its own bin, and one more bin
+/// holds every other value.
 /// </summary>
 public static class NumericBins
 {
-    public static int Count(IReadOnlyList<double> edges) => edges.Count switch
-    {
-        0 => 0,
-        1 => 3,
-        _ => edges.Count + 1,
-    };
+    /// <summary>Numeric columns with at most this many distinct reference values are compared as categories.</summary>
+    public const int MaxDiscreteValues = 20;
 
-    public static int IndexOf(double[] edges, double value)
+    public const int Intervals = 10;
+
+    public static int Count(IReadOnlyList<double> edges) => edges.Count == 0 ? 0 : edges.Count + 1;
+
+    public static int IndexOf(double[] edges, double value, bool discrete)
     {
-        if (value < edges[0])
-            return 0;
-        if (value > edges[^1])
-            return Count(edges) - 1;
-        if (edges.Length == 1)
-            return 1;
-        // First edge strictly greater than the value; the closed last bin takes the maximum itself.
-        var upper = Array.BinarySearch(edges, value);
-        upper = upper >= 0 ? upper + 1 : ~upper;
-        return Math.Min(upper, edges.Length - 1);
+        var found = Array.BinarySearch(edges, value);
+        if (discrete)
+            return found >= 0 ? found : edges.Length;
+        // The number of edges at or below the value.
+        return found >= 0 ? found + 1 : ~found;
     }
 
-    public static string[] Labels(IReadOnlyList<double> edges)
+    public static string[] Labels(IReadOnlyList<double> edges, bool discrete)
     {
-        var count = Count(edges);
-        var labels = new string[count];
-        if (count == 0)
-            return labels;
+        if (edges.Count == 0)
+            return [];
+        if (discrete)
+            return [.. edges.Select(Format), "(other)"];
+        var labels = new string[edges.Count + 1];
         labels[0] = $"< {Format(edges[0])}";
-        labels[^1] = $"> {Format(edges[^1])}";
-        if (edges.Count == 1)
-            labels[1] = $"= {Format(edges[0])}";
         for (var i = 1; i < edges.Count; i++)
-            labels[i] = i == edges.Count - 1
-                ? $"[{Format(edges[i - 1])}, {Format(edges[i])}]"
-                : $"[{Format(edges[i - 1])}, {Format(edges[i])})";
+            labels[i] = $"[{Format(edges[i - 1])}, {Format(edges[i])})";
+        labels[^1] = $"≥ {Format(edges[^1])}";
         return labels;
     }
 
-    /// <summary>Deciles of the values (linear interpolation, as numpy's default), with the exact minimum and maximum as the outer edges, duplicates removed.</summary>
-    public static double[] FromDeciles(double[] sortedSample, double min, double max)
+    /// <summary>
+    /// Equal-width edges over the 1st–99th percentile of the sorted sample (linear interpolation, as numpy's
+    /// default); over the exact minimum and maximum when those percentiles coincide.
+    /// </summary>
+    public static double[] FromPercentiles(double[] sortedSample, double min, double max)
     {
-        var edges = new List<double> { min };
-        for (var decile = 1; decile <= 9; decile++)
-            edges.Add(Quantile(sortedSample, decile / 10.0));
-        edges.Add(max);
-        return edges.Where(e => e >= min && e <= max).Distinct().Order().ToArray();
+        double low = Quantile(sortedSample, 0.01), high = Quantile(sortedSample, 0.99);
+        if (!(high > low))
+            (low, high) = (min, max);
+        if (!(high > low))
+            return [low];
+        var edges = new double[Intervals + 1];
+        for (var i = 0; i <= Intervals; i++)
+            edges[i] = i == Intervals ? high : low + (high - low) * i / Intervals;
+        return edges.Distinct().ToArray();
     }
 
     private static double Quantile(double[] sorted, double q)

@@ -12,8 +12,12 @@ public sealed record SketchOptions
     public int SampleSize { get; init; } = 2_000;
     /// <summary>Categories of the reference kept as their own bins; the rest are "other".</summary>
     public int TopK { get; init; } = 50;
-    /// <summary>Categories outside the top K counted exactly per column (those with the smallest hashes).</summary>
-    public int UnseenCapacity { get; init; } = 1_000;
+    /// <summary>
+    /// Categories per column kept by name beyond the top K (Misra–Gries counters): counts are exact up to this
+    /// many distinct categories, and any category of more than 1/(capacity+1) of the rows is kept above it.
+    /// The reference's categories up to this many are what "unseen" is measured against.
+    /// </summary>
+    public int CategoryCapacity { get; init; } = 1_000;
 
     public void Validate()
     {
@@ -21,7 +25,7 @@ public sealed record SketchOptions
             throw new ArgumentOutOfRangeException(nameof(SampleSize), SampleSize, $"The drift sample size must be between 1 and {MaxSampleSize}.");
         if (TopK < 1)
             throw new ArgumentOutOfRangeException(nameof(TopK), TopK, "The number of top categories must be at least 1.");
-        if (UnseenCapacity < 1)
-            throw new ArgumentOutOfRangeException(nameof(UnseenCapacity), UnseenCapacity, "The number of counted other categories must be at least 1.");
+        if (CategoryCapacity < 1)
+            throw new ArgumentOutOfRangeException(nameof(CategoryCapacity), CategoryCapacity, "The number of categories kept by name must be at least 1.");
     }
 }
