@@ -137,3 +137,29 @@ COMMENT ON COLUMN scoring.drift_features.cur_missing_rate IS 'Share of run rows 
 COMMENT ON COLUMN scoring.drift_features.missing_rate_change IS 'cur_missing_rate - ref_missing_rate';
 COMMENT ON COLUMN scoring.drift_features.statistics IS 'Every statistic computed, by name (JSON)';
 COMMENT ON COLUMN scoring.drift_features.bins IS 'Shares of non-missing rows per bin, reference and run (JSON)';
+
+-- Columns and the view that migrations 014-017 added.
+COMMENT ON COLUMN scoring.models.description IS 'What the model was found to be when registered (format, task, inputs, outputs, classes), as models inspect prints it';
+COMMENT ON COLUMN scoring.runs.drift_status IS 'The drift report''s fate: reported, not_configured (no drift reference), no_sketches, or failed (see drift_error); never changes the run''s status';
+COMMENT ON COLUMN scoring.runs.drift_error IS 'Why the drift report failed, when drift_status is failed';
+COMMENT ON COLUMN scoring.drift_features.statistic_bound IS 'Largest error of statistic from the binned quantile sketch (KS D, Wasserstein); 0 when exact';
+COMMENT ON VIEW scoring.drift_trends IS 'Drift over time: one row per run and feature, with the run''s job and window, newest first (runs_ago = 1)';
+COMMENT ON COLUMN scoring.drift_trends.job_name IS 'The job whose run this is';
+COMMENT ON COLUMN scoring.drift_trends.feature IS 'The input column or model output';
+COMMENT ON COLUMN scoring.drift_trends.run_id IS 'The run (scoring.runs.run_id)';
+COMMENT ON COLUMN scoring.drift_trends.window_start IS 'Start of the run''s window (NULL: the whole source)';
+COMMENT ON COLUMN scoring.drift_trends.window_end IS 'End (exclusive) of the run''s window';
+COMMENT ON COLUMN scoring.drift_trends.run_created_at IS 'When the run was created';
+COMMENT ON COLUMN scoring.drift_trends.analysed_at IS 'When the drift report was made';
+COMMENT ON COLUMN scoring.drift_trends.role IS 'input (a feature) or output (a model output)';
+COMMENT ON COLUMN scoring.drift_trends.kind IS 'As in scoring.drift_features.kind';
+COMMENT ON COLUMN scoring.drift_trends.method IS 'The statistic used, as in scoring.drift_features.method';
+COMMENT ON COLUMN scoring.drift_trends.statistic IS 'The statistic''s value';
+COMMENT ON COLUMN scoring.drift_trends.statistic_bound IS 'Largest error of statistic from the sketch; 0 when exact';
+COMMENT ON COLUMN scoring.drift_trends.p_value IS 'p-value of a test statistic; NULL for distances';
+COMMENT ON COLUMN scoring.drift_trends.threshold IS 'The threshold the statistic (or p-value) was held to';
+COMMENT ON COLUMN scoring.drift_trends.severity IS 'Statistic over threshold (log p over log threshold for tests): 1 or more is past it';
+COMMENT ON COLUMN scoring.drift_trends.drifted IS 'Whether the feature drifted';
+COMMENT ON COLUMN scoring.drift_trends.fdr_rejected IS 'Whether the test stays significant after the Benjamini-Hochberg correction over the run''s features';
+COMMENT ON COLUMN scoring.drift_trends.missing_rate_change IS 'Current minus reference missing rate';
+COMMENT ON COLUMN scoring.drift_trends.runs_ago IS '1 for the job''s newest run with a drift report, 2 for the one before, and so on';
