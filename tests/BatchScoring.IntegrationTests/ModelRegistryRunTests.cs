@@ -1,7 +1,7 @@
 using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Postgres.Ledger;
-using BatchScoring.Postgres.Models;
+using BatchScoring.Postgres.Registry;
 using BatchScoring.Worker.Execution;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
-using BatchScoring.Postgres.Models;
+using BatchScoring.Postgres.Registry;
 using BatchScoring.Worker.Execution;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using BatchScoring.Core.Runs;
-using BatchScoring.Postgres.Models;
+using BatchScoring.Postgres.Registry;
 using BatchScoring.Worker.Execution;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;

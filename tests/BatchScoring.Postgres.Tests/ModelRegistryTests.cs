@@ -4,7 +4,7 @@ using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Models;
 using BatchScoring.Postgres.Migrations;
-using BatchScoring.Postgres.Models;
+using BatchScoring.Postgres.Registry;
 using BatchScoring.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 

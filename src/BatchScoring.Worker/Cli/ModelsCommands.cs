@@ -5,7 +5,7 @@ using BatchScoring.Core.Errors;
 using BatchScoring.Core.Models;
 using BatchScoring.Models.Loading;
 using BatchScoring.Models.Onnx;
-using BatchScoring.Postgres.Models;
+using BatchScoring.Postgres.Registry;
 using BatchScoring.Worker.Execution;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -27,7 +27,7 @@ internal sealed class JobRunner(
     RunLedger runs,
     RunContextFactory contexts,
     PartitionWorkerPool pool,
-    DriftBaselineResolver driftBaselines,
+    DriftReferenceResolver driftBaselines,
     ShadowRunLedger shadowLedger,
     RunObserver observer,
     IOptions<WorkerOptions> workerOptions,

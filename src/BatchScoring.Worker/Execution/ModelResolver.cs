@@ -3,7 +3,7 @@ using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Paths;
 using BatchScoring.Models.Loading;
-using BatchScoring.Postgres.Models;
+using BatchScoring.Postgres.Registry;
 using BatchScoring.Worker.Hosting;
 using Microsoft.Extensions.Options;
 

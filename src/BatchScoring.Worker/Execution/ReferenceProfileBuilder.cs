@@ -31,7 +31,7 @@ internal sealed class ReferenceProfileBuilder(SourceDataSource sourceData, Model
         var inputs = InputBinder.Bind($"{modelName}@{version}", reference, columns, model.Scorer.Inputs);
         var read = columns.Where(c => keys.Contains(c.Name)).Concat(inputs).DistinctBy(c => c.Name).ToArray();
 
-        var profile = await ReferenceProfiler.BuildAsync(source, read, keys, new IsolatingScorer(model.Scorer), null,
+        var profile = await ReferenceSketcher.BuildAsync(source, read, keys, new IsolatingScorer(model.Scorer), null,
             PartitionBounds.Everything, cancellationToken);
         await sketches.SaveReferenceProfileAsync(modelName, version, profile, cancellationToken);
         return profile;

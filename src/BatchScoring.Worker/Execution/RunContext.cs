@@ -22,7 +22,7 @@ internal sealed record RunContext(
     public OutputTableSchema? Output { get; init; }
 
     /// <summary>What drift is measured against; null when the run measures no drift.</summary>
-    public DriftBaseline? Drift { get; init; }
+    public ResolvedDriftReference? Drift { get; init; }
 
     /// <summary>The challenger scored in shadow; null without one.</summary>
     public ShadowContext? Shadow { get; init; }
@@ -35,4 +35,4 @@ internal sealed record RunContext(
 internal sealed record ShadowContext(LoadedModel Challenger, OutputTableSchema Output);
 
 /// <summary>A frozen reference sketch (its bins decide every partition's bins) and what it is, for reports.</summary>
-internal sealed record DriftBaseline(DatasetSketch Reference, string Description);
+internal sealed record ResolvedDriftReference(DatasetSketch Reference, string Description);

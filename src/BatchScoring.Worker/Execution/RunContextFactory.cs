@@ -112,7 +112,7 @@ internal sealed class RunContextFactory(
             : null;
         var context = await CreateOutputsAsync(await PrepareAsync(job, model, challenger, cancellationToken), cancellationToken);
         return definition.DriftReferenceJson is { } reference
-            ? context with { Drift = new DriftBaseline(DatasetSketch.FromJson(reference), definition.DriftReferenceName ?? "reference") }
+            ? context with { Drift = new ResolvedDriftReference(DatasetSketch.FromJson(reference), definition.DriftReferenceName ?? "reference") }
             : context;
     }
 

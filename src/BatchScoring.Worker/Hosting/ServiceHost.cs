@@ -3,7 +3,7 @@ using BatchScoring.Postgres.Commit;
 using BatchScoring.Postgres.Drift;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Postgres.Migrations;
-using BatchScoring.Postgres.Models;
+using BatchScoring.Postgres.Registry;
 using BatchScoring.Postgres.Output;
 using BatchScoring.Worker.Demo;
 using BatchScoring.Worker.Execution;
@@ -54,7 +54,7 @@ internal static class ServiceHost
         builder.Services.AddSingleton<RunContextFactory>();
         builder.Services.AddSingleton<PartitionExecutor>();
         builder.Services.AddSingleton<RunFinalizer>();
-        builder.Services.AddSingleton<DriftBaselineResolver>();
+        builder.Services.AddSingleton<DriftReferenceResolver>();
         builder.Services.AddSingleton<ReferenceProfileBuilder>();
         builder.Services.AddSingleton<PartitionWorkerPool>();
         builder.Services.AddSingleton(sp => new ModelRegistry(

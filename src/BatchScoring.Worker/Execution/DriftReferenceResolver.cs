@@ -10,15 +10,15 @@ namespace BatchScoring.Worker.Execution;
 /// Resolves a job's drift reference when a run starts: an earlier run's merged sketches, the model
 /// version's registered profile, or a window of the source scanned and scored now.
 /// </summary>
-internal sealed class DriftBaselineResolver(RunDriftFinalizer drift, ILogger<DriftBaselineResolver> logger)
+internal sealed class DriftReferenceResolver(RunDriftFinalizer drift, ILogger<DriftReferenceResolver> logger)
 {
-    public async Task<DriftBaseline?> ResolveAsync(RunContext context, CancellationToken cancellationToken)
+    public async Task<ResolvedDriftReference?> ResolveAsync(RunContext context, CancellationToken cancellationToken)
     {
         var spec = context.Job.Drift;
         if (!spec.Enabled)
             return null;
         if (spec.Reference.WindowStart is { } start && spec.Reference.WindowEnd is { } end)
-            return new DriftBaseline(await ScanWindowAsync(context, start, end, cancellationToken), $"source window {start:O} .. {end:O}");
+            return new ResolvedDriftReference(await ScanWindowAsync(context, start, end, cancellationToken), $"source window {start:O} .. {end:O}");
 
         var loaded = await drift.LoadReferenceAsync(spec.Reference, context.Model.Name, RegistryVersion(context), cancellationToken);
         if (loaded is null)
@@ -27,14 +27,14 @@ internal sealed class DriftBaselineResolver(RunDriftFinalizer drift, ILogger<Dri
                 context.Job.Name, context.Model.Name);
             return null;
         }
-        return new DriftBaseline(loaded.Value.Sketch, loaded.Value.Description);
+        return new ResolvedDriftReference(loaded.Value.Sketch, loaded.Value.Description);
     }
 
     private static int? RegistryVersion(RunContext context) => int.TryParse(context.Model.Version, out var version) ? version : null;
 
     private async Task<DatasetSketch> ScanWindowAsync(RunContext context, DateTime start, DateTime end, CancellationToken cancellationToken)
     {
-        var reference = await ReferenceProfiler.BuildAsync(context.Source, context.ReadColumns, context.KeyColumns.Select(k => k.Name).ToArray(),
+        var reference = await ReferenceSketcher.BuildAsync(context.Source, context.ReadColumns, context.KeyColumns.Select(k => k.Name).ToArray(),
             context.Scorer, context.Job.FeatureMapping, new PartitionBounds { WindowStart = start, WindowEnd = end }, cancellationToken);
         logger.LogInformation("Job {JobName}: drift reference built from the source window {Start:O} .. {End:O} ({Rows} rows)",
             context.Job.Name, start, end, reference.RowCount);

@@ -1,6 +1,6 @@
 using BatchScoring.Core.Models;
 
-namespace BatchScoring.Postgres.Models;
+namespace BatchScoring.Postgres.Registry;
 
 /// <summary>
 /// One registered model version (a row of <c>scoring.models</c> with its aliases).

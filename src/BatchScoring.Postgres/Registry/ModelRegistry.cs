@@ -7,7 +7,7 @@ using BatchScoring.Core.Models;
 using Dapper;
 using Npgsql;
 
-namespace BatchScoring.Postgres.Models;
+namespace BatchScoring.Postgres.Registry;
 
 /// <summary>
 /// The model registry: <c>scoring.models</c> (one row per name and version) and

@@ -9,7 +9,7 @@ namespace BatchScoring.Core.Drift;
 /// the model scores them, in two passes (the first fixes bins and categories, the second counts).
 /// Used for a model's registered profile and for a job whose drift reference is a window of its source.
 /// </summary>
-public static class ReferenceProfiler
+public static class ReferenceSketcher
 {
     public static Task<DatasetSketch> BuildAsync(
         IBatchSource source,
