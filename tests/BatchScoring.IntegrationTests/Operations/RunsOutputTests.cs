@@ -67,15 +67,26 @@ public class RunsOutputTests(ScoringEnvironment env) : IClassFixture<ScoringEnvi
     [Fact]
     public async Task Runs_shows_the_first_error_of_a_failed_run()
     {
-        await OperationsHelpers.CreateBrokenSourceAsync(env, "public.customers_broken_out");
-        OperationsHelpers.WriteChurnJob(env, "broken-out", "public.customers_broken_out", "scored.broken_out");
+        // A misfit is refused before a run exists, so the run fails where reading does: only the partitions' COPY divides by zero.
+        env.WriteJob("broken-out", """
+            name: broken-out
+            source:
+              query: "SELECT c.*, 1 / (CASE WHEN current_query() LIKE 'COPY%' THEN 0 ELSE 1 END) AS z FROM public.customers c"
+              key_columns: [customer_id]
+            model:
+              path: churn.zip
+            output:
+              table: scored.broken_out
+            retries:
+              max_attempts: 1
+            """);
         var run = await CliRun.RunAsync(env.Folder, ["run", "broken-out"], Environment());
         Assert.Equal(1, run.ExitCode);
 
         var runs = await CliRun.RunAsync(env.Folder, ["runs", "--job", "broken-out"], Environment());
 
         Assert.Equal(0, runs.ExitCode);
-        Assert.Matches(@"first error\s*\n\s*\d+\s+broken-out .*failed .*contract", runs.Stdout);
+        Assert.Matches(@"first error\s*\n\s*\d+\s+broken-out .*failed .*partitions failed; first: .*Cannot read the source", runs.Stdout);
     }
 
     [Fact]
