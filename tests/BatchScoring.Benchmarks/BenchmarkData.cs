@@ -1,9 +1,9 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Scoring;
+using BatchScoring.Core.Synthetic;
 using BatchScoring.Models.Training;
 using BatchScoring.Parquet.Sinks;
 using BatchScoring.Postgres.Copy;
-using BatchScoring.Testing;
 using Dapper;
 using Npgsql;
 

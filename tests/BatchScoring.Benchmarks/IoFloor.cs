@@ -1,6 +1,6 @@
+using BatchScoring.Core.Synthetic;
 using BatchScoring.Postgres.Copy;
 using BatchScoring.Postgres.Sinks;
-using BatchScoring.Testing;
 using Dapper;
 using Npgsql;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using BatchScoring.Core.Batches;
+using BatchScoring.Core.Synthetic;
 using BatchScoring.Testing;
 
 namespace BatchScoring.Benchmarks;

@@ -2,9 +2,9 @@ using BatchScoring.Core.Batches;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Sql;
+using BatchScoring.Core.Synthetic;
 using BatchScoring.Models.MlNet;
 using BatchScoring.Postgres.Sources;
-using BatchScoring.Testing;
 using Npgsql;
 
 namespace BatchScoring.Benchmarks;

@@ -1,5 +1,5 @@
 using BatchScoring.Core.Batches;
-using BatchScoring.Testing;
+using BatchScoring.Core.Synthetic;
 
 namespace BatchScoring.Core.Tests;
 

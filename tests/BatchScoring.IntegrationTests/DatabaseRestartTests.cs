@@ -1,6 +1,7 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
+using BatchScoring.Core.Synthetic;
 using BatchScoring.Models.Training;
 using BatchScoring.Postgres.Copy;
 using BatchScoring.Postgres.Local;

@@ -1,11 +1,11 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Sql;
+using BatchScoring.Core.Synthetic;
 using BatchScoring.Models.Loading;
 using BatchScoring.Models.Onnx;
 using BatchScoring.Models.Training;
 using BatchScoring.Postgres.Migrations;
-using BatchScoring.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

@@ -1,4 +1,5 @@
 using BatchScoring.Core.Batches;
+using BatchScoring.Core.Synthetic;
 using BatchScoring.Models.Training;
 using BatchScoring.Postgres.Copy;
 using BatchScoring.Testing;

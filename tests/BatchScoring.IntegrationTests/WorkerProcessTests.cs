@@ -1,6 +1,6 @@
+using BatchScoring.Core.Synthetic;
 using BatchScoring.Postgres.Copy;
 using BatchScoring.Postgres.Migrations;
-using BatchScoring.Testing;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 

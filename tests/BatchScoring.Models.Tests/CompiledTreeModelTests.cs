@@ -1,6 +1,6 @@
 using BatchScoring.Core.Batches;
+using BatchScoring.Core.Synthetic;
 using BatchScoring.Models.MlNet;
-using BatchScoring.Testing;
 
 namespace BatchScoring.Models.Tests;
 

@@ -1,7 +1,7 @@
 using BatchScoring.Core.Batches;
+using BatchScoring.Core.Synthetic;
 using BatchScoring.Models.MlNet;
 using BatchScoring.Models.Training;
-using BatchScoring.Testing;
 using Microsoft.ML;
 
 namespace BatchScoring.Models.Tests;

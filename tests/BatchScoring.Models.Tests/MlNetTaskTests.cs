@@ -1,7 +1,7 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Scoring;
+using BatchScoring.Core.Synthetic;
 using BatchScoring.Models.MlNet;
-using BatchScoring.Testing;
 
 namespace BatchScoring.Models.Tests;
 

@@ -1,8 +1,8 @@
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Scoring;
+using BatchScoring.Core.Synthetic;
 using BatchScoring.Models.MlNet;
 using BatchScoring.Models.Onnx;
-using BatchScoring.Testing;
 
 namespace BatchScoring.Models.Tests;
 

@@ -1,7 +1,7 @@
 using BatchScoring.Core.Batches;
+using BatchScoring.Core.Synthetic;
 using BatchScoring.Models.Onnx;
 using BatchScoring.Models.Training;
-using BatchScoring.Testing;
 
 namespace BatchScoring.Models.Tests;
 

@@ -4,6 +4,7 @@ using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Planning;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Sql;
+using BatchScoring.Core.Synthetic;
 using BatchScoring.Postgres.Copy;
 using BatchScoring.Postgres.Sources;
 using BatchScoring.Testing;

@@ -1,10 +1,11 @@
+using BatchScoring.Core.Synthetic;
 using BatchScoring.Postgres.Copy;
 using Dapper;
 using Npgsql;
 
 namespace BatchScoring.Worker.Demo;
 
-/// <summary>The demo's source table <c>demo.customers</c>, filled with <see cref="DemoChurnData"/>.</summary>
+/// <summary>The demo's source table <c>demo.customers</c>, filled with <see cref="SyntheticChurnData"/>.</summary>
 internal static class DemoDataset
 {
     public const string Table = "demo.customers";
@@ -23,9 +24,9 @@ internal static class DemoDataset
         await connection.ExecuteAsync(new CommandDefinition($"""
             CREATE SCHEMA IF NOT EXISTS demo;
             DROP TABLE IF EXISTS {Table};
-            CREATE TABLE {Table} ({DemoChurnData.TableDefinition});
+            CREATE TABLE {Table} ({SyntheticChurnData.TableDefinition});
             """, transaction: transaction, cancellationToken: cancellationToken));
-        await BinaryCopyWriter.CopyAsync(connection, Table, DemoChurnData.Generate(rows, seed).ToAsyncEnumerable(), cancellationToken);
+        await BinaryCopyWriter.CopyAsync(connection, Table, SyntheticChurnData.Generate(rows, seed).ToAsyncEnumerable(), cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition($"CREATE INDEX ON {Table} (event_time)", transaction: transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition($"ANALYZE {Table}", cancellationToken: cancellationToken));

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
+using BatchScoring.Core.Synthetic;
 using BatchScoring.Models.Training;
 using BatchScoring.Postgres.Migrations;
 using BatchScoring.Worker.Cli;
@@ -71,10 +72,10 @@ internal sealed class DemoRunner(
     private static void TrainModel(string path, int seed)
     {
         // Training rows come from the same distribution as the scored table but with other keys and another seed.
-        var training = RowBatch.Concat(DemoChurnData.Schema,
-            DemoChurnData.Generate(TrainingRows, seed + 1, firstKey: 1_000_000_000).ToList());
+        var training = RowBatch.Concat(SyntheticChurnData.Schema,
+            SyntheticChurnData.Generate(TrainingRows, seed + 1, firstKey: 1_000_000_000).ToList());
         BinaryModelTrainer.TrainAndSave(training, new BinaryModelTrainer.Options(
-            DemoChurnData.NumericFeatures, DemoChurnData.CategoricalFeatures, DemoChurnData.LabelColumn), path);
+            SyntheticChurnData.NumericFeatures, SyntheticChurnData.CategoricalFeatures, SyntheticChurnData.LabelColumn), path);
     }
 
     private static void PrintNextSteps(IConfiguration configuration, string outputTable)

@@ -1,9 +1,9 @@
-using BatchScoring.Testing;
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Drift;
 using BatchScoring.Core.Drift.Sketches;
 using BatchScoring.Core.Drift.Statistics;
 using BatchScoring.Core.Jobs;
+using BatchScoring.Testing;
 
 namespace BatchScoring.Core.Tests.Drift;
 

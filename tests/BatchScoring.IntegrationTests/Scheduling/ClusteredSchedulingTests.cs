@@ -1,5 +1,5 @@
+using BatchScoring.Core.Synthetic;
 using BatchScoring.Postgres.Copy;
-using BatchScoring.Testing;
 using Dapper;
 
 namespace BatchScoring.IntegrationTests.Scheduling;

@@ -1,9 +1,9 @@
 using BatchScoring.Core.Batches;
 
-namespace BatchScoring.Testing;
+namespace BatchScoring.Core.Synthetic;
 
 /// <summary>
-/// A deterministic synthetic customer dataset for the tests and the benchmarks:
+/// A deterministic synthetic customer dataset for the demo, the tests and the benchmarks:
 /// a bigint key, an event timestamp spread over several weeks, eight numeric features of
 /// several SQL types, two categorical features and a churn label with learnable signal.
 /// </summary>
