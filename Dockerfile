@@ -1,26 +1,33 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t batchscoring .     Run: docker compose up (see README, "Docker").
+# SDK_IMAGE and RUNTIME_IMAGE let CI (or an offline site) build through local stand-ins for Microsoft's images.
+ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
+# aspnet, not runtime: the health and metrics endpoints are served by Kestrel.
+ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
 
 # --- build: the SDK restores (cached while no project file changes) and publishes the executable ---
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+FROM ${SDK_IMAGE} AS build
 WORKDIR /src
-COPY Directory.Build.props Directory.Packages.props ./
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+# Every project the worker references, or restore fails with NETSDK1004 (assets file not found).
 COPY src/BatchScoring.Core/BatchScoring.Core.csproj src/BatchScoring.Core/
 COPY src/BatchScoring.Postgres/BatchScoring.Postgres.csproj src/BatchScoring.Postgres/
 COPY src/BatchScoring.Models/BatchScoring.Models.csproj src/BatchScoring.Models/
+COPY src/BatchScoring.Parquet/BatchScoring.Parquet.csproj src/BatchScoring.Parquet/
 COPY src/BatchScoring.Worker/BatchScoring.Worker.csproj src/BatchScoring.Worker/
-RUN dotnet restore src/BatchScoring.Worker/BatchScoring.Worker.csproj
+# linux-x64 only: the publish then carries no native libraries for other platforms.
+RUN dotnet restore src/BatchScoring.Worker/BatchScoring.Worker.csproj -r linux-x64
 COPY src/ src/
 COPY sql/ sql/
 COPY jobs/ jobs/
 COPY appsettings.json ./
-RUN dotnet publish src/BatchScoring.Worker/BatchScoring.Worker.csproj -c Release --no-restore -o /app
+RUN dotnet publish src/BatchScoring.Worker/BatchScoring.Worker.csproj -c Release -r linux-x64 --self-contained false --no-restore -o /app
 
-# --- runtime: the slim .NET runtime, no SDK, no compiler, running as an unprivileged user ---
-FROM mcr.microsoft.com/dotnet/runtime:10.0 AS runtime
-# libgomp: OpenMP, which ML.NET's native trainers and LightGBM load.
+# --- runtime: the ASP.NET Core runtime, no SDK, no compiler, running as an unprivileged user ---
+FROM ${RUNTIME_IMAGE} AS runtime
+# libgomp: OpenMP, which ML.NET's native trainers and LightGBM load. curl: the HEALTHCHECK below.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libgomp1 \
+ && apt-get install -y --no-install-recommends libgomp1 curl \
  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 batchscoring \
  && useradd --system --uid 10001 --gid batchscoring --home-dir /app --no-create-home --shell /usr/sbin/nologin batchscoring
@@ -29,10 +36,14 @@ COPY --from=build /app ./
 RUN ln -s /app/batchscoring /usr/local/bin/batchscoring \
  && mkdir -p /app/jobs /app/models \
  && chown batchscoring:batchscoring /app/models
+# Models are written by `models register`, so they live on a volume the unprivileged user owns.
+VOLUME ["/app/models"]
 # Metrics and health listen on every interface inside the container; publish the port to the host's loopback only.
 ENV Observability__MetricsAddress=http://+:9464 \
     DOTNET_CLI_TELEMETRY_OPTOUT=1
 EXPOSE 9464
-USER batchscoring
+HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:9464/health/live || exit 1
+USER 10001:10001
 ENTRYPOINT ["batchscoring"]
 CMD ["worker"]
