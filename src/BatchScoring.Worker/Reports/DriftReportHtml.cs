@@ -19,7 +19,8 @@ internal static class DriftReportHtml
         .ok { color: #2e7d32; }
         section.feature { border-top: 2px solid #eee; margin-top: 2em; padding-top: 0.5em; }
         .panel-title { font-size: 12px; font-weight: 600; }
-        .bin-label { font-size: 9px; fill: #555; }
+        .bin-label { font-size: 12px; fill: #555; }
+        .reason { font-size: 14px; }
         dl { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; font-size: 13px; }
         dt { color: #555; }
         """;
@@ -45,13 +46,13 @@ internal static class DriftReportHtml
             <tr><th>prediction drift</th><td>{Flag(s.PredictionDrift)}</td></tr>
             </table>
             <h2>Features</h2>
-            <table class="features"><tr><th>feature</th><th>role</th><th>kind</th><th>method</th><th>statistic</th><th>p-value</th><th>threshold</th><th>missing rate change</th><th>drift</th></tr>
+            <table class="features"><tr><th>feature</th><th>role</th><th>kind</th><th>method</th><th>statistic</th><th>p-value</th><th>threshold</th><th>missing rate change</th><th>drift</th><th>FDR (Benjamini–Hochberg)</th></tr>
             """);
         var ordered = report.BySeverity.ToList();
         foreach (var f in ordered)
         {
             html.Append($"""
-                <tr><td><a href="#{Anchor(f.Feature)}">{E(f.Feature)}</a></td><td>{Lower(f.Role)}</td><td>{Lower(f.Kind)}</td><td>{f.Method}</td><td>{F(f.Statistic)}{Bound(f)}</td><td>{F(f.PValue)}</td><td>{F(f.Threshold)}</td><td>{F(f.MissingRateChange, "+0.0%;-0.0%;0%")}</td><td>{Flag(f.Drifted)}</td></tr>
+                <tr><td><a href="#{Anchor(f.Feature)}">{E(f.Feature)}</a></td><td>{Lower(f.Role)}</td><td>{Lower(f.Kind)}</td><td>{f.Method}</td><td>{F(f.Statistic)}{Bound(f)}</td><td>{DriftReason.PValue(f.PValue)}</td><td>{F(f.Threshold)}</td><td>{F(f.MissingRateChange, "+0.0%;-0.0%;0%")}</td><td>{Flag(f.Drifted)}</td><td>{Fdr(f)}</td></tr>
 
                 """);
         }
@@ -67,9 +68,11 @@ internal static class DriftReportHtml
         html.Append($"""
             <section class="feature" id="{Anchor(f.Feature)}">
             <h3>{E(f.Feature)} <small>({Lower(f.Role)}, {Lower(f.Kind)})</small> — {Flag(f.Drifted)}</h3>
+            {(f.Drifted ? $"<p class=\"reason\">{E(DriftReason.For(f))}</p>" : "")}
             {HistogramSvg.Render(f.Feature, f.Bins)}
             <dl>
             <dt>method</dt><dd>{f.Method}: {F(f.Statistic)}{Bound(f)} (threshold {F(f.Threshold)})</dd>
+            <dt>FDR (Benjamini–Hochberg)</dt><dd>{Fdr(f)}</dd>
             <dt>rows (reference / current)</dt><dd>{f.ReferenceRows:N0} / {f.CurrentRows:N0}</dd>
             <dt>missing rate (reference → current)</dt><dd>{F(f.ReferenceMissingRate, "P2")} → {F(f.CurrentMissingRate, "P2")}</dd>
             """);
@@ -80,6 +83,8 @@ internal static class DriftReportHtml
 
     /// <summary>"± b" for a statistic computed from bins: the exact value on all rows is within b.</summary>
     private static string Bound(FeatureDrift f) => f.StatisticBound is > 0 ? $" ± {F(f.StatisticBound)}" : "";
+
+    private static string Fdr(FeatureDrift f) => !f.IsPValueTest ? "—" : f.FdrRejected ? "rejected" : "not rejected";
 
     private static string Flag(bool drifted) => drifted ? """<span class="drifted">drift</span>""" : """<span class="ok">no drift</span>""";
 

@@ -11,7 +11,7 @@ internal static class HistogramSvg
     private const int PanelWidth = 360;
     private const int PanelHeight = 170;
     private const int Top = 24;
-    private const int LabelSpace = 70;
+    private const int LabelSpace = 90;
     private const int Gap = 40;
 
     public static string Render(string feature, IReadOnlyList<BinShare> bins)

@@ -47,4 +47,19 @@ public class DriftReportHtmlTests
         Assert.DoesNotContain("<script", html);
         Assert.DoesNotContain("<link", html);
     }
+
+    [Fact]
+    public void A_flagged_feature_says_why_and_an_underflowed_p_value_is_a_bound()
+    {
+        var plan = new FeatureDrift("plan", FeatureRole.Input, FeatureKind.Categorical, DriftMethod.ChiSquared, 950.0, 0.0, 0.05, 1, true, true,
+            1000, 1000, 0.01, 0.01, new Dictionary<string, double>(),
+            [new BinShare("basic", 0.6, 0.4), new BinShare("premium", 0.4, 0.3), new BinShare("enterprise", 0, 0.3)]);
+        var reference = DriftTestData.Reference(500, seed: 1);
+        var self = DriftAnalyzer.Analyze(reference, reference, DriftSpec.Default, "self");
+        var html = DriftReportHtml.Render("r", self with { Features = [plan, .. self.Features] });
+
+        Assert.Contains($"{DriftMethod.ChiSquared} p-value &lt; 1e-300 is below the threshold 0.05; largest change: share of new category", html);
+        Assert.Contains("enterprise", html);
+        Assert.Contains("<td>rejected</td>", html);
+    }
 }

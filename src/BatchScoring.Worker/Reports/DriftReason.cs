@@ -1,0 +1,38 @@
+using System.Globalization;
+using BatchScoring.Core.Drift;
+
+namespace BatchScoring.Worker.Reports;
+
+/// <summary>One sentence an analyst reads to see why a feature was flagged: the crossed threshold and the largest change.</summary>
+internal static class DriftReason
+{
+    public static string For(FeatureDrift f)
+    {
+        var crossed = f.IsPValueTest
+            ? $"{f.Method} p-value {PValue(f.PValue)} is below the threshold {G(f.Threshold)}"
+            : $"{f.Method} statistic {G(f.Statistic)} is above the threshold {G(f.Threshold)}";
+        return $"{crossed}; largest change: {LargestChange(f)}.";
+    }
+
+    /// <summary>Doubles underflow to 0 long before a p-value is really 0, so tiny ones are printed as a bound.</summary>
+    public static string PValue(double? p) => p switch
+    {
+        null => "—",
+        < 1e-300 => "< 1e-300",
+        { } v => G(v),
+    };
+
+    private static string LargestChange(FeatureDrift f)
+    {
+        var missing = Math.Abs(f.MissingRateChange);
+        var bin = f.Bins.MaxBy(b => Math.Abs(b.Current - b.Reference));
+        if (bin is null || missing >= Math.Abs(bin.Current - bin.Reference))
+            return $"missing rate {P(f.ReferenceMissingRate)} → {P(f.CurrentMissingRate)}";
+        var what = bin.Reference == 0 ? $"new category \"{bin.Bin}\"" : $"\"{bin.Bin}\"";
+        return $"share of {what} {P(bin.Reference)} → {P(bin.Current)}";
+    }
+
+    private static string G(double? value) => value is { } v ? v.ToString("G4", CultureInfo.InvariantCulture) : "—";
+
+    private static string P(double value) => value.ToString("P1", CultureInfo.InvariantCulture);
+}
