@@ -11,9 +11,9 @@ using Microsoft.Extensions.Options;
 namespace BatchScoring.Worker.Observability;
 
 /// <summary>
-/// Serves <c>GET /metrics</c> (Prometheus text) and <c>GET /health</c> (JSON; 200 healthy, 503
-/// not) on <c>Observability:MetricsAddress</c> while the host runs, i.e. in the <c>worker</c> verb.
-/// A plain <see cref="HttpListener"/>: two read-only routes need no web framework.
+/// Serves <c>/metrics</c> (Prometheus text), <c>/health/live</c> (200 while the process answers) and <c>/health/ready</c>
+/// (alias <c>/health</c>; JSON, 200 healthy, 503 not), to GET and HEAD, on <c>Observability:MetricsAddress</c> while the
+/// host runs, i.e. in the <c>worker</c> verb.
 /// </summary>
 internal sealed class ObservabilityEndpoint(
     MetricsCollector collector,
@@ -88,18 +88,22 @@ internal sealed class ObservabilityEndpoint(
         try
         {
             var path = context.Request.Url?.AbsolutePath.TrimEnd('/') ?? "";
-            if (context.Request.HttpMethod != "GET")
-                await WriteAsync(response, 405, "text/plain; charset=utf-8", "GET only\n", cancellationToken);
+            var method = context.Request.HttpMethod;
+            var head = method == "HEAD";
+            if (method != "GET" && !head)
+                await WriteAsync(response, 405, "text/plain; charset=utf-8", "GET or HEAD only\n", head, cancellationToken);
             else if (path == "/metrics")
-                await WriteAsync(response, 200, PrometheusTextWriter.ContentType, PrometheusTextWriter.Write(collector.Snapshot()), cancellationToken);
-            else if (path == "/health")
+                await WriteAsync(response, 200, PrometheusTextWriter.ContentType, PrometheusTextWriter.Write(collector.Snapshot()), head, cancellationToken);
+            else if (path == "/health/live")
+                await WriteAsync(response, 200, "application/json; charset=utf-8", "{\"status\":\"alive\"}", head, cancellationToken);
+            else if (path is "/health" or "/health/ready")
             {
                 var report = await health.CheckAsync(cancellationToken);
                 await WriteAsync(response, report.IsHealthy ? 200 : 503, "application/json; charset=utf-8",
-                    JsonSerializer.Serialize(report, Json), cancellationToken);
+                    JsonSerializer.Serialize(report, Json), head, cancellationToken);
             }
             else
-                await WriteAsync(response, 404, "text/plain; charset=utf-8", "Not found: try /metrics or /health\n", cancellationToken);
+                await WriteAsync(response, 404, "text/plain; charset=utf-8", "Not found: try /metrics, /health/live or /health/ready\n", head, cancellationToken);
         }
         catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or OperationCanceledException)
         {
@@ -111,12 +115,14 @@ internal sealed class ObservabilityEndpoint(
         }
     }
 
-    private static async Task WriteAsync(HttpListenerResponse response, int status, string contentType, string body, CancellationToken cancellationToken)
+    private static async Task WriteAsync(HttpListenerResponse response, int status, string contentType, string body, bool headOnly,
+        CancellationToken cancellationToken)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
         response.StatusCode = status;
         response.ContentType = contentType;
         response.ContentLength64 = bytes.Length;
-        await response.OutputStream.WriteAsync(bytes, cancellationToken);
+        if (!headOnly)
+            await response.OutputStream.WriteAsync(bytes, cancellationToken);
     }
 }

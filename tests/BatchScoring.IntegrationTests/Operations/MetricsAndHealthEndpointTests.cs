@@ -51,6 +51,20 @@ public class MetricsAndHealthEndpointTests(ScoringEnvironment env) : IClassFixtu
             Assert.Equal("healthy", checks.GetProperty("migrations").GetProperty("status").GetString());
             Assert.Equal("not_configured", checks.GetProperty("scheduler").GetProperty("status").GetString());
 
+            Assert.Equal(HttpStatusCode.OK, (await OperationsHelpers.GetAsync(address + "/health/ready")).Status);
+            var (liveStatus, liveBody) = await OperationsHelpers.GetAsync(address + "/health/live");
+            Assert.Equal(HttpStatusCode.OK, liveStatus);
+            Assert.Contains("alive", liveBody, StringComparison.Ordinal);
+            using (var http = new HttpClient())
+            {
+                foreach (var path in new[] { "/health/live", "/health/ready", "/metrics" })
+                {
+                    using var head = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, address + path));
+                    Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+                    Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+                }
+            }
+
             Assert.Equal(HttpStatusCode.NotFound, (await OperationsHelpers.GetAsync(address + "/other")).Status);
         }
         finally

@@ -32,4 +32,20 @@ public class ClaimablePartitionsQueryTests(PostgresDatabase database) : IClassFi
         var query = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "deploy", "kubernetes", "claimable-partitions.sql"));
         Assert.Equal(3, await connection.ExecuteScalarAsync<long>(query));
     }
+
+    [Fact]
+    public async Task The_scaled_object_asks_the_same_query()
+    {
+        var folder = Path.Combine(RepositoryRoot.Path, "deploy", "kubernetes");
+        var sql = (await File.ReadAllLinesAsync(Path.Combine(folder, "claimable-partitions.sql"))).Where(line => !line.StartsWith("--", StringComparison.Ordinal));
+        var yaml = await File.ReadAllLinesAsync(Path.Combine(folder, "scaledobject.yaml"));
+        var start = Array.FindIndex(yaml, line => line.TrimEnd().EndsWith("query: >-", StringComparison.Ordinal));
+        Assert.True(start >= 0, "scaledobject.yaml has no `query: >-` block");
+        var indent = yaml[start + 1].Length - yaml[start + 1].TrimStart().Length;
+        var folded = yaml.Skip(start + 1).TakeWhile(line => line.Length - line.TrimStart().Length >= indent && line.Trim().Length > 0);
+        Assert.Equal(Normalized(sql), Normalized(folded));
+    }
+
+    private static string Normalized(IEnumerable<string> lines) =>
+        string.Join(' ', string.Join(' ', lines).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }

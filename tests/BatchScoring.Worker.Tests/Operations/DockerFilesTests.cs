@@ -15,7 +15,7 @@ public class DockerFilesTests
         var services = Map(compose, "services");
 
         var postgres = Map(services, "postgres");
-        Assert.StartsWith("postgres:15", Scalar(postgres, "image"));
+        Assert.Equal("${POSTGRES_IMAGE:-postgres:15}", Scalar(postgres, "image"));
         Assert.Contains(Sequence(postgres, "volumes"), v => v.EndsWith(":/var/lib/postgresql/data", StringComparison.Ordinal));
         var volumeName = Sequence(postgres, "volumes")[0].Split(':')[0];
         Assert.True(Map(compose, "volumes").Children.ContainsKey(new YamlScalarNode(volumeName)), $"volume {volumeName} is declared");
@@ -66,16 +66,30 @@ public class DockerFilesTests
         var lines = File.ReadAllLines(Path.Combine(Root, "Dockerfile")).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();
         var stages = lines.Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)).ToArray();
         Assert.Equal(2, stages.Length);
-        Assert.Matches(@"^FROM mcr\.microsoft\.com/dotnet/sdk:10\.0 AS build$", stages[0]);
-        Assert.Matches(@"^FROM mcr\.microsoft\.com/dotnet/runtime:10\.0 AS runtime$", stages[1]);
-        Assert.Contains(lines, l => l.StartsWith("RUN dotnet publish src/BatchScoring.Worker/BatchScoring.Worker.csproj -c Release", StringComparison.Ordinal));
+        Assert.Contains("ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0", lines);
+        Assert.Contains("ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/runtime:10.0", lines);
+        Assert.Equal("FROM ${SDK_IMAGE} AS build", stages[0]);
+        Assert.Equal("FROM ${RUNTIME_IMAGE} AS runtime", stages[1]);
+        Assert.Contains(lines, l => l.StartsWith("RUN dotnet publish src/BatchScoring.Worker/BatchScoring.Worker.csproj -c Release -r linux-x64", StringComparison.Ordinal));
+        var healthCheck = Array.FindIndex(lines, l => l.StartsWith("HEALTHCHECK ", StringComparison.Ordinal));
+        Assert.True(healthCheck >= 0, "the Dockerfile has a HEALTHCHECK");
+        Assert.Contains("/health/live", lines[healthCheck] + lines[healthCheck + 1], StringComparison.Ordinal);
+
+        // Restore runs before the sources are copied: every project the worker needs must be copied first (NETSDK1004 otherwise).
+        var restore = Array.FindIndex(lines, l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
+        var copiedBeforeRestore = lines[..restore].Where(l => l.StartsWith("COPY ", StringComparison.Ordinal)).ToArray();
+        foreach (var project in Directory.GetFiles(Path.Combine(Root, "src"), "*.csproj", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(Root, project).Replace('\\', '/');
+            Assert.Contains(copiedBeforeRestore, l => l.StartsWith($"COPY {relative} ", StringComparison.Ordinal));
+        }
         Assert.Contains("COPY --from=build /app ./", lines);
 
         var runtime = lines.SkipWhile(l => l != stages[1]).ToArray();
-        Assert.Equal("USER batchscoring", runtime.Last(l => l.StartsWith("USER ", StringComparison.Ordinal)));
+        Assert.Equal("USER 10001:10001", runtime.Last(l => l.StartsWith("USER ", StringComparison.Ordinal)));
         Assert.Contains(runtime, l => l.Contains("useradd --system --uid 10001", StringComparison.Ordinal));
         Assert.Equal("ENTRYPOINT [\"batchscoring\"]", runtime.Single(l => l.StartsWith("ENTRYPOINT", StringComparison.Ordinal)));
-        Assert.Equal("CMD [\"worker\"]", runtime.Single(l => l.StartsWith("CMD", StringComparison.Ordinal)));
+        Assert.Equal("CMD [\"worker\"]", runtime.Single(l => l.StartsWith("CMD [", StringComparison.Ordinal)));
 
         // Everything the build copies exists, and the build context does not leave it out.
         var ignored = File.ReadAllLines(Path.Combine(Root, ".dockerignore")).Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();
