@@ -104,6 +104,27 @@ public class PythonModelCliTests(PythonModelsEnvironment env) : IClassFixture<Py
     }
 
     [Fact]
+    public async Task Models_inspect_writes_the_same_description_as_json()
+    {
+        env.WriteJob("py-fits-json", "logreg_zipmap.onnx", PythonModelsEnvironment.Inputs(PythonFixtures.Instance.InputsOf("logreg_zipmap.onnx")));
+
+        var run = await Cli("models", "inspect", Path.Combine(env.Folder, "logreg_zipmap.onnx"), "--job", "py-fits-json", "-o", "json");
+
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(run.Stdout);
+        var root = json.RootElement;
+        Assert.Equal(Path.Combine(env.Folder, "logreg_zipmap.onnx"), root.GetProperty("model").GetString());
+        Assert.Equal("binary classification", root.GetProperty("task").GetString());
+        Assert.Equal(["tenure", "charges", "support"], root.GetProperty("features").EnumerateArray().Select(e => e.GetString()));
+        Assert.NotEmpty(root.GetProperty("inputs").EnumerateArray());
+        Assert.Contains(root.GetProperty("writes").EnumerateArray(), w => w.GetProperty("name").GetString() == "probability");
+        var fit = root.GetProperty("fit");
+        Assert.Equal("py-fits-json", fit.GetProperty("job").GetString());
+        Assert.True(fit.GetProperty("fits").GetBoolean());
+        Assert.All(fit.GetProperty("inputs").EnumerateArray(), i => Assert.Equal(System.Text.Json.JsonValueKind.Null, i.GetProperty("problem").ValueKind));
+    }
+
+    [Fact]
     public async Task Models_inspect_with_a_job_names_each_misfit_and_exits_2()
     {
         env.WriteJob("py-misfits", "xgb_binary.json", "  inputs: [tenure, plan, visits, nowhere]");

@@ -10,13 +10,7 @@ public static class ModelDescriptionText
     {
         yield return Line("model", model);
         yield return Line("format", description.Format);
-        yield return Line("task", description.Task switch
-        {
-            ModelTask.BinaryClassification => "binary classification",
-            ModelTask.MulticlassClassification => "multiclass classification",
-            ModelTask.Regression => "regression",
-            _ => "unknown",
-        });
+        yield return Line("task", Task(description.Task));
         foreach (var line in Block("inputs", description.Inputs.Select(p => p.ToString())))
             yield return line;
         foreach (var line in Block("outputs", description.Outputs.Select(p => p.ToString())))
@@ -26,6 +20,15 @@ public static class ModelDescriptionText
         yield return Line("features", string.Join(", ", description.FeatureOrder));
         yield return Line("writes", string.Join(", ", writes.Select(c => $"{c.Name} ({c.Kind})")));
     }
+
+    /// <summary>The task in words: <c>binary classification</c>, <c>multiclass classification</c>, <c>regression</c>, <c>unknown</c>.</summary>
+    public static string Task(ModelTask? task) => task switch
+    {
+        ModelTask.BinaryClassification => "binary classification",
+        ModelTask.MulticlassClassification => "multiclass classification",
+        ModelTask.Regression => "regression",
+        _ => "unknown",
+    };
 
     public static IEnumerable<string> FitLines(string job, string source, IReadOnlyList<InputFit> fits)
     {

@@ -23,14 +23,16 @@ internal static class ModelsInspectCommand
     {
         var model = new Argument<string>("model") { Description = "A model file (.zip, .onnx, .json, .txt) or a registered name@alias / name@version." };
         var job = new Option<string?>("--job") { Description = "A job name (under Jobs:Directory) or job file: check the model against its source and model keys." };
-        var command = new Command("inspect", "Describe a model file; with --job, check that every input binds to the job's source.") { model, job };
+        var output = OutputFormat.Create();
+        var command = new Command("inspect", "Describe a model file; with --job, check that every input binds to the job's source.") { model, job, output };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
             var target = parse.GetValue(model)!;
+            var json = OutputFormat.IsJson(parse, output);
             var jobName = parse.GetValue(job);
             var isFile = File.Exists(target);
             if (isFile && jobName is null)
-                return Print(Path.GetFullPath(target), new ModelFileLoader().Load(target).Scorer, null);
+                return Print(Path.GetFullPath(target), new ModelFileLoader().Load(target).Scorer, null, json);
 
             using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
             var loaded = isFile
@@ -38,7 +40,7 @@ internal static class ModelsInspectCommand
                 : await host.Services.GetRequiredService<ModelResolver>().LoadRegisteredAsync(Reference(target), cancellationToken);
             var name = isFile ? Path.GetFullPath(target) : $"{loaded.Name}@{loaded.Version} ({loaded.Path})";
             if (jobName is null)
-                return Print(name, loaded.Scorer, null);
+                return Print(name, loaded.Scorer, null, json);
 
             var spec = File.Exists(jobName)
                 ? JobSpecLoader.LoadFile(jobName)
@@ -47,7 +49,7 @@ internal static class ModelsInspectCommand
             var source = SourceFactory.Create(host.Services.GetRequiredService<SourceDataSource>(), spec.Source,
                 host.Services.GetRequiredService<IOptions<SourcesOptions>>().Value.ParquetPaths());
             var columns = await source.DescribeAsync(cancellationToken);
-            return Print(name, bound, (spec, columns));
+            return Print(name, bound, (spec, columns), json);
         }));
         return command;
     }
@@ -57,16 +59,41 @@ internal static class ModelsInspectCommand
             ? reference
             : throw new FileNotFoundException($"No model file {Path.GetFullPath(text)}, and '{text}' is not a registered model reference: {error}.");
 
-    private static int Print(string name, IScorer scorer, (JobSpec Job, IReadOnlyList<ColumnSchema> Columns)? fit)
+    private static int Print(string name, IScorer scorer, (JobSpec Job, IReadOnlyList<ColumnSchema> Columns)? fit, bool json)
     {
         var description = scorer is IModelScorer described ? described.Description : throw new InvalidOperationException($"{scorer.GetType().Name} does not describe itself.");
-        foreach (var line in ModelDescriptionText.Lines(name, description, scorer.Outputs))
-            Console.WriteLine(line);
-        if (fit is not { } f)
-            return ExitCodes.Succeeded;
-        var fits = ModelFit.Check(f.Job.Source.ToString() ?? "the source", scorer.Inputs, f.Columns, f.Job.FeatureMapping);
-        foreach (var line in ModelDescriptionText.FitLines($"{f.Job.Name} ({f.Job.FilePath})", f.Job.Source.ToString() ?? "", fits))
-            Console.WriteLine(line);
-        return fits.Any(x => x.Problem is not null) ? ExitCodes.InvalidInput : ExitCodes.Succeeded;
+        var fits = fit is { } f ? ModelFit.Check(f.Job.Source.ToString() ?? "the source", scorer.Inputs, f.Columns, f.Job.FeatureMapping) : null;
+        if (json)
+            OutputFormat.Write(new
+            {
+                Model = name,
+                description.Format,
+                Task = ModelDescriptionText.Task(description.Task),
+                Inputs = description.Inputs.Select(Port),
+                Outputs = description.Outputs.Select(Port),
+                description.Classes,
+                Features = description.FeatureOrder,
+                Writes = scorer.Outputs.Select(c => new { c.Name, Type = c.Kind.ToString() }),
+                Fit = fit is { } j && fits is not null
+                    ? new
+                    {
+                        Job = j.Job.Name,
+                        Source = j.Job.Source.ToString(),
+                        Fits = fits.All(x => x.Problem is null),
+                        Inputs = fits.Select(x => new { Input = x.Input.Name, x.SourceColumn, ColumnType = x.Column?.SourceType, x.Problem }),
+                    }
+                    : null,
+            });
+        else
+        {
+            foreach (var line in ModelDescriptionText.Lines(name, description, scorer.Outputs))
+                Console.WriteLine(line);
+            if (fit is { } j && fits is not null)
+                foreach (var line in ModelDescriptionText.FitLines($"{j.Job.Name} ({j.Job.FilePath})", j.Job.Source.ToString() ?? "", fits))
+                    Console.WriteLine(line);
+        }
+        return fits is not null && fits.Any(x => x.Problem is not null) ? ExitCodes.InvalidInput : ExitCodes.Succeeded;
     }
+
+    private static object Port(ModelPort port) => new { port.Name, port.Type, port.Shape };
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
 using BatchScoring.Postgres.Ledger;
@@ -67,6 +68,9 @@ internal static class RunCommands
             using var host = await CliHost.MigratedAsync(configuration, cancellationToken);
             OnForcedExit(host, signals);
             var spec = LoadJob(host, parse.GetValue(job)!);
+            if (spec.Source.TimestampColumn is null)
+                throw new BatchScoringException(
+                    $"Job '{spec.Name}' cannot be backfilled: a backfill scores a time range, and the job has no 'source.timestamp_column' to select rows by (add one, or use 'run' to score the whole source).");
             var time = JobTime.Of(spec);
             var range = BackfillRange(spec, time.Window(time.ParseInstant(parse.GetValue(from)!, "--from"), time.ParseInstant(parse.GetValue(to)!, "--to"), "--to"));
             var request = new RunRequest(RunTrigger.Backfill, range, parse.GetValue(reprocess), parse.GetValue(slots));

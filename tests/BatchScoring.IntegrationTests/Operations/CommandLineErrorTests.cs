@@ -57,6 +57,16 @@ public class CommandLineErrorTests(ScoringEnvironment env) : IClassFixture<Scori
     }
 
     [Fact]
+    public async Task A_backfill_of_a_job_without_a_timestamp_column_is_bad_input()
+    {
+        OperationsHelpers.WriteChurnJob(env, "timeless", ScoringEnvironment.SourceTable, "scored.timeless");
+
+        var result = await CliRun.RunAsync(env.Folder, ["backfill", "timeless", "--from", "2026-09-01", "--to", "2026-09-02"], Environment());
+
+        result.AssertOneLineError(ExitCodes.InvalidInput, "Job 'timeless' cannot be backfilled", "'source.timestamp_column'");
+    }
+
+    [Fact]
     public void Suggestions_are_offered_only_for_names_near_enough_to_be_typos()
     {
         Assert.Equal("demo-churn", NameSuggestion.Nearest("demo-chrun", ["demo-churn", "fraud"]));
