@@ -9,8 +9,8 @@ internal static class DriftReason
     public static string For(FeatureDrift f)
     {
         var crossed = f.IsPValueTest
-            ? $"{f.Method} p-value {PValue(f.PValue)} is below the threshold {G(f.Threshold)}"
-            : $"{f.Method} statistic {G(f.Statistic)} is above the threshold {G(f.Threshold)}";
+            ? $"{DriftNames.Of(f.Method)} p-value {PValue(f.PValue)} is below the threshold {G(f.Threshold)}"
+            : $"{DriftNames.Of(f.Method)} statistic {G(f.Statistic)} is above the threshold {G(f.Threshold)}";
         return $"{crossed}; largest change: {LargestChange(f)}.";
     }
 

@@ -52,7 +52,7 @@ internal static class DriftReportHtml
         foreach (var f in ordered)
         {
             html.Append($"""
-                <tr><td><a href="#{Anchor(f.Feature)}">{E(f.Feature)}</a></td><td>{Lower(f.Role)}</td><td>{Lower(f.Kind)}</td><td>{f.Method}</td><td>{F(f.Statistic)}{Bound(f)}</td><td>{DriftReason.PValue(f.PValue)}</td><td>{F(f.Threshold)}</td><td>{F(f.MissingRateChange, "+0.0%;-0.0%;0%")}</td><td>{Flag(f.Drifted)}</td><td>{Fdr(f)}</td></tr>
+                <tr><td><a href="#{Anchor(f.Feature)}">{E(f.Feature)}</a></td><td>{DriftNames.Of(f.Role)}</td><td>{DriftNames.Of(f.Kind)}</td><td>{DriftNames.Of(f.Method)}</td><td>{F(f.Statistic)}{Bound(f)}</td><td>{DriftReason.PValue(f.PValue)}</td><td>{F(f.Threshold)}</td><td>{F(f.MissingRateChange, "+0.0%;-0.0%;0%")}</td><td>{Flag(f.Drifted)}</td><td>{Fdr(f)}</td></tr>
 
                 """);
         }
@@ -67,11 +67,11 @@ internal static class DriftReportHtml
     {
         html.Append($"""
             <section class="feature" id="{Anchor(f.Feature)}">
-            <h3>{E(f.Feature)} <small>({Lower(f.Role)}, {Lower(f.Kind)})</small> — {Flag(f.Drifted)}</h3>
+            <h3>{E(f.Feature)} <small>({DriftNames.Of(f.Role)}, {DriftNames.Of(f.Kind)})</small> — {Flag(f.Drifted)}</h3>
             {(f.Drifted ? $"<p class=\"reason\">{E(DriftReason.For(f))}</p>" : "")}
             {HistogramSvg.Render(f.Feature, f.Bins)}
             <dl>
-            <dt>method</dt><dd>{f.Method}: {F(f.Statistic)}{Bound(f)} (threshold {F(f.Threshold)})</dd>
+            <dt>method</dt><dd>{DriftNames.Of(f.Method)}: {F(f.Statistic)}{Bound(f)} (threshold {F(f.Threshold)})</dd>
             <dt>FDR (Benjamini–Hochberg)</dt><dd>{Fdr(f)}</dd>
             <dt>rows (reference / current)</dt><dd>{f.ReferenceRows:N0} / {f.CurrentRows:N0}</dd>
             <dt>missing rate (reference → current)</dt><dd>{F(f.ReferenceMissingRate, "P2")} → {F(f.CurrentMissingRate, "P2")}</dd>
@@ -90,7 +90,6 @@ internal static class DriftReportHtml
 
     private static string F(double? value, string format = "G4") => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "—";
 
-    private static string Lower<T>(T value) where T : Enum => value.ToString().ToLowerInvariant();
 
     private static string Anchor(string feature) => "feature-" + Uri.EscapeDataString(feature);
 

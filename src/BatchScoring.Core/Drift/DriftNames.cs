@@ -1,10 +1,9 @@
-using BatchScoring.Core.Drift;
 using BatchScoring.Core.Jobs;
 
-namespace BatchScoring.Postgres.Drift;
+namespace BatchScoring.Core.Drift;
 
-/// <summary>The snake_case words the drift tables use for roles, kinds and methods.</summary>
-internal static class DriftNames
+/// <summary>The snake_case words the drift tables and the drift report use for roles, kinds and methods.</summary>
+public static class DriftNames
 {
     private static readonly Dictionary<DriftMethod, string> Methods = new()
     {
