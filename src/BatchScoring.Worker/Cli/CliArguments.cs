@@ -17,7 +17,7 @@ internal static class CliArguments
         Description = "The run's id (scoring.runs.run_id).",
         CustomParser = result => long.TryParse(Single(result), NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id >= 1
             ? id
-            : Fail<long>(result, $"run-id: '{Single(result)}' is not a run id (a whole number, as `batchscoring runs` lists them)"),
+            : Fail<long>(result, $"run-id: '{Single(result)}' is not a run id (a whole number, as `{CliCommand.Here("runs")}` lists them)"),
     };
 
     public static Option<int?> Slots() => new("--slots")

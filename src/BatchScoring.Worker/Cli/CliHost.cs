@@ -23,10 +23,10 @@ internal static class CliHost
     private static void ThrowIfBehind(IReadOnlyList<string> pending)
     {
         if (pending.Count == MigrationScript.All.Count)
-            throw new BatchScoringException("The database has no BatchScoring schema yet: run `batchscoring migrate` first.");
+            throw new BatchScoringException($"The database has no BatchScoring schema yet: run `{CliCommand.Here("migrate")}` first.");
         if (pending.Count > 0)
             throw new BatchScoringException(
-                $"The database schema is {pending.Count} migration(s) behind this batchscoring (first: {pending[0]}): run `batchscoring migrate` first.");
+                $"The database schema is {pending.Count} migration(s) behind this batchscoring (first: {pending[0]}): run `{CliCommand.Here("migrate")}` first.");
     }
 
     private static async Task<IHost> BuildAsync(IConfigurationRoot configuration, Func<MigrationRunner, Task> schema, CancellationToken cancellationToken)

@@ -37,7 +37,7 @@ internal static class RunShowText
         Console.WriteLine();
         if (partitions is null)
         {
-            Console.WriteLine($"({total} partitions; list them with `batchscoring runs show {run.RunId} --partitions`)");
+            Console.WriteLine($"({total} partitions; list them with `{CliCommand.Here($"runs show {run.RunId} --partitions")}`)");
             return;
         }
         Console.WriteLine($"{"partition",10}  {"key",-36} {"status",-10} {"tries",5} {"rows",10} {"failed",7} {"time",9}  error");
@@ -49,7 +49,7 @@ internal static class RunShowText
     private static string Drift(DriftVerdict? drift, long runId) => drift is null
         ? "not measured (no reference profile)"
         : $"{(drift.DatasetDrift ? "DRIFT" : "no dataset drift")}: {drift.DriftedFeatures} of {drift.InputFeatures} input features drifted" +
-          $"{(drift.PredictionDrift ? ", predictions drifted" : "")} (against {drift.Reference}; `batchscoring report {runId}` for the details)";
+          $"{(drift.PredictionDrift ? ", predictions drifted" : "")} (against {drift.Reference}; `{CliCommand.Here($"report {runId}")}` for the details)";
 
     private static string Shadow(ShadowFigures? shadow) => shadow is null
         ? "none"

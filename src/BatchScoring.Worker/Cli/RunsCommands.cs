@@ -59,7 +59,7 @@ internal static class RunsCommands
             using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
             var id = parse.GetValue(runId);
             var run = await host.Services.GetRequiredService<RunLedger>().GetAsync(id, cancellationToken)
-                ?? throw new Core.Errors.BatchScoringException($"There is no run {id} (see `batchscoring runs`).");
+                ?? throw new Core.Errors.BatchScoringException($"There is no run {id} (see `{CliCommand.Here("runs")}`).");
             var overview = await host.Services.GetRequiredService<RunSummaries>().SummarizeAsync(id, Top, cancellationToken);
             var all = parse.GetValue(partitions) ? await host.Services.GetRequiredService<RunLedger>().PartitionsAsync(id, cancellationToken) : null;
             var firstError = (await host.Services.GetRequiredService<RunSummaries>().FirstErrorsAsync([id], cancellationToken)).GetValueOrDefault(id);

@@ -20,12 +20,14 @@ public class UnmigratedDatabaseTests(PostgresDatabase database) : IClassFixture<
             ["ConnectionStrings__BatchScoring"] = database.ConnectionString,
             ["Jobs__Directory"] = folder.FullName,
             ["Observability__MetricsAddress"] = "",
+            ["BATCHSCORING_COMMAND"] = "/opt/tools/batchscoring",
         };
 
         var result = await CliRun.RunAsync(folder.FullName, verb, environment);
         folder.Delete(recursive: true);
 
-        result.AssertOneLineError(2, "run `batchscoring migrate`");
+        // The suggested command is the one the user ran (here as the repository's script sets it), so it works where they are.
+        result.AssertOneLineError(2, "run `/opt/tools/batchscoring migrate` first");
         await using var connection = await database.DataSource.OpenConnectionAsync();
         Assert.Null(await connection.ExecuteScalarAsync<string?>("SELECT to_regnamespace('scoring')::text"));
     }
