@@ -71,9 +71,10 @@ public static class DriftTestData
         }, CancellationToken.None).GetAwaiter().GetResult();
     }
 
+    /// <summary>A run's sketch (its own sample salt, as a run's partitions have) of generated rows.</summary>
     public static DatasetSketch Current(DatasetSketch reference, int rows, int seed, Plant plant, long firstKey = 1_000_000)
     {
-        var sketch = reference.EmptyCopy();
+        var sketch = reference.EmptyCopy(DatasetSketch.RunSalt(seed));
         var batch = Generate(rows, seed, firstKey, plant);
         sketch.Add(batch, RowKeyHasher.Hash(batch.Input, KeyColumns));
         return sketch;

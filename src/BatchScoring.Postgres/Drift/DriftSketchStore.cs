@@ -43,10 +43,11 @@ public sealed class DriftSketchStore(NpgsqlDataSource dataSource)
         var json = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
             "SELECT reference_profile::text FROM scoring.models WHERE name = @modelName AND version = @version",
             new { modelName, version }, cancellationToken: cancellationToken));
-        return json is null ? null : Parse(json, $"the reference profile of model {modelName}@{version}");
+        return json is null ? null : Parse(json, $"the reference profile of model {modelName}@{version}",
+            " Register the model again with `models register … --reference` for a profile this release reads.");
     });
 
-    private static DatasetSketch Parse(string json, string what)
+    private static DatasetSketch Parse(string json, string what, string remedy = "")
     {
         try
         {
@@ -54,7 +55,7 @@ public sealed class DriftSketchStore(NpgsqlDataSource dataSource)
         }
         catch (FormatException e)
         {
-            throw new FormatException($"The drift sketch of {what} cannot be read: {e.Message}", e);
+            throw new FormatException($"The drift sketch of {what} cannot be read: {e.Message}{remedy}", e);
         }
     }
 }

@@ -15,7 +15,8 @@ public sealed record NewRun(
     DateTime? Deadline,
     IReadOnlyList<PlannedPartition> Partitions,
     string? DriftReferenceJson = null,
-    string? DriftReferenceName = null);
+    string? DriftReferenceName = null,
+    string? DriftReferenceError = null);
 
 /// <summary>A row of <c>scoring.partitions</c>, for <c>runs show</c> and tests.</summary>
 public sealed record PartitionRecord(

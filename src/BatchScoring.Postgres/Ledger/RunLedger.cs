@@ -88,7 +88,8 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
             """
             SELECT job_yaml AS JobYaml, job_file AS JobFile, model_name AS ModelName, model_path AS ModelPath, model_version AS ModelVersion,
                    challenger_name AS ChallengerName, challenger_version AS ChallengerVersion,
-                   drift_reference::text AS DriftReferenceJson, drift_reference_name AS DriftReferenceName
+                   drift_reference::text AS DriftReferenceJson, drift_reference_name AS DriftReferenceName,
+                   drift_error AS DriftReferenceError
             FROM scoring.runs WHERE run_id = @runId AND job_file IS NOT NULL
             """, new { runId }, cancellationToken: cancellationToken));
     });
@@ -117,10 +118,10 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
             $"""
             INSERT INTO scoring.runs (job_name, trigger, status, window_start, window_end, model_name, model_version, config_hash,
                                       started_at, host, job_yaml, job_file, model_path, max_attempts, max_concurrency, deadline, partitions_total,
-                                      drift_reference, drift_reference_name)
+                                      drift_reference, drift_reference_name, drift_error)
             VALUES (@JobName, @Trigger, '{RunStatus.Running}', @WindowStart, @WindowEnd, @ModelName, @ModelVersion, @ConfigHash,
                     clock_timestamp(), @Host, @JobYaml, @JobFile, @ModelPath, @MaxAttempts, @MaxConcurrency, @Deadline, @PartitionsTotal,
-                    @DriftReferenceJson::jsonb, @DriftReferenceName)
+                    @DriftReferenceJson::jsonb, @DriftReferenceName, @DriftReferenceError)
             ON CONFLICT (job_name) WHERE {LedgerSql.RunInProgress} DO NOTHING
             RETURNING run_id
             """,
@@ -129,7 +130,7 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
                 run.Start.JobName, run.Start.Trigger, WindowStart = run.Window?.StartUtc, WindowEnd = run.Window?.EndUtc,
                 run.Start.ModelName, run.Start.ModelVersion, run.Start.ConfigHash, Host = Environment.MachineName,
                 run.JobYaml, run.JobFile, run.ModelPath, run.MaxAttempts, run.MaxConcurrency, run.Deadline,
-                PartitionsTotal = run.Partitions.Count, run.DriftReferenceJson, run.DriftReferenceName,
+                PartitionsTotal = run.Partitions.Count, run.DriftReferenceJson, run.DriftReferenceName, run.DriftReferenceError,
             }, transaction, cancellationToken: cancellationToken));
         if (inserted is not { } runId)
             throw await InProgressAsync(connection, run.Start.JobName, cancellationToken);

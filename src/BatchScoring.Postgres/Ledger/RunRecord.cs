@@ -20,6 +20,9 @@ public sealed record RunRecord(
     string? Error,
     string? Host);
 
-/// <summary>What a worker needs to rebuild a run it did not start.</summary>
+/// <summary>
+/// What a worker needs to rebuild a run it did not start. <see cref="DriftReferenceError"/> is why the run's drift
+/// reference could not be read when it started (the run then scores without sketches, and its drift report fails).
+/// </summary>
 public sealed record RunDefinition(string? JobYaml, string JobFile, string? ModelName, string ModelPath, string? ModelVersion,
-    string? ChallengerName, string? ChallengerVersion, string? DriftReferenceJson, string? DriftReferenceName);
+    string? ChallengerName, string? ChallengerVersion, string? DriftReferenceJson, string? DriftReferenceName, string? DriftReferenceError);

@@ -8,26 +8,37 @@ namespace BatchScoring.Worker.Execution;
 
 /// <summary>
 /// Resolves a job's drift reference when a run starts: an earlier run's merged sketches, the model
-/// version's registered profile, or a window of the source scanned and scored now.
+/// version's registered profile, or a window of the source scanned and scored now. A stored reference
+/// this build cannot read does not stop the run: it scores without drift, and its drift report fails with why.
 /// </summary>
 internal sealed class DriftReferenceResolver(RunDriftFinalizer drift, ILogger<DriftReferenceResolver> logger)
 {
-    public async Task<ResolvedDriftReference?> ResolveAsync(RunContext context, CancellationToken cancellationToken)
+    /// <summary>The context with its <see cref="RunContext.Drift"/> reference, or with <see cref="RunContext.DriftUnavailable"/> saying why there is none.</summary>
+    public async Task<RunContext> ResolveAsync(RunContext context, CancellationToken cancellationToken)
     {
         var spec = context.Job.Drift;
         if (!spec.Enabled)
-            return null;
+            return context;
         if (spec.Reference.WindowStart is { } start && spec.Reference.WindowEnd is { } end)
-            return new ResolvedDriftReference(await ScanWindowAsync(context, start, end, cancellationToken), $"source window {start:O} .. {end:O}");
+            return context with { Drift = new ResolvedDriftReference(await ScanWindowAsync(context, start, end, cancellationToken), $"source window {start:O} .. {end:O}") };
 
-        var loaded = await drift.LoadReferenceAsync(spec.Reference, context.Model.Name, RegistryVersion(context), cancellationToken);
+        (DatasetSketch Sketch, string Description)? loaded;
+        try
+        {
+            loaded = await drift.LoadReferenceAsync(spec.Reference, context.Model.Name, RegistryVersion(context), cancellationToken);
+        }
+        catch (FormatException e)
+        {
+            logger.LogError("Job {JobName}: the drift reference cannot be read, so this run measures no drift: {Error}", context.Job.Name, e.Message);
+            return context with { DriftUnavailable = e.Message };
+        }
         if (loaded is null)
         {
             logger.LogInformation("Job {JobName}: no drift reference (model {Model} has no registered profile); drift is not measured",
                 context.Job.Name, context.Model.Name);
-            return null;
+            return context;
         }
-        return new ResolvedDriftReference(loaded.Value.Sketch, loaded.Value.Description);
+        return context with { Drift = new ResolvedDriftReference(loaded.Value.Sketch, loaded.Value.Description) };
     }
 
     private static int? RegistryVersion(RunContext context) => int.TryParse(context.Model.Version, out var version) ? version : null;

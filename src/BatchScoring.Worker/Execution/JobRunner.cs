@@ -48,13 +48,14 @@ internal sealed class JobRunner(
             model = await contexts.ResolveModelAsync(job, job.Model.Champion, cancellationToken);
             var challenger = job.Model.Challenger is { } reference ? await contexts.ResolveModelAsync(job, reference, cancellationToken) : null;
             var context = await contexts.PrepareAsync(job, model, challenger, cancellationToken);
-            context = context with { Drift = await driftBaselines.ResolveAsync(context, cancellationToken) };
+            context = await driftBaselines.ResolveAsync(context, cancellationToken);
             var plan = await PlanAsync(job, context.Source, request, cancellationToken);
             context = await contexts.CreateOutputsAsync(context, cancellationToken);
             var runId = await runs.CreateRunAsync(NewRun(job, model, request, plan) with
             {
                 DriftReferenceJson = context.Drift?.Reference.ToJson(),
                 DriftReferenceName = context.Drift?.Description,
+                DriftReferenceError = context.DriftUnavailable,
             }, cancellationToken);
             contexts.Remember(runId, context);
             if (context.Shadow is { } shadow)

@@ -52,7 +52,7 @@ internal sealed class PartitionExecutor(PartitionCommits commits, IOptions<Worke
 
         var reader = Task.Run(() => ReadAsync(context, partition, read.Writer, stages.Token), stages.Token);
         var scorers = Enumerable.Range(0, threads)
-            .Select(_ => Task.Run(() => ScoreAsync(context, read.Reader, scored.Writer, stages.Token), stages.Token))
+            .Select(_ => Task.Run(() => ScoreAsync(context, partition.RunId, read.Reader, scored.Writer, stages.Token), stages.Token))
             .ToArray();
         var figures = FinishScoringAsync(scorers, scored.Writer);
         try
@@ -84,10 +84,10 @@ internal sealed class PartitionExecutor(PartitionCommits commits, IOptions<Worke
     }
 
     /// <summary>One score thread: scores batches until the read stage is done, into figures of its own.</summary>
-    private static async Task<PartitionFigures> ScoreAsync(RunContext context, ChannelReader<RowBatch> input,
+    private static async Task<PartitionFigures> ScoreAsync(RunContext context, long runId, ChannelReader<RowBatch> input,
         ChannelWriter<ScoredChunk> output, CancellationToken cancellationToken)
     {
-        var figures = new PartitionFigures(context.Drift?.Reference.EmptyCopy(), context.Shadow is null ? null : new ShadowAgreement());
+        var figures = new PartitionFigures(context.Drift?.Reference.EmptyCopy(DatasetSketch.RunSalt(runId)), context.Shadow is null ? null : new ShadowAgreement());
         var keys = context.KeyColumns.Select(k => k.Name).ToArray();
         try
         {

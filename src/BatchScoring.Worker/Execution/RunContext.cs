@@ -24,6 +24,9 @@ internal sealed record RunContext(
     /// <summary>What drift is measured against; null when the run measures no drift.</summary>
     public ResolvedDriftReference? Drift { get; init; }
 
+    /// <summary>Why the job's drift reference could not be read (an older sketch format, a damaged profile); the run then sketches nothing.</summary>
+    public string? DriftUnavailable { get; init; }
+
     /// <summary>The challenger scored in shadow; null without one.</summary>
     public ShadowContext? Shadow { get; init; }
 

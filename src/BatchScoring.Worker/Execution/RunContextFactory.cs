@@ -111,9 +111,20 @@ internal sealed class RunContextFactory(
             ? await PinnedAsync(job, c, definition.ChallengerName, definition.ChallengerVersion, cancellationToken)
             : null;
         var context = await CreateOutputsAsync(await PrepareAsync(job, model, challenger, cancellationToken), cancellationToken);
-        return definition.DriftReferenceJson is { } reference
-            ? context with { Drift = new ResolvedDriftReference(DatasetSketch.FromJson(reference), definition.DriftReferenceName ?? "reference") }
-            : context;
+        if (definition.DriftReferenceError is { } error)
+            return context with { DriftUnavailable = error };
+        if (definition.DriftReferenceJson is not { } reference)
+            return context;
+        var description = definition.DriftReferenceName ?? "reference";
+        try
+        {
+            return context with { Drift = new ResolvedDriftReference(DatasetSketch.FromJson(reference), description) };
+        }
+        catch (FormatException e)
+        {
+            // A run started by another release: its partitions still score, without drift sketches.
+            return context with { DriftUnavailable = $"The drift reference recorded on run {runId} ({description}) cannot be read: {e.Message}" };
+        }
     }
 
     /// <summary>The model version the run resolved when it started (an alias may have moved since), its file checked again.</summary>

@@ -50,7 +50,9 @@ internal sealed class RunFinalizer(
         {
             if (context.Drift is not { } baseline)
             {
-                await drift.RecordStatusAsync(runId, DriftStatus.NotConfigured, null, cancellationToken);
+                if (context.DriftUnavailable is { } unreadable)
+                    logger.LogError("Run {RunId}: no drift report, the drift reference could not be read: {Error}", runId, unreadable);
+                await drift.RecordStatusAsync(runId, context.DriftUnavailable is null ? DriftStatus.NotConfigured : DriftStatus.Failed, context.DriftUnavailable, cancellationToken);
                 return;
             }
             var report = await drift.FinalizeAsync(runId, baseline.Reference, baseline.Description, context.Job.Drift, cancellationToken);

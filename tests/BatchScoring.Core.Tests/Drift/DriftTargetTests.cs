@@ -143,7 +143,7 @@ public class DriftTargetTests
     {
         var features = new[] { FeatureDefinition.Of(Schema[1], FeatureRole.Input) };
         var reference = Fill(Fill(DatasetSketch.Unfrozen(features), referenceValues, 0, 1).FreezeLayout(), referenceValues, 0, 1);
-        var current = Fill(reference.EmptyCopy(), currentValues, 10_000_000, partitions);
+        var current = Fill(reference.EmptyCopy(DatasetSketch.RunSalt(1)), currentValues, 10_000_000, partitions);
         return DriftAnalyzer.Analyze(reference, current, DriftSpec.Default, "test").Features.Single();
     }
 

@@ -1,21 +1,26 @@
+using System.Buffers;
 using BatchScoring.Core.Batches;
 
 namespace BatchScoring.Core.Drift.Sketches;
 
 /// <summary>
 /// The sketches of every model input and output column of some rows (a partition, a run, a
-/// reference). A partition builds one with <see cref="EmptyCopy"/> of the reference, the finalizer
+/// reference). A partition builds one with <see cref="EmptyCopy(ulong)"/> of the reference, the finalizer
 /// merges them; merging in any grouping or order gives the sketch of all the rows.
 /// </summary>
 public sealed class DatasetSketch
 {
     private readonly Dictionary<string, FeatureSketch> _byName;
 
-    internal DatasetSketch(SketchOptions options, bool frozen, IReadOnlyList<FeatureSketch> features)
+    /// <summary>The sample salt of a reference profile (a registered one, or a window of the source).</summary>
+    public static readonly ulong ReferenceSalt = StableHash.Of("reference");
+
+    internal DatasetSketch(SketchOptions options, bool frozen, ulong sampleSalt, IReadOnlyList<FeatureSketch> features)
     {
         options.Validate();
         Options = options;
         IsFrozen = frozen;
+        SampleSalt = sampleSalt;
         Features = features;
         _byName = new Dictionary<string, FeatureSketch>(StringComparer.Ordinal);
         foreach (var feature in features)
@@ -28,6 +33,11 @@ public sealed class DatasetSketch
     public SketchOptions Options { get; }
     /// <summary>True when bins and categories are frozen (from a reference); only frozen sketches can be compared.</summary>
     public bool IsFrozen { get; }
+    /// <summary>
+    /// Mixed into every row-key hash before the bottom-k samples see it. A reference and each run have
+    /// their own, so their samples of the same keys are independent; the partitions of one run share it.
+    /// </summary>
+    public ulong SampleSalt { get; }
     public IReadOnlyList<FeatureSketch> Features { get; }
     /// <summary>Rows added (every feature sees every row).</summary>
     public long RowCount => Features.Count == 0 ? 0 : Features.Max(f => f.Count);
@@ -42,7 +52,7 @@ public sealed class DatasetSketch
     public static DatasetSketch Unfrozen(IEnumerable<FeatureDefinition> features, SketchOptions? options = null)
     {
         options ??= SketchOptions.Default;
-        return new DatasetSketch(options, frozen: false, features.Select(f => new FeatureSketch(f,
+        return new DatasetSketch(options, frozen: false, ReferenceSalt, features.Select(f => new FeatureSketch(f,
             f.Kind == FeatureKind.Numeric ? new NumericSketch([], discrete: false, [], NumericSketch.LayoutSampleSize) : null,
             f.Kind == FeatureKind.Numeric ? null : new CategorySketch(f.Kind == FeatureKind.Binary ? FeatureSketch.BinaryCategories : [], null, options.CategoryCapacity)))
             .ToArray());
@@ -69,7 +79,7 @@ public sealed class DatasetSketch
     }
 
     /// <summary>An empty frozen sketch whose bins and categories come from this (unfrozen, filled) sketch's data.</summary>
-    public DatasetSketch FreezeLayout() => new(Options, frozen: true, Features.Select(f =>
+    public DatasetSketch FreezeLayout() => new(Options, frozen: true, SampleSalt, Features.Select(f =>
     {
         if (f.Numeric is { } numeric)
         {
@@ -90,23 +100,47 @@ public sealed class DatasetSketch
         return new FeatureSketch(f.Definition, null, new CategorySketch(categories, known, Options.CategoryCapacity));
     }).ToArray());
 
-    /// <summary>An empty sketch with the same features, options, bins and categories: what each partition fills.</summary>
-    public DatasetSketch EmptyCopy() => new(Options, IsFrozen, Features.Select(f => new FeatureSketch(f.Definition,
+    /// <summary>The sample salt of a run: every partition of the run uses it, and no other run or reference does.</summary>
+    public static ulong RunSalt(long runId) => StableHash.Finish(StableHash.Add(StableHash.Add(StableHash.Start, "run"), (ulong)runId));
+
+    /// <summary>An empty sketch with the same features, options, bins, categories and sample salt.</summary>
+    public DatasetSketch EmptyCopy() => EmptyCopy(SampleSalt);
+
+    /// <summary>An empty sketch with the same layout and another sample salt: what each partition of a run fills (<see cref="RunSalt"/>).</summary>
+    public DatasetSketch EmptyCopy(ulong sampleSalt) => new(Options, IsFrozen, sampleSalt, Features.Select(f => new FeatureSketch(f.Definition,
         f.Numeric is { } n ? new NumericSketch(n.Edges, n.IsDiscrete, n.Quantiles.Edges, IsFrozen ? Options.SampleSize : NumericSketch.LayoutSampleSize) : null,
         f.Categories is { } c ? new CategorySketch(c.FrozenCategories, c.KnownCategories, Options.CategoryCapacity) : null)).ToArray());
 
-    /// <summary>Adds the rows of a batch to every feature of the given role; each must be a column of the batch.</summary>
+    /// <summary>
+    /// Adds the rows of a batch to every feature of the given role; each must be a column of the batch.
+    /// <paramref name="rowKeyHashes"/> are <see cref="RowKeyHasher"/>'s, salted here with <see cref="SampleSalt"/>.
+    /// </summary>
     public void Add(RowBatch batch, FeatureRole role, ReadOnlySpan<ulong> rowKeyHashes)
     {
         if (rowKeyHashes.Length < batch.Count)
             throw new ArgumentException($"{rowKeyHashes.Length} row key hashes for a batch of {batch.Count} rows.", nameof(rowKeyHashes));
+        var salted = ArrayPool<ulong>.Shared.Rent(batch.Count);
+        try
+        {
+            for (var row = 0; row < batch.Count; row++)
+                salted[row] = StableHash.Finish(rowKeyHashes[row] ^ SampleSalt);
+            AddSalted(batch, role, salted.AsSpan(0, batch.Count));
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(salted);
+        }
+    }
+
+    private void AddSalted(RowBatch batch, FeatureRole role, ReadOnlySpan<ulong> saltedHashes)
+    {
         foreach (var feature in Features)
         {
             if (feature.Definition.Role != role)
                 continue;
             if (!batch.TryGetColumn(feature.Name, out var column))
                 throw new InvalidOperationException($"The batch has no column '{feature.Name}' for the drift sketch of model {role.ToString().ToLowerInvariant()}s.");
-            feature.Add(column, batch.Count, rowKeyHashes);
+            feature.Add(column, batch.Count, saltedHashes);
         }
     }
 
@@ -121,6 +155,8 @@ public sealed class DatasetSketch
     {
         if (other.Options != Options || other.IsFrozen != IsFrozen || other.Features.Count != Features.Count)
             throw new InvalidOperationException("Drift sketches with different options or features cannot be merged.");
+        if (other.SampleSalt != SampleSalt)
+            throw new InvalidOperationException("Drift sketches of different runs (different sample salts) cannot be merged.");
         foreach (var feature in other.Features)
             this[feature.Name].Merge(feature);
     }

@@ -9,17 +9,20 @@ namespace BatchScoring.Core.Drift.Sketches;
 /// </summary>
 internal static class DatasetSketchJson
 {
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        // A missing field or a null where there must be a value is a shape error, not a null reference later.
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
     };
 
     public static string Serialize(DatasetSketch sketch) => JsonSerializer.Serialize(new SketchDto(
-        FormatVersion, sketch.Options.SampleSize, sketch.Options.TopK, sketch.Options.CategoryCapacity, sketch.IsFrozen,
+        FormatVersion, sketch.Options.SampleSize, sketch.Options.TopK, sketch.Options.CategoryCapacity, sketch.IsFrozen, sketch.SampleSalt,
         sketch.Features.Select(ToDto).ToArray()), Json);
 
     public static DatasetSketch Deserialize(string json)
@@ -27,16 +30,27 @@ internal static class DatasetSketchJson
         SketchDto dto;
         try
         {
+            // The version first, so that a sketch of another release is named as such rather than as a shape error.
+            var version = JsonSerializer.Deserialize<VersionDto>(json, Json)?.Version;
+            if (version != FormatVersion)
+                throw new FormatException(version is null
+                    ? "A stored drift sketch has no format version."
+                    : $"A stored drift sketch has format version {version}, from another release; this build reads version {FormatVersion} only.");
             dto = JsonSerializer.Deserialize<SketchDto>(json, Json) ?? throw new JsonException("The document is null.");
         }
         catch (JsonException e)
         {
             throw new FormatException($"A stored drift sketch is not valid JSON of the expected shape: {e.Message}", e);
         }
-        if (dto.Version != FormatVersion)
-            throw new FormatException($"A stored drift sketch has format version {dto.Version}; this build reads version {FormatVersion} (register the model version again with --reference to profile it anew).");
-        var options = new SketchOptions { SampleSize = dto.SampleSize, TopK = dto.TopK, CategoryCapacity = dto.CategoryCapacity };
-        return new DatasetSketch(options, dto.Frozen, dto.Features.Select(f => FromDto(f, options, dto.Frozen)).ToArray());
+        try
+        {
+            var options = new SketchOptions { SampleSize = dto.SampleSize, TopK = dto.TopK, CategoryCapacity = dto.CategoryCapacity };
+            return new DatasetSketch(options, dto.Frozen, dto.SampleSalt, dto.Features.Select(f => FromDto(f, options, dto.Frozen)).ToArray());
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"A stored drift sketch is inconsistent: {e.Message}", e);
+        }
     }
 
     private static FeatureDto ToDto(FeatureSketch feature)
@@ -45,17 +59,16 @@ internal static class DatasetSketchJson
         if (feature.Numeric is { } n)
         {
             var sample = n.Sample.Entries();
-            numeric = new NumericDto(n.Edges, n.IsDiscrete, n.DistinctValues?.Order().ToArray(), n.BinCounts,
-                n.Quantiles.Edges, n.Quantiles.Counts, n.Quantiles.Sums,
+            numeric = new NumericDto(n.Edges, n.IsDiscrete, n.BinCounts, n.Quantiles.Edges, n.Quantiles.Counts, n.Quantiles.Sums,
                 new MomentsDto(n.Moments.Count, n.Moments.Mean, n.Moments.M2, n.Moments.Min, n.Moments.Max),
-                sample.Select(e => e.Hash).ToArray(), sample.Select(e => e.Value).ToArray());
+                sample.Select(e => e.Hash).ToArray(), sample.Select(e => e.Value).ToArray(), n.DistinctValues?.Order().ToArray());
         }
         CategoriesDto? categories = null;
         if (feature.Categories is { } c)
         {
             var others = c.Others.Items();
-            categories = new CategoriesDto(c.FrozenCategories, c.FrozenCounts, c.KnownCategories,
-                others.Select(o => o.Item).ToArray(), others.Select(o => o.Count).ToArray(), c.Others.Error, c.UnseenCount, c.Total);
+            categories = new CategoriesDto(c.FrozenCategories, c.FrozenCounts,
+                others.Select(o => o.Item).ToArray(), others.Select(o => o.Count).ToArray(), c.Others.Error, c.UnseenCount, c.Total, c.KnownCategories);
         }
         return new FeatureDto(feature.Name, feature.Definition.Role, feature.Kind, feature.Count, feature.NullCount, feature.NaNCount, numeric, categories);
     }
@@ -89,26 +102,22 @@ internal static class DatasetSketchJson
             categories.Restore(c.FrozenCounts, c.Unseen, c.Total);
             categories.Others.Restore(c.OtherValues, c.OtherCounts, c.OtherError);
         }
-        try
-        {
-            return new FeatureSketch(definition, numeric, categories) { Count = dto.Count, NullCount = dto.NullCount, NaNCount = dto.NanCount };
-        }
-        catch (ArgumentException e)
-        {
-            throw new FormatException($"The stored drift sketch is inconsistent: {e.Message}", e);
-        }
+        return new FeatureSketch(definition, numeric, categories) { Count = dto.Count, NullCount = dto.NullCount, NaNCount = dto.NanCount };
     }
 
-    private sealed record SketchDto(int Version, int SampleSize, int TopK, int CategoryCapacity, bool Frozen, FeatureDto[] Features);
+    private sealed record VersionDto(int? Version = null);
+
+    private sealed record SketchDto(int Version, int SampleSize, int TopK, int CategoryCapacity, bool Frozen, ulong SampleSalt, FeatureDto[] Features);
 
     private sealed record FeatureDto(
-        string Name, FeatureRole Role, FeatureKind Kind, long Count, long NullCount, long NanCount, NumericDto? Numeric, CategoriesDto? Categories);
+        string Name, FeatureRole Role, FeatureKind Kind, long Count, long NullCount, long NanCount, NumericDto? Numeric = null, CategoriesDto? Categories = null);
 
     private sealed record NumericDto(
-        double[] Edges, bool Discrete, double[]? Distinct, long[] BinCounts, double[] QuantileEdges, long[] QuantileCounts, double[] QuantileSums, MomentsDto Moments, ulong[] SampleHashes, double[] SampleValues);
+        double[] Edges, bool Discrete, long[] BinCounts, double[] QuantileEdges, long[] QuantileCounts, double[] QuantileSums, MomentsDto Moments,
+        ulong[] SampleHashes, double[] SampleValues, double[]? Distinct = null);
 
-    private sealed record MomentsDto(long Count, double Mean, double M2, double? Min, double? Max);
+    private sealed record MomentsDto(long Count, double Mean, double M2, double? Min = null, double? Max = null);
 
     private sealed record CategoriesDto(
-        string[] Frozen, long[] FrozenCounts, string[]? Known, string[] OtherValues, long[] OtherCounts, long OtherError, long Unseen, long Total);
+        string[] Frozen, long[] FrozenCounts, string[] OtherValues, long[] OtherCounts, long OtherError, long Unseen, long Total, string[]? Known = null);
 }
