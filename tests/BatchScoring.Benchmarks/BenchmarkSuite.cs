@@ -5,6 +5,8 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
 {
     public const int NaiveSample = 20_000;
     private const int WarmUpRows = 20_000;
+    private const int DriftReferenceRows = 100_000;
+    private const int DriftRounds = 3;
 
     /// <summary>The pipeline again with one optimisation switched off, to show what each gives in the same run.</summary>
     private static readonly (string Key, string Value, string What)[] Variants =
@@ -73,6 +75,16 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
                         new Dictionary<string, string>(settings) { [key] = value });
                     results.Add(new Measurement($"Pipeline without {what} (`{key}={value}`)", rows, variant));
                 }
+            }
+
+            if (arguments.Runs("drift"))
+            {
+                var warmUp = await BenchmarkData.EnsureTableAsync(database.DataSource, WarmUpRows);
+                var reference = await BenchmarkData.EnsureTableAsync(database.DataSource, Math.Min(rows, DriftReferenceRows));
+                var (without, with) = await DriftOverhead.MeasureAsync(database.ConnectionString, table, warmUp, reference, model, settings, DriftRounds);
+                results.Add(new Measurement($"Pipeline without drift (model file, no reference), median of {DriftRounds} alternating", rows, without));
+                results.Add(new Measurement($"Pipeline with drift (registered version, reference profile of {Math.Min(rows, DriftReferenceRows):N0} rows), median of {DriftRounds} alternating", rows, with));
+                ratios.Add(("pipeline time with drift / without (target ≤ 1.10)", $"{with.Elapsed / without.Elapsed:0.00}"));
             }
 
             if (arguments.Runs("python"))

@@ -20,8 +20,9 @@ public static class PipelineRun
     /// <param name="output">The job file's <c>output:</c> block, indented by two spaces (<see cref="TableOutput"/>, <see cref="ParquetOutput"/>).</param>
     /// <param name="outputTable">A table to drop before and after, so that every measure starts from an empty one.</param>
     /// <param name="modelKeys">More lines of the job file's <c>model:</c> block (e.g. <c>model.inputs</c>), indented by two spaces.</param>
+    /// <param name="registeredModel">A registered <c>name@version</c> the job names instead of the file (whose folder is still <c>Models:Directory</c>).</param>
     public static async Task<Timed> RunAsync(string connectionString, string name, string source, string output, string? outputTable, string modelFile,
-        IReadOnlyDictionary<string, string>? settings = null, string modelKeys = "")
+        IReadOnlyDictionary<string, string>? settings = null, string modelKeys = "", string? registeredModel = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "batchscoring-bench-jobs-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(folder);
@@ -33,20 +34,12 @@ public static class PipelineRun
                 source:
                 {source}
                 model:
-                  path: {modelFile}
+                  {(registeredModel is null ? $"path: {modelFile}" : $"name: {registeredModel}")}
                 {modelKeys}
                 output:
                 {output}
                 """);
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:BatchScoring"] = connectionString,
-                ["Jobs:Directory"] = folder,
-                ["Models:Directory"] = Path.GetDirectoryName(Path.GetFullPath(modelFile)),
-                ["Sources:ParquetRoot"] = "/", // the harness writes its Parquet inputs where it likes
-                ["Models:StoreDirectory"] = Path.Combine(folder, "store"),
-            }.Concat((settings ?? new Dictionary<string, string>()).Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)))).Build();
-            using var host = await ServiceHost.BuildAsync(configuration, CancellationToken.None);
+            using var host = await ServiceHost.BuildAsync(Configuration(connectionString, folder, modelFile, settings), CancellationToken.None);
             await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
             var job = JobSpecLoader.LoadByName(folder, name);
 
@@ -65,6 +58,17 @@ public static class PipelineRun
             await DropAsync(connectionString, outputTable);
         }
     }
+
+    /// <summary>The host's settings for a job in <paramref name="folder"/>: defaults, then <paramref name="settings"/>.</summary>
+    public static IConfigurationRoot Configuration(string connectionString, string folder, string modelFile, IReadOnlyDictionary<string, string>? settings) =>
+        new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:BatchScoring"] = connectionString,
+            ["Jobs:Directory"] = folder,
+            ["Models:Directory"] = Path.GetDirectoryName(Path.GetFullPath(modelFile)),
+            ["Sources:ParquetRoot"] = "/", // the harness writes its Parquet inputs where it likes
+            ["Models:StoreDirectory"] = Path.Combine(folder, "store"),
+        }.Concat((settings ?? new Dictionary<string, string>()).Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)))).Build();
 
     private static async Task DropAsync(string connectionString, string? table)
     {

@@ -138,4 +138,49 @@ public class DriftRunTests(ScoringEnvironment env) : IClassFixture<ScoringEnviro
         Assert.Equal(ScoringEnvironment.SourceRows, summary.NCur);
         Assert.False(summary.DatasetDrift);
     }
+
+    [Fact]
+    public async Task A_reference_profile_of_an_older_sketch_format_fails_the_drift_report_not_the_run()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__BatchScoring"] = env.ConnectionString,
+            ["Jobs__Directory"] = env.Folder,
+            ["Models__Directory"] = env.Folder,
+            ["Models__StoreDirectory"] = Path.Combine(env.Folder, "store"),
+            ["Observability__MetricsAddress"] = "",
+        };
+        var (exitCode, output) = await DemoCommandTests.RunCliAsync(env.Folder, ["models", "register", "old-profile", env.ModelFile, "--alias", "champion"], environment);
+        Assert.True(exitCode == 0, output);
+        await using var connection = await env.DataSource.OpenConnectionAsync();
+        // What an earlier release stored: format version 2, before the sample salt.
+        await connection.ExecuteAsync("""
+            UPDATE scoring.models SET reference_profile = '{"version": 2, "sample_size": 2000, "top_k": 50, "category_capacity": 1000, "frozen": true, "features": []}'
+            WHERE name = 'old-profile'
+            """);
+        env.WriteJob("old-profile", """
+            name: old-profile
+            source:
+              table: public.customers
+              key_columns: [customer_id]
+            model:
+              name: old-profile@champion
+            output:
+              table: scored.old_profile
+            """);
+
+        (exitCode, output) = await DemoCommandTests.RunCliAsync(env.Folder, ["run", "old-profile"], environment);
+        Assert.True(exitCode == 0, output);
+        var run = await connection.QuerySingleAsync<(long RunId, string Status, long RowsScored, string? DriftStatus, string? DriftError)>(
+            "SELECT run_id, status, rows_scored, drift_status, drift_error FROM scoring.runs WHERE job_name = 'old-profile' ORDER BY run_id DESC LIMIT 1");
+        Assert.Equal((RunStatus.Succeeded, ScoringEnvironment.SourceRows, "failed"), (run.Status, run.RowsScored, run.DriftStatus));
+        Assert.Contains("reference profile of model old-profile@1", run.DriftError);
+        Assert.Contains("format version 2", run.DriftError);
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM scoring.partitions WHERE run_id = @RunId AND drift_sketch IS NOT NULL", new { run.RunId }));
+
+        (exitCode, output) = await DemoCommandTests.RunCliAsync(env.Folder, ["report", run.RunId.ToString(CultureInfo.InvariantCulture)], environment);
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"Run {run.RunId} has no drift report: making it failed: The drift sketch of the reference profile of model old-profile@1 cannot be read", output);
+    }
 }
