@@ -59,16 +59,21 @@ public static class PipelineRun
         }
     }
 
-    /// <summary>The host's settings for a job in <paramref name="folder"/>: defaults, then <paramref name="settings"/>.</summary>
-    public static IConfigurationRoot Configuration(string connectionString, string folder, string modelFile, IReadOnlyDictionary<string, string>? settings) =>
-        new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    /// <summary>The host's settings for a job in <paramref name="folder"/>: defaults, overridden by <paramref name="settings"/>.</summary>
+    public static IConfigurationRoot Configuration(string connectionString, string folder, string modelFile, IReadOnlyDictionary<string, string>? settings)
+    {
+        var values = new Dictionary<string, string?>
         {
             ["ConnectionStrings:BatchScoring"] = connectionString,
             ["Jobs:Directory"] = folder,
             ["Models:Directory"] = Path.GetDirectoryName(Path.GetFullPath(modelFile)),
             ["Sources:ParquetRoot"] = "/", // the harness writes its Parquet inputs where it likes
             ["Models:StoreDirectory"] = Path.Combine(folder, "store"),
-        }.Concat((settings ?? new Dictionary<string, string>()).Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)))).Build();
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            values[key] = value;
+        return new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+    }
 
     private static async Task DropAsync(string connectionString, string? table)
     {

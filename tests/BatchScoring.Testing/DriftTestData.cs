@@ -39,22 +39,25 @@ public static class DriftTestData
         var input = new RowBatch(InputSchema, rows) { Count = rows };
         var output = new RowBatch(OutputSchema, rows) { Count = rows };
         string[] plans = ["basic", "standard", "premium", "family"];
+        var (keys, ages, incomes, planColumn) = (input.Column<long>("customer_id"), input.Column<double>("age"), input.Column<double>("income"), input.Column<string>("plan"));
+        var (tenures, hasApp) = (input.Column<int>("tenure"), input.Column<bool>("has_app"));
+        var (probabilities, labels) = (output.Column<float>("probability"), output.Column<bool>("predicted_label"));
         for (var i = 0; i < rows; i++)
         {
-            input.Column<long>("customer_id").Set(i, firstKey + i);
+            keys.Set(i, firstKey + i);
             var age = 40 + 12 * Normal(random) + plant.AgeShift;
-            input.Column<double>("age").Set(i, age);
-            input.Column<double>("income").Set(i, 50_000 + 15_000 * plant.IncomeScale * Normal(random));
-            input.Column<string>("plan").Set(i, random.NextDouble() < plant.NewPlanShare ? "enterprise" : Pick(random, plans, plant.PlanWeights));
+            ages.Set(i, age);
+            incomes.Set(i, 50_000 + 15_000 * plant.IncomeScale * Normal(random));
+            planColumn.Set(i, random.NextDouble() < plant.NewPlanShare ? "enterprise" : Pick(random, plans, plant.PlanWeights));
             if (random.NextDouble() < plant.TenureMissing)
-                input.Column<int>("tenure").SetNull(i);
+                tenures.SetNull(i);
             else
-                input.Column<int>("tenure").Set(i, random.Next(0, 120));
-            input.Column<bool>("has_app").Set(i, random.NextDouble() < 0.6);
+                tenures.Set(i, random.Next(0, 120));
+            hasApp.Set(i, random.NextDouble() < 0.6);
             var logit = (age - 40) / 12 + plant.ScoreShift + 0.5 * Normal(random);
             var probability = 1 / (1 + Math.Exp(-logit));
-            output.Column<float>("probability").Set(i, (float)probability);
-            output.Column<bool>("predicted_label").Set(i, probability >= 0.5);
+            probabilities.Set(i, (float)probability);
+            labels.Set(i, probability >= 0.5);
         }
         return new ScoredBatch(input, output);
     }
