@@ -34,5 +34,5 @@ internal static class DriftReason
 
     private static string G(double? value) => value is { } v ? v.ToString("G4", CultureInfo.InvariantCulture) : "—";
 
-    private static string P(double value) => value.ToString("P1", CultureInfo.InvariantCulture);
+    private static string P(double value) => ReportText.Percent(value);
 }
