@@ -1,5 +1,6 @@
 using System.Globalization;
 using BatchScoring.Core.Drift;
+using BatchScoring.Core.Jobs;
 
 namespace BatchScoring.Worker.Reports;
 
@@ -29,10 +30,27 @@ internal static class DriftReason
         if (bin is null || missing >= Math.Abs(bin.Current - bin.Reference))
             return $"missing rate {P(f.ReferenceMissingRate)} → {P(f.CurrentMissingRate)}";
         var what = bin.Reference == 0 ? $"new category \"{bin.Bin}\"" : $"\"{bin.Bin}\"";
-        return $"share of {what} {P(bin.Reference)} → {P(bin.Current)}";
+        return $"{Moments(f)}share of {what} {P(bin.Reference)} → {P(bin.Current)}";
     }
 
-    private static string G(double? value) => value is { } v ? v.ToString("G4", CultureInfo.InvariantCulture) : "—";
+    /// <summary>
+    /// A continuous column's mean (shift in reference standard deviations) or its spread (ratio of standard deviations),
+    /// whichever moved more, before its largest bin change.
+    /// </summary>
+    private static string Moments(FeatureDrift f)
+    {
+        if (f.Kind != FeatureKind.Numeric || f.Method is not (DriftMethod.KolmogorovSmirnov or DriftMethod.Wasserstein)
+            || !f.Statistics.TryGetValue("reference_mean", out var before) || !f.Statistics.TryGetValue("current_mean", out var after)
+            || f.Statistics.GetValueOrDefault("reference_std") is not (> 0 and var sd))
+            return "";
+        var currentSd = f.Statistics.GetValueOrDefault("current_std");
+        var shift = (after - before) / sd;
+        return currentSd > 0 && Math.Abs(Math.Log(currentSd / sd)) > Math.Abs(shift)
+            ? $"standard deviation {G(sd)} → {G(currentSd)} (×{(currentSd / sd).ToString("0.00", CultureInfo.InvariantCulture)}), "
+            : $"mean {G(before)} → {G(after)} ({shift.ToString("+0.00;-0.00;0", CultureInfo.InvariantCulture)} sd), ";
+    }
+
+    private static string G(double? value) => ReportText.F(value);
 
     private static string P(double value) => ReportText.Percent(value);
 }

@@ -38,11 +38,15 @@ internal static class DriftReportHtml
         foreach (var f in ordered)
         {
             html.Append($"""
-                <tr><td><a href="#{Anchor(f.Feature)}">{Html.E(f.Feature)}</a></td><td>{DriftNames.Of(f.Role)}, {DriftNames.Of(f.Kind)}</td><td>{DriftNames.Of(f.Method)}</td><td>{ReportText.F(f.Statistic)}{ReportText.Bound(f)}</td><td>{DriftReason.PValue(f.PValue)}</td><td>{ReportText.F(f.Threshold)}</td><td>{ReportText.F(f.MissingRateChange, "+0.0%;-0.0%;0%")}</td><td>{f.ReferenceRows:N0} / {f.CurrentRows:N0}</td><td>{ReportText.Sample(f)}</td><td>{Flag(f.Drifted)}</td><td>{ReportText.Fdr(f)}</td></tr>
+                <tr><td><a href="#{Anchor(f.Feature)}">{Html.E(f.Feature)}</a></td><td>{DriftNames.Of(f.Role)}, {DriftNames.Of(f.Kind)}</td><td>{DriftNames.Of(f.Method)}</td><td>{ReportText.F(f.Statistic)}{ReportText.Bound(f)}</td><td>{DriftReason.PValue(f.PValue)}</td><td>{ReportText.F(f.Threshold)}</td><td>{ReportText.F(f.MissingRateChange, "+0.0%;-0.0%;0%")}</td><td>{f.ReferenceRows:N0} / {f.CurrentRows:N0}</td><td>{ReportText.SampleShort(f)}</td><td>{Flag(f.Drifted)}</td><td>{ReportText.Fdr(f)}</td></tr>
 
                 """);
         }
-        html.Append("</table></div>\n");
+        html.Append("""
+            </table></div>
+            <p class="note">sample: the values KS and Wasserstein were computed from when they came from the row sample, which then holds every value of both sides; — when they came from the quantile bins (numbers) or the counts (categories) of all rows.</p>
+
+            """);
         foreach (var f in ordered)
             FeatureSectionHtml.Append(html, f, Anchor(f.Feature), document);
         html.Append("</body></html>\n");

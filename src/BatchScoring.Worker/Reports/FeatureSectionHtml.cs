@@ -27,6 +27,7 @@ internal static class FeatureSectionHtml
             <dt>sample (reference / current)</dt><dd>{ReportText.Sample(f)}</dd>
             <dt>missing rate (reference → current)</dt><dd>{ReportText.Percent(f.ReferenceMissingRate, 2)} → {ReportText.Percent(f.CurrentMissingRate, 2)}</dd>
             """);
+        html.Append("</dl>\n<dl class=\"stats\">\n");
         foreach (var (name, value) in f.Statistics.OrderBy(p => p.Key, StringComparer.Ordinal))
             html.Append($"<dt>{Html.E(name)}</dt><dd>{ReportText.F(value)}</dd>\n");
         html.Append("</dl>\n</section>\n");

@@ -10,6 +10,9 @@ internal static class ReportStyle
         table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 13px; }
         th, td { border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: left; font-variant-numeric: tabular-nums; vertical-align: top; }
         th { background: #f4f4f4; }
+        table.features td { white-space: nowrap; }
+        .note { font-size: 12px; color: #555; margin-top: -0.5em; }
+        dl.stats { grid-template-columns: repeat(3, max-content minmax(0, 1fr)); }
         .drifted { color: #b00020; font-weight: 600; }
         .ok { color: #2e7d32; }
         section.feature { border-top: 2px solid #e4e4e4; margin-top: 1.8em; padding-top: 0.4em; }

@@ -6,7 +6,15 @@ namespace BatchScoring.Worker.Reports;
 /// <summary>How the report writes numbers, decisions and sample sizes, the same in the table and in each feature's section.</summary>
 internal static class ReportText
 {
-    public static string F(double? value, string format = "G4") => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "—";
+    public static string F(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "—";
+
+    /// <summary>Four significant digits; thousands as whole numbers with separators (50,170), tiny and huge ones as 1.2e-07.</summary>
+    public static string F(double? value) => value switch
+    {
+        null => "—",
+        { } v when Math.Abs(v) is >= 1000 and < 1e15 => v.ToString("N0", CultureInfo.InvariantCulture),
+        { } v => v.ToString("G4", CultureInfo.InvariantCulture).Replace('E', 'e'),
+    };
 
     /// <summary>"± b" for a statistic computed from bins: the exact value on all rows is within b.</summary>
     public static string Bound(FeatureDrift f) => f.StatisticBound is > 0 ? $" ± {F(f.StatisticBound)}" : "";
@@ -21,6 +29,13 @@ internal static class ReportText
         _ when f.Statistic is null => "—",
         _ when f.Kind == FeatureKind.Numeric => "none (quantile bins of all rows)",
         _ => "none (counts of all rows)",
+    };
+
+    /// <summary><see cref="Sample"/> for a table cell: the sizes, or a dash when no sample was used.</summary>
+    public static string SampleShort(FeatureDrift f) => (f.ReferenceSampleSize, f.CurrentSampleSize) switch
+    {
+        ({ } r, { } c) => $"{r:N0} / {c:N0}",
+        _ => "—",
     };
 
     public static string Utc(DateTime? value) =>

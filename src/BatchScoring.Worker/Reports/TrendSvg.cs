@@ -65,7 +65,7 @@ internal static class TrendSvg
             if (current)
                 svg.Append(CultureInfo.InvariantCulture,
                     $"""<text x="{X(i):0.#}" y="{Y(value) - 10:0.#}" text-anchor="{(points.Length > 1 ? "end" : "middle")}" class="change">this run: {shown}</text>""");
-            if (current || (i % every == 0 && points.Length - 1 - i >= every / 2.0))
+            if (current || (i % every == 0 && points.Length - 1 - i > every / 2.0))
                 svg.Append(CultureInfo.InvariantCulture,
                     $"""<text x="{X(i):0.#}" y="{baseline + 16}" text-anchor="middle" class="bin-label">{point.RunId}</text>""");
         }

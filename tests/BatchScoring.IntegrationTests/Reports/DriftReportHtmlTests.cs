@@ -89,7 +89,7 @@ public class DriftReportHtmlTests
         Assert.Equal(2, Regex.Count(svg, "drifted-point"));
         Assert.Contains("class=\"threshold\"", svg);
         Assert.Contains($"threshold {age.Threshold.ToString("G3", CultureInfo.InvariantCulture)}", svg);
-        Assert.Contains("this run: 1E-09", svg);
+        Assert.Contains("this run: 1e-09", svg);
         Assert.Contains("p-value (log)", svg);
         Assert.Contains(">4</text>", svg);
     }
@@ -120,6 +120,18 @@ public class DriftReportHtmlTests
     }
 
     [Fact]
+    public void A_numeric_reason_names_the_mean_shift_or_the_spread_change_whichever_moved_more()
+    {
+        var report = ReportDocuments.Drifted(new Plant { AgeShift = 6, IncomeScale = 1.5 });
+
+        var age = DriftReason.For(report.Features.Single(f => f.Feature == "age"));
+        var income = DriftReason.For(report.Features.Single(f => f.Feature == "income"));
+
+        Assert.Matches(@"largest change: mean 40\.\d\d → 4[56]\.\d\d \(\+0\.[45]\d sd\), share of ", age);
+        Assert.Matches(@"largest change: standard deviation 1[45],\d{3} → 2[123],\d{3} \(×1\.[456]\d\), share of ", income);
+    }
+
+    [Fact]
     public void Sample_sizes_stand_next_to_the_row_counts()
     {
         var report = ReportDocuments.Drifted();
@@ -129,7 +141,9 @@ public class DriftReportHtmlTests
 
         var html = DriftReportHtml.Render(ReportDocuments.Of(report));
 
-        Assert.Contains($"<td>{age.ReferenceRows:N0} / {age.CurrentRows:N0}</td><td>{age.ReferenceSampleSize:N0} / {age.CurrentSampleSize:N0} (every value)</td>", html);
-        Assert.Contains($"<td>{plan.ReferenceRows:N0} / {plan.CurrentRows:N0}</td><td>none (counts of all rows)</td>", html);
+        Assert.Contains($"<td>{age.ReferenceRows:N0} / {age.CurrentRows:N0}</td><td>{age.ReferenceSampleSize:N0} / {age.CurrentSampleSize:N0}</td>", html);
+        Assert.Contains($"<dd>{age.ReferenceSampleSize:N0} / {age.CurrentSampleSize:N0} (every value)</dd>", html);
+        Assert.Contains($"<td>{plan.ReferenceRows:N0} / {plan.CurrentRows:N0}</td><td>—</td>", html);
+        Assert.Contains("<dt>sample (reference / current)</dt><dd>none (counts of all rows)</dd>", html);
     }
 }
