@@ -7,6 +7,9 @@ namespace BatchScoring.Worker.Reports;
 /// <summary>One sentence an analyst reads to see why a feature was flagged: the crossed threshold and the largest change.</summary>
 internal static class DriftReason
 {
+    /// <summary>The bin the analyzer adds for every value outside the reference's categories or discrete values.</summary>
+    private const string OtherBin = "(other)";
+
     public static string For(FeatureDrift f)
     {
         var crossed = f.IsPValueTest
@@ -29,7 +32,13 @@ internal static class DriftReason
         var bin = f.Bins.MaxBy(b => Math.Abs(b.Current - b.Reference));
         if (bin is null || missing >= Math.Abs(bin.Current - bin.Reference))
             return $"missing rate {P(f.ReferenceMissingRate)} → {P(f.CurrentMissingRate)}";
-        var what = bin.Reference == 0 ? $"new category \"{bin.Bin}\"" : $"\"{bin.Bin}\"";
+        var what = (bin.Bin, bin.Reference) switch
+        {
+            (OtherBin, 0) => $"values the reference does not have (\"{OtherBin}\")",
+            (OtherBin, _) => $"\"{OtherBin}\" (values outside the reference's bins)",
+            (_, 0) => $"new category \"{bin.Bin}\"",
+            _ => $"\"{bin.Bin}\"",
+        };
         return $"{Moments(f)}share of {what} {P(bin.Reference)} → {P(bin.Current)}";
     }
 

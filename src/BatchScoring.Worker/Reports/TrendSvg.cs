@@ -42,7 +42,7 @@ internal static class TrendSvg
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture,
             $"""<svg xmlns="http://www.w3.org/2000/svg" class="trend" width="{Width}" height="{Height}" viewBox="0 0 {Width} {Height}" role="img" aria-label="{Html.E(feature.Feature)}: {what} over the last {points.Length} runs">""");
-        svg.Append(CultureInfo.InvariantCulture, $"""<text x="{Left}" y="14" class="panel-title">{what}, last {points.Length} run{(points.Length == 1 ? "" : "s")}</text>""");
+        svg.Append(CultureInfo.InvariantCulture, $"""<text x="4" y="14" class="panel-title">{what}, last {points.Length} run{(points.Length == 1 ? "" : "s")}</text>""");
         foreach (var tick in ticks)
             svg.Append(CultureInfo.InvariantCulture,
                 $"""<line x1="{Left}" y1="{Y(tick):0.#}" x2="{Left + plotWidth}" y2="{Y(tick):0.#}" class="{(tick == 0 ? "axis" : "grid")}"/><text x="{Left - 6}" y="{Y(tick) + 4:0.#}" text-anchor="end" class="tick">{(isTest ? PowerOfTen(tick) : Number(tick))}</text>""");

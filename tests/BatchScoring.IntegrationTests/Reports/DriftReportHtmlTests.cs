@@ -120,6 +120,15 @@ public class DriftReportHtmlTests
     }
 
     [Fact]
+    public void Values_outside_the_references_categories_are_named_as_such_not_as_a_new_category()
+    {
+        var city = new FeatureDrift("city", FeatureRole.Input, FeatureKind.Categorical, DriftMethod.JensenShannon, 0.3, 1e-20, 0.1, 3, true, true,
+            1000, 1000, 0, 0, new Dictionary<string, double>(), [new BinShare("berlin", 0.8, 0.7), new BinShare("paris", 0.2, 0), new BinShare("(other)", 0, 0.3)]);
+
+        Assert.EndsWith("largest change: share of values the reference does not have (\"(other)\") 0.0% → 30.0%.", DriftReason.For(city));
+    }
+
+    [Fact]
     public void A_numeric_reason_names_the_mean_shift_or_the_spread_change_whichever_moved_more()
     {
         var report = ReportDocuments.Drifted(new Plant { AgeShift = 6, IncomeScale = 1.5 });

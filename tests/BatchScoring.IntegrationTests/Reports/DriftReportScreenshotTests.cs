@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.RegularExpressions;
+using BatchScoring.Core.Jobs;
 using BatchScoring.Testing;
 using BatchScoring.Worker.Reports;
 
@@ -37,7 +38,9 @@ public class DriftReportScreenshotTests
     [MemberData(nameof(Screens))]
     public async Task The_report_of_a_drifted_run_fits_the_screen_and_shows_reasons_axes_and_trends(int width, int height)
     {
-        var report = ReportDocuments.Drifted(new Plant { AgeShift = 6, NewPlanShare = 0.2, IncomeScale = 1.4, TenureMissing = 0.12 });
+        // Income is decided by a test, so one trend shows p-values on its log axis.
+        var spec = DriftSpec.Default with { Features = new Dictionary<string, FeatureDriftOverride> { ["income"] = new(DriftMethod.KolmogorovSmirnov, null) } };
+        var report = ReportDocuments.Drifted(new Plant { AgeShift = 6, NewPlanShare = 0.2, IncomeScale = 1.4, TenureMissing = 0.12 }, spec);
         var flagged = report.Features.Where(f => f.Drifted).ToArray();
         Assert.True(flagged.Length >= 4, $"only {flagged.Length} features flagged");
         var html = DriftReportHtml.Render(ReportDocuments.Of(report, ReportDocuments.Trends(report)));
@@ -62,6 +65,8 @@ public class DriftReportScreenshotTests
 
             Assert.Equal(flagged.Length, Regex.Count(dom, "<p class=\"reason\">"));
             Assert.Contains("is above the threshold", dom);
+            Assert.Contains("kolmogorov_smirnov p-value 1.043e-07 is below the threshold 0.05", dom);
+            Assert.Contains(">p-value (log)</text>", dom);
             Assert.Equal(report.Features.Count, Regex.Count(dom, ">share of rows with a value</text>"));
             Assert.Equal(flagged.Length, Regex.Count(dom, "<svg[^>]*class=\"trend\""));
             Assert.Contains(">run id (oldest → this run)</text>", dom);

@@ -11,11 +11,11 @@ internal static class ReportDocuments
     public const long RunId = 107;
 
     /// <summary>A run whose age moved by half a standard deviation and one in five customers took a new plan.</summary>
-    public static DriftReport Drifted(Plant? plant = null)
+    public static DriftReport Drifted(Plant? plant = null, DriftSpec? spec = null)
     {
         var reference = DriftTestData.Reference(2000, seed: 1);
         return DriftAnalyzer.Analyze(reference, DriftTestData.Current(reference, 1500, seed: 2, plant ?? new Plant { AgeShift = 6, NewPlanShare = 0.2 }),
-            DriftSpec.Default, "model churn@1 <profile>");
+            spec ?? DriftSpec.Default, "model churn@1 <profile>");
     }
 
     public static DriftReportDocument Of(DriftReport report, IReadOnlyList<DriftTrendPoint>? trends = null) =>
