@@ -12,6 +12,9 @@ internal static class DriftReason
 
     public static string For(FeatureDrift f)
     {
+        var methodCrossed = f.IsPValueTest ? f.PValue < f.Threshold : f.Statistic >= f.Threshold;
+        if (!methodCrossed)
+            return MissingRate(f);
         var crossed = f.IsPValueTest
             ? $"{DriftNames.Of(f.Method)} p-value {PValue(f.PValue)} is below the threshold {G(f.Threshold)}"
             : $"{DriftNames.Of(f.Method)} statistic {G(f.Statistic)} is above the threshold {G(f.Threshold)}";
@@ -25,6 +28,17 @@ internal static class DriftReason
         < 1e-300 => "< 1e-300",
         { } v => G(v),
     };
+
+    /// <summary>A feature flagged by its missing rate alone (its method stayed under its threshold).</summary>
+    private static string MissingRate(FeatureDrift f)
+    {
+        var points = (f.MissingRateChange * 100).ToString("+0.0;-0.0;0", CultureInfo.InvariantCulture);
+        var test = f.Statistics.TryGetValue("missing_p_value", out var p) ? $", z-test p-value {PValue(p)}" : "";
+        var method = f.IsPValueTest
+            ? $"{DriftNames.Of(f.Method)} p-value {PValue(f.PValue)} is not below its threshold {G(f.Threshold)}"
+            : $"{DriftNames.Of(f.Method)} statistic {G(f.Statistic)} is under its threshold {G(f.Threshold)}";
+        return $"missing rate {P(f.ReferenceMissingRate)} → {P(f.CurrentMissingRate)} ({points} points{test}) moved past half the distance threshold; {method}.";
+    }
 
     private static string LargestChange(FeatureDrift f)
     {

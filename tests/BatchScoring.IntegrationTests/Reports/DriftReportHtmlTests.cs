@@ -129,6 +129,17 @@ public class DriftReportHtmlTests
     }
 
     [Fact]
+    public void A_feature_flagged_by_its_missing_rate_alone_says_so_and_that_its_method_stayed_under_the_threshold()
+    {
+        var tenure = ReportDocuments.Drifted(new Plant { TenureMissing = 0.12 }).Features.Single(f => f.Feature == "tenure");
+        Assert.True(tenure.Drifted);
+        Assert.True(tenure.Statistic < tenure.Threshold);
+
+        Assert.Matches(@"^missing rate 2\.\d% → 1[12]\.\d% \(\+\d+\.\d points, z-test p-value [0-9.e-]+\) moved past half the distance threshold; wasserstein statistic [0-9.]+ is under its threshold 0\.1\.$",
+            DriftReason.For(tenure));
+    }
+
+    [Fact]
     public void A_numeric_reason_names_the_mean_shift_or_the_spread_change_whichever_moved_more()
     {
         var report = ReportDocuments.Drifted(new Plant { AgeShift = 6, IncomeScale = 1.5 });
