@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Drift;
@@ -28,7 +29,7 @@ public class ReportCommandTests(PostgresDatabase database) : IClassFixture<Postg
 
             Assert.True(exitCode == 0, $"report exited {exitCode}:\n{output}");
             var html = await File.ReadAllTextAsync(Path.Combine(folder, "drift.html"));
-            Assert.Equal(report.Features.Count, Regex.Count(html, "<svg[ >]"));
+            Assert.Equal(report.Features.Count, Regex.Count(html, "<svg[^>]*class=\"histogram\""));
             Assert.Contains("report-test", html);
 
             var (missingExit, missingOutput) = await DemoCommandTests.RunCliAsync(folder, ["report", (runId + 999).ToString()], environment);
@@ -41,7 +42,83 @@ public class ReportCommandTests(PostgresDatabase database) : IClassFixture<Postg
         }
     }
 
-    private static DriftReport SmallReport()
+    [Fact]
+    public async Task Report_format_json_writes_what_the_html_shows_with_each_features_trend_over_the_last_ten_runs_of_its_job()
+    {
+        await new MigrationRunner(database.DataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync(CancellationToken.None);
+        var store = new DriftReportStore(database.DataSource);
+        var runs = new List<long>();
+        for (var i = 0; i < 12; i++)
+        {
+            var id = await TestRuns.StartAsync(database.DataSource, new RunStart("report-trend", "manual", null, null, null), CancellationToken.None);
+            await store.SaveAsync(id, SmallReport(shift: 0.05 * i), CancellationToken.None);
+            await TestRuns.FailAsync(database.DataSource, id, "ended for the test");
+            runs.Add(id);
+        }
+        var runId = runs[10];
+        var stored = (await store.LoadAsync(runId, CancellationToken.None))!.Report;
+        var folder = Directory.CreateTempSubdirectory("batchscoring-report-").FullName;
+        var environment = new Dictionary<string, string> { ["ConnectionStrings__BatchScoring"] = database.ConnectionString };
+        try
+        {
+            var (exitCode, output) = await DemoCommandTests.RunCliAsync(folder, ["report", runId.ToString(), "--format", "json"], environment);
+            Assert.True(exitCode == 0, $"report exited {exitCode}:\n{output}");
+
+            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, $"drift-run-{runId}.json")));
+            var root = json.RootElement;
+            Assert.Equal("batchscoring drift report", root.GetProperty("generator").GetString());
+            Assert.Equal(runId, root.GetProperty("run").GetProperty("run_id").GetInt64());
+            Assert.Equal("report-trend", root.GetProperty("run").GetProperty("job_name").GetString());
+            Assert.Equal(stored.Summary.Reference, root.GetProperty("reference").GetString());
+            var dataset = root.GetProperty("dataset");
+            Assert.Equal(stored.Summary.CurrentRows, dataset.GetProperty("current_rows").GetInt64());
+            Assert.Equal(stored.Summary.DatasetDrift, dataset.GetProperty("dataset_drift").GetBoolean());
+            Assert.Equal(stored.Summary.DriftedInputFeatures, dataset.GetProperty("drifted_input_features").GetInt32());
+            var features = root.GetProperty("features").EnumerateArray().ToArray();
+            Assert.Equal(stored.BySeverity.Select(f => f.Feature), features.Select(f => f.GetProperty("name").GetString()));
+            foreach (var f in features)
+            {
+                var expected = stored.Features.Single(e => e.Feature == f.GetProperty("name").GetString());
+                Assert.Equal(DriftNames.Of(expected.Method), f.GetProperty("method").GetString());
+                Assert.Equal(DriftNames.Of(expected.Kind), f.GetProperty("kind").GetString());
+                Assert.Equal(expected.Statistic, f.GetProperty("statistic").GetDouble());
+                Assert.Equal(expected.Threshold, f.GetProperty("threshold").GetDouble());
+                Assert.Equal(expected.PValue, f.GetProperty("p_value").GetDouble());
+                Assert.Equal(expected.FdrRejected, f.GetProperty("fdr_rejected").GetBoolean());
+                Assert.Equal(expected.Drifted, f.GetProperty("drifted").GetBoolean());
+                Assert.Equal(expected.Drifted, f.GetProperty("reason").ValueKind == JsonValueKind.String);
+                Assert.Equal(expected.ReferenceRows, f.GetProperty("reference_rows").GetInt64());
+                Assert.Equal(expected.CurrentRows, f.GetProperty("current_rows").GetInt64());
+                Assert.Equal(expected.ReferenceSampleSize, NullableInt64(f.GetProperty("reference_sample_size")));
+                Assert.Equal(expected.CurrentSampleSize, NullableInt64(f.GetProperty("current_sample_size")));
+                Assert.Equal(expected.Bins, f.GetProperty("bins").EnumerateArray()
+                    .Select(b => new BinShare(b.GetProperty("bin").GetString()!, b.GetProperty("reference").GetDouble(), b.GetProperty("current").GetDouble())));
+                var trend = f.GetProperty("trend").EnumerateArray().ToArray();
+                Assert.Equal(runs[1..11], trend.Select(p => p.GetProperty("run_id").GetInt64()));
+                Assert.Equal(runs[1..11].Select(r => r == runId), trend.Select(p => p.GetProperty("this_run").GetBoolean()));
+                Assert.Equal(expected.Statistic, trend[^1].GetProperty("statistic").GetDouble());
+            }
+            var x = stored.Features.Single(f => f.Feature == "x");
+            Assert.True(x.Drifted);
+            Assert.NotNull(x.ReferenceSampleSize);
+
+            var (htmlExit, htmlOutput) = await DemoCommandTests.RunCliAsync(folder, ["report", runId.ToString(), "-o", "trend.html"], environment);
+            Assert.True(htmlExit == 0, $"report exited {htmlExit}:\n{htmlOutput}");
+            var html = await File.ReadAllTextAsync(Path.Combine(folder, "trend.html"));
+            var trendSvg = Regex.Match(html, "<svg[^>]*class=\"trend\"[^>]*aria-label=\"x:.*?</svg>", RegexOptions.Singleline).Value;
+            Assert.Equal(10, Regex.Count(trendSvg, "<circle "));
+            Assert.Equal(1, Regex.Count(trendSvg, "current-point"));
+            Assert.Contains($"<title>run {runId}: ", trendSvg);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static long? NullableInt64(JsonElement value) => value.ValueKind == JsonValueKind.Null ? null : value.GetInt64();
+
+    private static DriftReport SmallReport(double shift = 0.3)
     {
         ColumnSchema[] inputs = [new("id", ColumnKind.Int64), new("x", ColumnKind.Float64), new("flag", ColumnKind.Boolean)];
         var features = inputs[1..].Select(c => FeatureDefinition.Of(c, FeatureRole.Input)).ToArray();
@@ -59,6 +136,6 @@ public class ReportCommandTests(PostgresDatabase database) : IClassFixture<Postg
             return sketch;
         }
         var reference = Fill(Fill(DatasetSketch.Unfrozen(features), 1, 0).FreezeLayout(), 1, 0);
-        return DriftAnalyzer.Analyze(reference, Fill(reference.EmptyCopy(), 2, 0.3), DriftSpec.Default, "test reference");
+        return DriftAnalyzer.Analyze(reference, Fill(reference.EmptyCopy(), 2, shift), DriftSpec.Default, "test reference");
     }
 }

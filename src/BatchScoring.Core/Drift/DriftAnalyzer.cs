@@ -89,8 +89,14 @@ public static class DriftAnalyzer
             reference.Count, current.Count, reference.MissingRate, current.MissingRate, statistics, bins)
         {
             StatisticBound = comparable && boundName is not null ? statistics[boundName] : null,
+            ReferenceSampleSize = SampleSize(reference, statistics),
+            CurrentSampleSize = SampleSize(current, statistics),
         };
     }
+
+    /// <summary>The values KS and Wasserstein came from when they came from the sample (it then holds every value); null when from the quantile bins.</summary>
+    private static long? SampleSize(FeatureSketch feature, Dictionary<string, double> statistics) =>
+        statistics.TryGetValue("ks_asymptotic", out var asymptotic) && asymptotic == 0 ? feature.Numeric!.Sample.Count : null;
 
     private static string PValueName(FeatureKind kind, bool discrete) => kind switch
     {

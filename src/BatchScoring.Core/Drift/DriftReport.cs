@@ -55,6 +55,12 @@ public sealed record FeatureDrift(
     /// <summary>How far the exact value on all rows can be from <see cref="Statistic"/> (KS and Wasserstein from bins); null when it is exact by construction.</summary>
     public double? StatisticBound { get; init; }
 
+    /// <summary>Reference values in the sample that KS and Wasserstein were computed from; null when they came from the quantile bins of all rows, or for categories.</summary>
+    public long? ReferenceSampleSize { get; init; }
+
+    /// <summary>Current values in the sample that KS and Wasserstein were computed from; null as for <see cref="ReferenceSampleSize"/>.</summary>
+    public long? CurrentSampleSize { get; init; }
+
     public double MissingRateChange => CurrentMissingRate - ReferenceMissingRate;
     public bool IsPValueTest => DriftMethods.IsPValueTest(Method);
 }

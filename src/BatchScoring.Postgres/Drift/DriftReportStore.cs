@@ -41,17 +41,17 @@ public sealed class DriftReportStore(NpgsqlDataSource dataSource)
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO scoring.drift_features (run_id, feature, role, kind, method, statistic, statistic_bound, p_value, threshold, severity, drifted,
-                                                fdr_rejected, n_ref, n_cur, ref_missing_rate, cur_missing_rate, missing_rate_change,
-                                                statistics, bins)
+                                                fdr_rejected, n_ref, n_cur, ref_sample_size, cur_sample_size, ref_missing_rate, cur_missing_rate,
+                                                missing_rate_change, statistics, bins)
             VALUES (@RunId, @Feature, @Role, @Kind, @Method, @Statistic, @StatisticBound, @PValue, @Threshold, @Severity, @Drifted,
-                    @FdrRejected, @ReferenceRows, @CurrentRows, @ReferenceMissingRate, @CurrentMissingRate, @MissingRateChange,
-                    @Statistics::jsonb, @Bins::jsonb)
+                    @FdrRejected, @ReferenceRows, @CurrentRows, @ReferenceSampleSize, @CurrentSampleSize, @ReferenceMissingRate, @CurrentMissingRate,
+                    @MissingRateChange, @Statistics::jsonb, @Bins::jsonb)
             """,
             report.Features.Select(f => new
             {
                 RunId = runId, f.Feature, Role = DriftNames.Of(f.Role), Kind = DriftNames.Of(f.Kind), Method = DriftNames.Of(f.Method),
                 f.Statistic, f.StatisticBound, f.PValue, f.Threshold, f.Severity, f.Drifted, f.FdrRejected, f.ReferenceRows, f.CurrentRows,
-                f.ReferenceMissingRate, f.CurrentMissingRate, f.MissingRateChange,
+                f.ReferenceSampleSize, f.CurrentSampleSize, f.ReferenceMissingRate, f.CurrentMissingRate, f.MissingRateChange,
                 Statistics = JsonSerializer.Serialize(f.Statistics),
                 Bins = JsonSerializer.Serialize(f.Bins.Select(b => new StoredBin(b.Bin, b.Reference, b.Current))),
             }), transaction, cancellationToken: cancellationToken));
@@ -94,7 +94,7 @@ public sealed class DriftReportStore(NpgsqlDataSource dataSource)
             """
             SELECT feature AS Feature, role AS Role, kind AS Kind, method AS Method, statistic AS Statistic, statistic_bound AS StatisticBound, p_value AS PValue,
                    threshold AS Threshold, severity AS Severity, drifted AS Drifted, fdr_rejected AS FdrRejected, n_ref AS NRef, n_cur AS NCur,
-                   ref_missing_rate AS RefMissingRate, cur_missing_rate AS CurMissingRate, statistics::text AS Statistics, bins::text AS Bins
+                   ref_sample_size AS RefSampleSize, cur_sample_size AS CurSampleSize, ref_missing_rate AS RefMissingRate, cur_missing_rate AS CurMissingRate, statistics::text AS Statistics, bins::text AS Bins
             FROM scoring.drift_features WHERE run_id = @runId ORDER BY feature
             """, new { runId }, cancellationToken: cancellationToken));
         var summary = new DriftSummary(run.Reference, run.NRef, run.NCur, run.InputFeatures, run.DriftedFeatures, run.DriftedShare,
@@ -109,6 +109,8 @@ public sealed class DriftReportStore(NpgsqlDataSource dataSource)
         JsonSerializer.Deserialize<StoredBin[]>(r.Bins)!.Select(b => new BinShare(b.Bin, b.Reference, b.Current)).ToArray())
     {
         StatisticBound = r.StatisticBound,
+        ReferenceSampleSize = r.RefSampleSize,
+        CurrentSampleSize = r.CurSampleSize,
     };
 
     /// <summary>One element of the bins jsonb; its short keys are what analysts query (<c>bins-&gt;0-&gt;&gt;'ref'</c>).</summary>
@@ -123,5 +125,5 @@ public sealed class DriftReportStore(NpgsqlDataSource dataSource)
 
     private sealed record FeatureRow(
         string Feature, string Role, string Kind, string Method, double? Statistic, double? StatisticBound, double? PValue, double Threshold, double Severity,
-        bool Drifted, bool FdrRejected, long NRef, long NCur, double RefMissingRate, double CurMissingRate, string Statistics, string Bins);
+        bool Drifted, bool FdrRejected, long NRef, long NCur, long? RefSampleSize, long? CurSampleSize, double RefMissingRate, double CurMissingRate, string Statistics, string Bins);
 }

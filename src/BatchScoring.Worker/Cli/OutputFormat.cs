@@ -29,7 +29,9 @@ internal static class OutputFormat
 
     public static bool IsJson(ParseResult parse, Option<string> option) => parse.GetValue(option) == Json;
 
-    public static void Write<T>(T value) => Console.WriteLine(JsonSerializer.Serialize(value, Options));
+    public static void Write<T>(T value) => Console.WriteLine(Serialize(value));
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
     /// <summary>A duration in seconds, to a tenth.</summary>
     public static double? Seconds(DateTime? start, DateTime? end) => start is { } s && end is { } e ? Math.Round((e - s).TotalSeconds, 1) : null;

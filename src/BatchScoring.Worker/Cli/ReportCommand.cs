@@ -9,37 +9,55 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchScoring.Worker.Cli;
 
-/// <summary><c>batchscoring report &lt;run-id&gt; [-o file.html|-] [--force]</c>: a run's drift report as one self-contained HTML file.</summary>
+/// <summary>
+/// <c>batchscoring report &lt;run-id&gt; [--format html|json] [-o file|-] [--force]</c>: a run's drift report as one
+/// self-contained HTML file, or the same content as one JSON document.
+/// </summary>
 internal static class ReportCommand
 {
+    private const string Html = "html";
+    private const string Json = "json";
+
     public static Command Create(IConfigurationRoot configuration)
     {
         var runId = new Argument<long>("run-id") { Description = "The run whose drift report to write (scoring.drift_runs.run_id)." };
+        var format = new Option<string>("--format", "-f")
+        {
+            Description = "html (default): one self-contained page; json: the same content as one JSON document (fields in the README).",
+            DefaultValueFactory = _ => Html,
+        }.AcceptOnlyFromAmong(Html, Json);
         var output = new Option<string>("--output", "-o")
         {
-            Description = "The HTML file to write, or - for stdout; default drift-run-<run-id>.html in the current folder. An existing file is replaced only if it is a drift report.",
+            Description = "The file to write, or - for stdout; default drift-run-<run-id>.html (.json) in the current folder. An existing file is replaced only if it is a drift report.",
         };
         var force = new Option<bool>("--force") { Description = "Overwrite the --output file even if it is not a drift report." };
-        var command = new Command("report", "Write a run's drift report (summary, then every feature by drift with its histograms) as one HTML file that needs no network.")
+        var command = new Command("report", "Write a run's drift report (summary, then every feature by drift with its histogram and trend) as one HTML file that needs no network, or as JSON.")
         {
-            runId, output, force,
+            runId, format, output, force,
         };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
             var id = parse.GetValue(runId);
-            var destination = ReportDestination.Check(parse.GetValue(output) ?? $"drift-run-{id.ToString(CultureInfo.InvariantCulture)}.html", parse.GetValue(force));
+            var json = parse.GetValue(format) == Json;
+            var destination = ReportDestination.Check(
+                parse.GetValue(output) ?? $"drift-run-{id.ToString(CultureInfo.InvariantCulture)}.{(json ? Json : Html)}", parse.GetValue(force));
             using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
-            var store = host.Services.GetRequiredService<DriftReportStore>();
-            var stored = await store.LoadAsync(id, cancellationToken)
-                ?? throw new BatchScoringException(MissingReportReason.Of(id, await store.LoadStateAsync(id, cancellationToken)));
-            var run = await host.Services.GetRequiredService<RunLedger>().GetAsync(id, cancellationToken);
-            var title = run is null ? $"Drift report — run {id}" : $"Drift report — run {id} of job {run.JobName}";
-            var html = DriftReportHtml.Render($"{title} ({stored.CreatedAt:yyyy-MM-dd HH:mm} UTC)", stored.Report);
-            await destination.WriteAsync(html, cancellationToken);
+            var document = await LoadAsync(host.Services, id, cancellationToken);
+            await destination.WriteAsync(json ? OutputFormat.Serialize(DriftReportJson.Of(document)) + "\n" : DriftReportHtml.Render(document), cancellationToken);
             if (destination.Path is { } path)
-                Console.WriteLine($"Wrote the drift report of run {id} ({stored.Report.Features.Count} features) to {path}");
+                Console.WriteLine($"Wrote the drift report of run {id} ({document.Report.Features.Count} features) to {path}");
             return ExitCodes.Succeeded;
         }));
         return command;
+    }
+
+    private static async Task<DriftReportDocument> LoadAsync(IServiceProvider services, long id, CancellationToken cancellationToken)
+    {
+        var store = services.GetRequiredService<DriftReportStore>();
+        var stored = await store.LoadAsync(id, cancellationToken)
+            ?? throw new BatchScoringException(MissingReportReason.Of(id, await store.LoadStateAsync(id, cancellationToken)));
+        var run = await services.GetRequiredService<RunLedger>().GetAsync(id, cancellationToken);
+        var trends = await services.GetRequiredService<DriftTrendStore>().LoadAsync(id, DriftReportDocument.TrendRuns, cancellationToken);
+        return new DriftReportDocument(id, run?.JobName, run?.WindowStart, run?.WindowEnd, stored.CreatedAt, stored.Report, trends);
     }
 }

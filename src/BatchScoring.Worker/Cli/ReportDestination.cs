@@ -6,12 +6,13 @@ namespace BatchScoring.Worker.Cli;
 
 /// <summary>
 /// Where <c>report -o</c> writes: stdout for <c>-</c>, else a file in an existing folder that is new, an
-/// earlier drift report of ours, or anything with <c>--force</c>. Checked before the report is built.
+/// earlier drift report of ours (HTML or JSON), or anything with <c>--force</c>. Checked before the report is built.
 /// </summary>
 internal sealed class ReportDestination
 {
     public const string StandardOutput = "-";
     private const int MarkerWindow = 4096;
+    private const string JsonMarker = $"\"generator\": \"{DriftReportJson.Generator}\"";
 
     private readonly string? _path;
     private readonly TextWriter? _stdout;
@@ -45,17 +46,17 @@ internal sealed class ReportDestination
         return new ReportDestination(path, null);
     }
 
-    public async Task WriteAsync(string html, CancellationToken cancellationToken)
+    public async Task WriteAsync(string content, CancellationToken cancellationToken)
     {
         if (_stdout is not null)
         {
-            await _stdout.WriteAsync(html);
+            await _stdout.WriteAsync(content);
             await _stdout.FlushAsync(cancellationToken);
             return;
         }
         try
         {
-            await File.WriteAllTextAsync(_path!, html, cancellationToken);
+            await File.WriteAllTextAsync(_path!, content, cancellationToken);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -70,7 +71,8 @@ internal sealed class ReportDestination
             using var stream = File.OpenRead(path);
             var head = new byte[MarkerWindow];
             var read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-            return Encoding.UTF8.GetString(head, 0, read).Contains(DriftReportHtml.Marker, StringComparison.Ordinal);
+            var text = Encoding.UTF8.GetString(head, 0, read);
+            return text.Contains(DriftReportHtml.Marker, StringComparison.Ordinal) || text.Contains(JsonMarker, StringComparison.Ordinal);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -65,6 +65,7 @@ internal static class ServiceHost
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<DemoRunner>();
         builder.Services.AddSingleton<DriftReportStore>();
+        builder.Services.AddSingleton<DriftTrendStore>();
         builder.Services.AddSingleton<DriftSketchStore>();
         builder.Services.AddSingleton<RunDriftFinalizer>();
         builder.Services.AddObservability();

@@ -2,12 +2,25 @@ using System.Diagnostics;
 
 namespace BatchScoring.IntegrationTests.Reports;
 
-/// <summary>Loads a local file in Debian's headless Chromium (installed by .ci/run) and returns the DOM it built.</summary>
+/// <summary>Loads a local file in Debian's headless Chromium (installed by .ci/run): the DOM it built, or a PNG of the window.</summary>
 internal static class HeadlessChromium
 {
     private static readonly string[] Executables = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
 
-    public static async Task<string> DumpDomAsync(string htmlFile)
+    /// <param name="width">The window's width in CSS pixels, which the page lays out to (Chromium's default when null).</param>
+    public static Task<string> DumpDomAsync(string htmlFile, int? width = null, int height = 900) =>
+        RunAsync(htmlFile, width is { } w ? [$"--window-size={w},{height}", "--dump-dom"] : ["--dump-dom"]);
+
+    /// <summary>A PNG of the first <paramref name="height"/> pixels of the page laid out <paramref name="width"/> pixels wide.</summary>
+    public static async Task ScreenshotAsync(string htmlFile, string pngFile, int width, int height)
+    {
+        File.Delete(pngFile);
+        await RunAsync(htmlFile, [$"--window-size={width},{height}", "--hide-scrollbars", $"--screenshot={pngFile}"]);
+        if (!File.Exists(pngFile))
+            throw new InvalidOperationException($"Chromium wrote no screenshot to {pngFile}.");
+    }
+
+    private static async Task<string> RunAsync(string htmlFile, string[] action)
     {
         var executable = Executables.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("Chromium is not installed: apt-get install chromium (see .ci/run).");
@@ -22,8 +35,8 @@ internal static class HeadlessChromium
             foreach (var argument in new[]
                      {
                          "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage",
-                         $"--user-data-dir={profile.FullName}", "--dump-dom", new Uri(htmlFile).AbsoluteUri,
-                     })
+                         "--force-device-scale-factor=1", $"--user-data-dir={profile.FullName}",
+                     }.Concat(action).Append(new Uri(htmlFile).AbsoluteUri))
                 start.ArgumentList.Add(argument);
             using var process = Process.Start(start)!;
             var stdout = process.StandardOutput.ReadToEndAsync();
