@@ -58,9 +58,13 @@ public static class SyntheticChurnData
         churned boolean
         """;
 
-    /// <summary>Rows <c>firstKey .. firstKey+rows-1</c>, in batches; the same seed always gives the same rows.</summary>
+    /// <summary>
+    /// Rows <c>firstKey .. firstKey+rows-1</c>, in batches; the same seed always gives the same rows. With
+    /// <paramref name="drift"/> the population is shifted (see <see cref="SyntheticDrift"/>); without it the rows are
+    /// exactly those of earlier versions.
+    /// </summary>
     public static IEnumerable<RowBatch> Generate(long rows, int seed, int batchSize = 10_000, long firstKey = 1,
-        DateTime? start = null, int days = DefaultDays)
+        DateTime? start = null, int days = DefaultDays, SyntheticDrift? drift = null)
     {
         var random = new Random(seed);
         var origin = start ?? DefaultStart;
@@ -70,18 +74,21 @@ public static class SyntheticChurnData
             var size = (int)Math.Min(batchSize, rows - done);
             var batch = new RowBatch(Schema, size) { Count = size };
             for (var row = 0; row < size; row++)
-                Fill(batch, row, firstKey + done + row, origin.AddSeconds(random.NextInt64(spanSeconds)), random);
+                Fill(batch, row, firstKey + done + row, origin.AddSeconds(random.NextInt64(spanSeconds)), random, drift);
             done += size;
             yield return batch;
         }
     }
 
-    private static void Fill(RowBatch b, int row, long key, DateTime at, Random random)
+    private static void Fill(RowBatch b, int row, long key, DateTime at, Random random, SyntheticDrift? drift)
     {
         var contract = Contracts[Pick(random, 0.55, 0.25)];
         var payment = PaymentMethods[Pick(random, 0.35, 0.2, 0.25)];
+        // Drawn only under drift, so the rows of the default population keep their random sequence.
+        if (drift is { NewPaymentMethod: { } newMethod } && random.NextDouble() < drift.NewPaymentMethodShare)
+            payment = newMethod;
         var tenure = contract == "month-to-month" ? random.Next(1, 36) : random.Next(6, 72);
-        var monthly = Math.Round(20 + random.NextDouble() * 100, 2);
+        var monthly = Math.Round(20 + random.NextDouble() * 100 + (drift?.MonthlyChargesShift ?? 0), 2);
         var support = (short)Math.Min(12, Poisson(random, 1.2));
         var daysSinceLogin = (int)Math.Min(365, -Math.Log(1 - random.NextDouble()) * 20);
         var products = random.Next(1, 6);

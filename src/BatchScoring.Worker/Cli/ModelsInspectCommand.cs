@@ -1,5 +1,6 @@
 using System.CommandLine;
 using BatchScoring.Core.Batches;
+using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Models.Description;
@@ -31,6 +32,8 @@ internal static class ModelsInspectCommand
             var json = OutputFormat.IsJson(parse, output);
             var jobName = parse.GetValue(job);
             var isFile = File.Exists(target);
+            if (!isFile && LooksLikeAFile(target))
+                throw new BatchScoringException($"No model file {Path.GetFullPath(target)}.");
             if (isFile && jobName is null)
                 return Print(Path.GetFullPath(target), new ModelFileLoader().Load(target).Scorer, null, json);
 
@@ -53,6 +56,11 @@ internal static class ModelsInspectCommand
         }));
         return command;
     }
+
+    private static readonly string[] ModelFileExtensions = [".zip", ".onnx", ".json", ".txt"];
+
+    private static bool LooksLikeAFile(string text)
+        => text.Contains('/', StringComparison.Ordinal) || ModelFileExtensions.Contains(Path.GetExtension(text), StringComparer.OrdinalIgnoreCase);
 
     private static ModelReference Reference(string text)
         => ModelReference.TryParse(text, out var reference, out var error)

@@ -139,8 +139,9 @@ internal static class RunCommands
             var ledger = host.Services.GetRequiredService<RunLedger>();
             if (!await ledger.RequestCancelAsync(id, "cancelled by the user", cancellationToken))
             {
-                Console.Error.WriteLine($"Run {id} is not running.");
-                return ExitCodes.InvalidInput;
+                throw new BatchScoringException(await ledger.GetAsync(id, cancellationToken) is { } run
+                    ? $"Run {id} is not running (its status is {run.Status}); nothing to cancel."
+                    : $"There is no run {id} (see `{CliCommand.Here("runs")}`).");
             }
             await ledger.FinishRunIfDoneAsync(id, cancellationToken);
             Console.WriteLine($"Run {id}: cancellation requested; partitions being scored stop at their next lease renewal.");

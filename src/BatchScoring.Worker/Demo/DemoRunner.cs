@@ -1,9 +1,9 @@
-using System.Diagnostics;
-using BatchScoring.Core.Batches;
+using System.Globalization;
+using BatchScoring.Core.Drift;
+using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
-using BatchScoring.Core.Synthetic;
-using BatchScoring.Models.Training;
+using BatchScoring.Core.Sql;
 using BatchScoring.Postgres.Migrations;
 using BatchScoring.Worker.Cli;
 using BatchScoring.Worker.Execution;
@@ -16,77 +16,105 @@ using Npgsql;
 namespace BatchScoring.Worker.Demo;
 
 /// <summary>
-/// The embedded default: migrations, a synthetic customer table, a FastTree churn model trained
-/// on separate rows of the same distribution, one run of the demo job, and a summary.
-/// A second demo reuses the data and the model.
+/// The embedded default, as a story: synthetic customers over two windows (the second drifted), a churn model
+/// registered with the first window as its drift reference, a run of each window, the second run's drift report,
+/// a few scored rows, read access for analysts, and the commands to try next. A second demo reuses data and model.
 /// </summary>
 internal sealed class DemoRunner(
     NpgsqlDataSource dataSource,
     MigrationRunner migrations,
     JobRunner runner,
+    DemoModel model,
+    DemoReport report,
+    DemoTables tables,
     IOptions<DemoOptions> demoOptions,
     IOptions<JobsOptions> jobsOptions,
     IOptions<ModelsOptions> modelsOptions,
     ILogger<DemoRunner> logger)
 {
     public const string JobName = "demo-churn";
-    private const int TrainingRows = 60_000;
+    private const int ShownRows = 5;
 
     public async Task<int> RunAsync(IConfiguration configuration, CancellationToken cancellationToken)
     {
         var demo = demoOptions.Value;
         await migrations.ApplyAsync(cancellationToken);
 
-        var stopwatch = Stopwatch.StartNew();
         var generated = await DemoDataset.EnsureAsync(dataSource, demo.Rows, demo.Seed, cancellationToken);
-        if (generated)
-            logger.LogInformation("Generated {Rows} rows into {Table} in {Seconds:F1} s", demo.Rows, DemoDataset.Table, stopwatch.Elapsed.TotalSeconds);
-        else
-            logger.LogInformation("Reusing {Rows} rows in {Table}", demo.Rows, DemoDataset.Table);
+        var secondRows = DemoDataset.SecondWindowRows(demo.Rows);
+        logger.LogInformation("{Action} {Rows} + {Drifted} drifted rows in {Table}",
+            generated ? "Generated" : "Reusing", demo.Rows, secondRows, DemoDataset.Table);
 
         var job = LoadJob();
-        var modelPath = Path.Combine(modelsOptions.Value.Directory, job.Model.Champion.Path!);
-        if (!File.Exists(modelPath))
-        {
-            stopwatch.Restart();
-            TrainModel(modelPath, demo.Seed);
-            logger.LogInformation("Trained a FastTree model on {Rows} rows into {Path} in {Seconds:F1} s", TrainingRows, modelPath, stopwatch.Elapsed.TotalSeconds);
-        }
+        var output = job.Output.Table ?? throw new BatchScoringException($"The demo job {JobName} must write a table (output.table).");
+        var champion = await model.EnsureAsync(Path.Combine(modelsOptions.Value.Directory, DemoModel.Name + ".zip"), demo.Seed, cancellationToken);
+        Console.WriteLine($"Model {champion} ({DemoModel.Alias}) is registered with a drift reference: the first window, {DemoDataset.ReferenceView}.");
 
-        var outcome = await runner.RunAsync(job, RunTrigger.Manual, cancellationToken);
-        RunSummary.Print(outcome, json: false);
-        if (outcome.Status == RunStatus.Succeeded)
-            PrintNextSteps(configuration, outcome.Output);
-        return CliAction.ExitCodeOf(outcome, cancellationToken);
+        Console.WriteLine();
+        Console.WriteLine($"First window {Describe(DemoDataset.FirstWindow)}: {demo.Rows:N0} customers");
+        var first = await ScoreAsync(job, DemoDataset.FirstWindow, cancellationToken);
+        if (first.Status != RunStatus.Succeeded)
+            return CliAction.ExitCodeOf(first, cancellationToken);
+        Console.WriteLine($"  drift        {Verdict(await report.LoadAsync(first.RunId, cancellationToken))}");
+
+        Console.WriteLine();
+        Console.WriteLine($"Second window {Describe(DemoDataset.SecondWindow)}: {secondRows:N0} customers, charges up and a new payment method");
+        var second = await ScoreAsync(job, DemoDataset.SecondWindow, cancellationToken);
+        if (second.Status != RunStatus.Succeeded)
+            return CliAction.ExitCodeOf(second, cancellationToken);
+        var (reportPath, drift) = await report.WriteAsync(second.RunId, demo.ReportDirectory, cancellationToken);
+        Console.WriteLine($"  drift        {Verdict(drift)}");
+        Console.WriteLine($"  report       {reportPath}");
+
+        await PrintRowsAsync(output, second.RunId, cancellationToken);
+        await tables.GrantAnalystAsync(output, cancellationToken);
+        DemoNextSteps.Print(configuration, second.RunId, output);
+        return ExitCodes.Succeeded;
     }
 
+    private async Task<RunOutcome> ScoreAsync(JobSpec job, TimeWindow window, CancellationToken cancellationToken)
+    {
+        var outcome = await runner.RunAsync(job, RunTrigger.Manual, cancellationToken, window);
+        RunSummary.Print(outcome, json: false);
+        return outcome;
+    }
+
+    private async Task PrintRowsAsync(SqlIdentifier output, long runId, CancellationToken cancellationToken)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"The {ShownRows} customers of run {runId} most likely to churn ({output}):");
+        Console.WriteLine($"  {"customer_id",11}  {"monthly_charges",15}  {"payment_method",-16}  {"probability",11}  predicted_label");
+        foreach (var row in await tables.TopRowsAsync(output, runId, ShownRows, cancellationToken))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {row.CustomerId,11}  {row.MonthlyCharges,15:F2}  {row.PaymentMethod,-16}  {row.Probability,11:F3}  {(row.PredictedLabel ? "true" : "false")}"));
+        }
+    }
+
+    private static string Verdict(DriftReport drift)
+    {
+        var s = drift.Summary;
+        var drifted = drift.BySeverity.Where(f => f.Drifted && f.Role == FeatureRole.Input).Select(f => f.Feature).ToArray();
+        var verdict = s.DatasetDrift ? "dataset drift" : drifted.Length > 0 ? "some features drifted" : "no drift";
+        return drifted.Length == 0
+            ? $"{verdict} ({s.InputFeatures} features compared with {s.Reference})"
+            : $"{verdict}: {s.DriftedInputFeatures} of {s.InputFeatures} features against {s.Reference}: {string.Join(", ", drifted)}";
+    }
+
+    private static string Describe(TimeWindow window)
+        => string.Create(CultureInfo.InvariantCulture, $"{window.StartUtc:yyyy-MM-dd} .. {window.EndUtc:yyyy-MM-dd} (UTC)");
+
+    /// <summary>The job file of Jobs:Directory; written there from the built-in copy when missing, so that the
+    /// commands the demo suggests (<c>backfill</c>, <c>worker</c>) find the job too.</summary>
     private JobSpec LoadJob()
     {
-        var directory = jobsOptions.Value.Directory;
-        var onDisk = Path.Combine(directory, JobName + ".yaml");
-        if (File.Exists(onDisk))
-            return JobSpecLoader.LoadFile(onDisk);
-        return JobSpecLoader.Parse(EmbeddedJobs.Read(JobName)!, $"(built-in) {JobName}.yaml");
-    }
-
-    private static void TrainModel(string path, int seed)
-    {
-        // Training rows come from the same distribution as the scored table but with other keys and another seed.
-        var training = RowBatch.Concat(SyntheticChurnData.Schema,
-            SyntheticChurnData.Generate(TrainingRows, seed + 1, firstKey: 1_000_000_000).ToList());
-        BinaryModelTrainer.TrainAndSave(training, new BinaryModelTrainer.Options(
-            SyntheticChurnData.NumericFeatures, SyntheticChurnData.CategoricalFeatures, SyntheticChurnData.LabelColumn), path);
-    }
-
-    private static void PrintNextSteps(IConfiguration configuration, string outputTable)
-    {
-        var connection = new NpgsqlConnectionStringBuilder(
-            AppConfiguration.ConfiguredConnectionString(configuration) ?? DatabaseLocator.LocalCluster(configuration).ConnectionString);
-        var query = $"SELECT * FROM {outputTable} ORDER BY probability DESC LIMIT 10";
-        Console.WriteLine();
-        Console.WriteLine("Look at the scores:");
-        Console.WriteLine($"  psql -h {connection.Host} -p {connection.Port} -U {connection.Username} -d {connection.Database} -c \"{query}\"");
-        if (AppConfiguration.ConfiguredConnectionString(configuration) is null)
-            Console.WriteLine($"The local PostgreSQL keeps running; stop it with: {CliCommand.Here("demo stop")}");
+        var onDisk = Path.Combine(jobsOptions.Value.Directory, JobName + ".yaml");
+        if (!File.Exists(onDisk))
+        {
+            Directory.CreateDirectory(jobsOptions.Value.Directory);
+            File.WriteAllText(onDisk, EmbeddedJobs.Read(JobName)!);
+            logger.LogInformation("Wrote the demo job to {Path}", onDisk);
+        }
+        return JobSpecLoader.LoadFile(onDisk);
     }
 }

@@ -2,7 +2,7 @@ namespace BatchScoring.Worker.Hosting;
 
 /// <summary>
 /// The folders settings name (<c>Jobs:Directory</c>, <c>Models:Directory</c>, <c>Models:StoreDirectory</c>,
-/// <c>LocalDatabase:DataDirectory</c>) are relative to the folder of the <c>appsettings.json</c> in use, not to the
+/// <c>LocalDatabase:DataDirectory</c>, <c>Demo:ReportDirectory</c>) are relative to the folder of the <c>appsettings.json</c> in use, not to the
 /// working directory, so <c>batchscoring</c> finds the same jobs, models and local database wherever it is started.
 /// </summary>
 internal static class ConfigurationFolder
@@ -13,6 +13,7 @@ internal static class ConfigurationFolder
         ($"{ModelsOptions.Section}:{nameof(ModelsOptions.Directory)}", new ModelsOptions().Directory),
         ($"{ModelsOptions.Section}:{nameof(ModelsOptions.StoreDirectory)}", new ModelsOptions().StoreDirectory),
         ($"{LocalDatabaseOptions.Section}:{nameof(LocalDatabaseOptions.DataDirectory)}", new LocalDatabaseOptions().DataDirectory),
+        ($"{DemoOptions.Section}:{nameof(DemoOptions.ReportDirectory)}", new DemoOptions().ReportDirectory),
     ];
 
     /// <summary>Each folder setting as an absolute path: as configured (or its default), against <paramref name="folder"/> when relative.</summary>

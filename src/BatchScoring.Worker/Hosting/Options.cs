@@ -96,4 +96,8 @@ internal sealed class DemoOptions
     public int Rows { get; set; } = 200_000;
 
     public int Seed { get; set; } = 42;
+
+    /// <summary>Where the demo writes the drift report of its second run (relative to the folder of appsettings.json).</summary>
+    [Required(ErrorMessage = "Demo:ReportDirectory is required.")]
+    public string ReportDirectory { get; set; } = "reports";
 }

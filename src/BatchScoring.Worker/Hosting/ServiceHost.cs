@@ -64,6 +64,9 @@ internal static class ServiceHost
         builder.Services.AddSingleton<RunSummaries>();
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<DemoRunner>();
+        builder.Services.AddSingleton<DemoModel>();
+        builder.Services.AddSingleton<DemoReport>();
+        builder.Services.AddSingleton<DemoTables>();
         builder.Services.AddSingleton<DriftReportStore>();
         builder.Services.AddSingleton<DriftTrendStore>();
         builder.Services.AddSingleton<DriftSketchStore>();

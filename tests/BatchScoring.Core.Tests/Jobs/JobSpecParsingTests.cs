@@ -77,7 +77,8 @@ public class JobSpecParsingTests
     public void The_demo_job_parses_unchanged()
     {
         var job = JobSpecLoader.LoadFile(Path.Combine(RepositoryRoot.Path, "jobs", "demo-churn.yaml"));
-        Assert.Equal("demo-churn.zip", job.Model.Champion.Path);
+        Assert.Equal("demo-churn", job.Model.Champion.Name);
+        Assert.Equal("champion", job.Model.Champion.Alias);
         Assert.Equal("scored.churn_predictions", job.Output.Table?.ToString());
     }
 }
