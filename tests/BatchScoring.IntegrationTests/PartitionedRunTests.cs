@@ -214,6 +214,11 @@ public class PartitionedRunTests(ScoringEnvironment env) : IClassFixture<Scoring
         Assert.Equal(ScoringEnvironment.SourceRows, await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT customer_id) FROM scored.backfill"));
         Assert.Equal(ScoringEnvironment.SourceRows, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM scored.backfill"));
         Assert.Equal(second.RunId, await connection.ExecuteScalarAsync<long>("SELECT DISTINCT run_id FROM scored.backfill"));
+        // Lineage: every row names its job and the start of the time slice its partition read.
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("""
+            SELECT count(*) FROM scored.backfill o JOIN scoring.partitions p USING (partition_id)
+            WHERE o.job_name IS DISTINCT FROM 'backfill' OR o.window_start IS DISTINCT FROM p.window_start OR o.window_start IS NULL
+            """));
         Assert.Equal(RunStatus.Succeeded, third.Status);
         Assert.Equal(0, third.RowsScored);
     }

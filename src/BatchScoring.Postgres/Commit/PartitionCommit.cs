@@ -42,8 +42,8 @@ public sealed class PartitionCommit : IAsyncDisposable
             // The shadow writer begins first: its preparing statements need the connection before the output's COPY holds it.
             if (plan.Shadow is { } shadow)
                 commit._shadow = await new TableSink(connection, transaction, shadow.Schema, direct: false, spooled: true)
-                    .BeginPartitionAsync(new SinkPartition(partition.RunId, partition.PartitionId, partition.Bounds, shadow.ModelVersion), cancellationToken);
-            var main = new SinkPartition(partition.RunId, partition.PartitionId, partition.Bounds, plan.ModelVersion);
+                    .BeginPartitionAsync(new SinkPartition(partition.RunId, partition.PartitionId, partition.Bounds, shadow.ModelVersion, plan.JobName), cancellationToken);
+            var main = new SinkPartition(partition.RunId, partition.PartitionId, partition.Bounds, plan.ModelVersion, plan.JobName);
             if (plan.Output is { } output)
                 commit._output = await new TableSink(connection, transaction, output, plan.Direct, spooled: false).BeginPartitionAsync(main, cancellationToken);
             if (plan.Files is { } files)

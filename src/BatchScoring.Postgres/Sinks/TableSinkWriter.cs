@@ -34,18 +34,23 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
         _transaction = transaction;
         _schema = schema;
         _staging = staging;
-        _lineage = EncodeLineage(partition.ModelVersion, partition.RunId, partition.PartitionId, DateTime.UtcNow);
+        _lineage = EncodeLineage(partition, DateTime.UtcNow);
         _runId = partition.RunId;
     }
 
     /// <summary>The lineage columns (binary COPY values), the same on every row of a partition: encoded once.</summary>
-    public static byte[] EncodeLineage(string modelVersion, long runId, long partitionId, DateTime scoredAt)
+    public static byte[] EncodeLineage(SinkPartition partition, DateTime scoredAt)
     {
         var buffer = new BinaryCopyBuffer();
-        buffer.WriteText(modelVersion);
-        buffer.WriteInt64Value(runId);
-        buffer.WriteInt64Value(partitionId);
+        buffer.WriteText(partition.ModelVersion);
+        buffer.WriteInt64Value(partition.RunId);
+        buffer.WriteInt64Value(partition.PartitionId);
         buffer.WriteTimestamp(scoredAt, withTimeZone: true);
+        buffer.WriteText(partition.JobName);
+        if (partition.Bounds.WindowStart is { } windowStart)
+            buffer.WriteTimestamp(DateTime.SpecifyKind(windowStart, DateTimeKind.Utc), withTimeZone: true);
+        else
+            buffer.WriteNull();
         return buffer.ToArray();
     }
 
