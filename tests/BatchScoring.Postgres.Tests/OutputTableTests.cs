@@ -37,7 +37,7 @@ public class OutputTableTests(PostgresDatabase database) : IClassFixture<Postgre
     {
         await using var connection = await database.DataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await using var writer = await TableSinkWriter.BeginAsync(connection, transaction, schema, new SinkPartition(runId, runId * 10, PartitionBounds.Everything, $"m@{runId}", "job"), direct, spooled: false, CancellationToken.None);
+        await using var writer = await TableSinkWriter.BeginAsync(connection, transaction, schema, new SinkPartition(runId, runId * 10, PartitionBounds.Everything, $"m@{runId}", "job"), direct ? OutputWrite.Direct : OutputWrite.Merge, spooled: false, CancellationToken.None);
         await writer.WriteAsync(Batch(keys.ToArray(), probability, "r" + runId), CancellationToken.None);
         await writer.CompleteAsync(CancellationToken.None);
         await transaction.CommitAsync();
@@ -104,8 +104,8 @@ public class OutputTableTests(PostgresDatabase database) : IClassFixture<Postgre
         {
             await using var transaction = await connection.BeginTransactionAsync();
             var partition = new SinkPartition(1, 10, PartitionBounds.Everything, "m@1", "job");
-            await using var spooled = await TableSinkWriter.BeginAsync(connection, transaction, shadow, partition, direct: false, spooled: true, CancellationToken.None);
-            await using var streamed = await TableSinkWriter.BeginAsync(connection, transaction, output, partition, direct, spooled: false, CancellationToken.None);
+            await using var spooled = await TableSinkWriter.BeginAsync(connection, transaction, shadow, partition, OutputWrite.Merge, spooled: true, CancellationToken.None);
+            await using var streamed = await TableSinkWriter.BeginAsync(connection, transaction, output, partition, direct ? OutputWrite.Direct : OutputWrite.Merge, spooled: false, CancellationToken.None);
             await streamed.WriteAsync(batch, CancellationToken.None);
             await spooled.WriteAsync(batch, CancellationToken.None);
             Assert.Equal(3, await streamed.CompleteAsync(CancellationToken.None));
@@ -210,7 +210,7 @@ public class OutputTableTests(PostgresDatabase database) : IClassFixture<Postgre
         await using (var transaction = await connection.BeginTransactionAsync())
         {
             await using var writer = await TableSinkWriter.BeginAsync(connection, transaction, schema,
-                new SinkPartition(8, 80, new PartitionBounds { WindowStart = day, WindowEnd = day.AddDays(1) }, "m@1", "churn"), direct: false, spooled: false, CancellationToken.None);
+                new SinkPartition(8, 80, new PartitionBounds { WindowStart = day, WindowEnd = day.AddDays(1) }, "m@1", "churn"), OutputWrite.Merge, spooled: false, CancellationToken.None);
             await writer.WriteAsync(Batch([2], 0.25f), CancellationToken.None);
             await writer.CompleteAsync(CancellationToken.None);
             await transaction.CommitAsync();
