@@ -75,6 +75,9 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
                 }
             }
 
+            if (arguments.Runs("rerun"))
+                await RerunMeasure.MeasureAsync(database, table, model, settings, rows, results, ratios);
+
             if (arguments.Runs("python"))
             {
                 var (json, onnx) = PythonModels.Ensure();

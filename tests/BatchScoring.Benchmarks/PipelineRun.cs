@@ -6,6 +6,7 @@ using BatchScoring.Worker.Hosting;
 using Dapper;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 
 namespace BatchScoring.Benchmarks;
@@ -23,40 +24,13 @@ public static class PipelineRun
     public static async Task<Timed> RunAsync(string connectionString, string name, string source, string output, string? outputTable, string modelFile,
         IReadOnlyDictionary<string, string>? settings = null, string modelKeys = "")
     {
-        var folder = Path.Combine(Path.GetTempPath(), "batchscoring-bench-jobs-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(folder);
+        var folder = NewJobFolder();
         try
         {
             await DropAsync(connectionString, outputTable);
-            await File.WriteAllTextAsync(Path.Combine(folder, name + ".yaml"), $"""
-                name: {name}
-                source:
-                {source}
-                model:
-                  path: {modelFile}
-                {modelKeys}
-                output:
-                {output}
-                """);
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:BatchScoring"] = connectionString,
-                ["Jobs:Directory"] = folder,
-                ["Models:Directory"] = Path.GetDirectoryName(Path.GetFullPath(modelFile)),
-                ["Sources:ParquetRoot"] = "/", // the harness writes its Parquet inputs where it likes
-                ["Models:StoreDirectory"] = Path.Combine(folder, "store"),
-            }.Concat((settings ?? new Dictionary<string, string>()).Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)))).Build();
-            using var host = await ServiceHost.BuildAsync(configuration, CancellationToken.None);
-            await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
-            var job = JobSpecLoader.LoadByName(folder, name);
-
-            await BenchmarkDatabase.CheckpointAsync(host.Services.GetRequiredService<NpgsqlDataSource>());
-            var meter = MachineCpu.Start();
-            var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(job, RunTrigger.Manual, CancellationToken.None);
-            var elapsed = meter.Stop();
-            if (outcome.Status != RunStatus.Succeeded)
-                throw new InvalidOperationException($"Benchmark job {name} ended {outcome.Status}: {outcome.Error}");
-            return elapsed;
+            await WriteJobAsync(folder, name, source, output, modelFile, modelKeys);
+            using var host = await StartHostAsync(connectionString, folder, modelFile, settings);
+            return await TimeRunAsync(host, JobSpecLoader.LoadByName(folder, name));
         }
         finally
         {
@@ -66,7 +40,54 @@ public static class PipelineRun
         }
     }
 
-    private static async Task DropAsync(string connectionString, string? table)
+    public static string NewJobFolder()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "batchscoring-bench-jobs-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    public static Task WriteJobAsync(string folder, string name, string source, string output, string modelFile, string modelKeys = "")
+        => File.WriteAllTextAsync(Path.Combine(folder, name + ".yaml"), $"""
+            name: {name}
+            source:
+            {source}
+            model:
+              path: {modelFile}
+            {modelKeys}
+            output:
+            {output}
+            """);
+
+    /// <summary>A host with default settings (and <paramref name="settings"/>) for the jobs in <paramref name="folder"/>, migrations applied.</summary>
+    public static async Task<IHost> StartHostAsync(string connectionString, string folder, string modelFile, IReadOnlyDictionary<string, string>? settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:BatchScoring"] = connectionString,
+            ["Jobs:Directory"] = folder,
+            ["Models:Directory"] = Path.GetDirectoryName(Path.GetFullPath(modelFile)),
+            ["Sources:ParquetRoot"] = "/", // the harness writes its Parquet inputs where it likes
+            ["Models:StoreDirectory"] = Path.Combine(folder, "store"),
+        }.Concat((settings ?? new Dictionary<string, string>()).Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)))).Build();
+        var host = await ServiceHost.BuildAsync(configuration, CancellationToken.None);
+        await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
+        return host;
+    }
+
+    /// <summary>One run of the job, timed after a checkpoint; a run that does not succeed ends the measure.</summary>
+    public static async Task<Timed> TimeRunAsync(IHost host, JobSpec job)
+    {
+        await BenchmarkDatabase.CheckpointAsync(host.Services.GetRequiredService<NpgsqlDataSource>());
+        var meter = MachineCpu.Start();
+        var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(job, RunTrigger.Manual, CancellationToken.None);
+        var elapsed = meter.Stop();
+        if (outcome.Status != RunStatus.Succeeded)
+            throw new InvalidOperationException($"Benchmark job {job.Name} ended {outcome.Status}: {outcome.Error}");
+        return elapsed;
+    }
+
+    public static async Task DropAsync(string connectionString, string? table)
     {
         if (table is null)
             return;
