@@ -41,7 +41,7 @@ public static class BenchmarkData
         var part = 0;
         foreach (var batch in SyntheticChurnData.Generate(rows, seed: 42, batchSize: rowsPerFile))
         {
-            await using var file = await sink.BeginPartitionAsync(0, part++, PartitionBounds.Everything, "input", CancellationToken.None);
+            await using var file = await sink.BeginPartitionAsync(new SinkPartition(0, part++, PartitionBounds.Everything, "input", "input"), CancellationToken.None);
             await file.WriteAsync(new ScoredBatch(batch, new RowBatch([], 0)), CancellationToken.None);
             await file.CompleteAsync(CancellationToken.None);
         }

@@ -87,6 +87,9 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
                 ratios.Add(("pipeline time with drift / without (target ≤ 1.10)", $"{with.Elapsed / without.Elapsed:0.00}"));
             }
 
+            if (arguments.Runs("rerun"))
+                await RerunMeasure.MeasureAsync(database, table, model, settings, rows, results, ratios);
+
             if (arguments.Runs("python"))
             {
                 var (json, onnx) = PythonModels.Ensure();

@@ -1,3 +1,4 @@
+using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Synthetic;
 using BatchScoring.Postgres.Copy;
 using BatchScoring.Postgres.Sinks;
@@ -47,7 +48,7 @@ public static class IoFloor
                 INSERT INTO scored.bench_floor_merged SELECT * FROM bench_staging
                 ON CONFLICT (customer_id) DO UPDATE SET predicted_label = EXCLUDED.predicted_label, probability = EXCLUDED.probability,
                     score = EXCLUDED.score, model_version = EXCLUDED.model_version, run_id = EXCLUDED.run_id,
-                    partition_id = EXCLUDED.partition_id, scored_at = EXCLUDED.scored_at
+                    partition_id = EXCLUDED.partition_id, scored_at = EXCLUDED.scored_at, job_name = EXCLUDED.job_name, window_start = EXCLUDED.window_start
                 """, transaction: transaction, commandTimeout: 0);
             await transaction.CommitAsync();
         }
@@ -63,6 +64,7 @@ public static class IoFloor
         CREATE TABLE {table} (
             customer_id bigint NOT NULL, predicted_label boolean, probability real, score real,
             model_version text NOT NULL, run_id bigint NOT NULL, partition_id bigint NOT NULL, scored_at timestamptz NOT NULL,
+            job_name text NOT NULL, window_start timestamptz,
             PRIMARY KEY (customer_id));
         CREATE INDEX ON {table} (scored_at);
         """);
@@ -70,12 +72,12 @@ public static class IoFloor
     /// <summary>The prediction rows, encoded by the pipeline's own <see cref="BinaryCopyImport"/> (the fastest COPY in we have).</summary>
     private static async Task CopyInAsync(NpgsqlConnection connection, string table, List<long> keys)
     {
-        var lineage = TableSinkWriter.EncodeLineage("1", 1, 1, DateTime.UtcNow);
+        var lineage = TableSinkWriter.EncodeLineage(new SinkPartition(1, 1, PartitionBounds.Everything, "1", "bench"), DateTime.UtcNow);
         await using var import = await BinaryCopyImport.BeginAsync(connection, table,
-            ["customer_id", "predicted_label", "probability", "score", "model_version", "run_id", "partition_id", "scored_at"], CancellationToken.None);
+            ["customer_id", "predicted_label", "probability", "score", "model_version", "run_id", "partition_id", "scored_at", "job_name", "window_start"], CancellationToken.None);
         foreach (var key in keys)
         {
-            import.Buffer.StartRow(8);
+            import.Buffer.StartRow(10);
             import.Buffer.WriteInt64Value(key);
             import.Buffer.WriteBoolean((key & 1) == 0);
             import.Buffer.WriteFloat32Value(0.25f);

@@ -6,6 +6,7 @@ using BatchScoring.Worker.Hosting;
 using Dapper;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 
 namespace BatchScoring.Benchmarks;
@@ -24,32 +25,13 @@ public static class PipelineRun
     public static async Task<Timed> RunAsync(string connectionString, string name, string source, string output, string? outputTable, string modelFile,
         IReadOnlyDictionary<string, string>? settings = null, string modelKeys = "", string? registeredModel = null)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "batchscoring-bench-jobs-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(folder);
+        var folder = NewJobFolder();
         try
         {
             await DropAsync(connectionString, outputTable);
-            await File.WriteAllTextAsync(Path.Combine(folder, name + ".yaml"), $"""
-                name: {name}
-                source:
-                {source}
-                model:
-                  {(registeredModel is null ? $"path: {modelFile}" : $"name: {registeredModel}")}
-                {modelKeys}
-                output:
-                {output}
-                """);
-            using var host = await ServiceHost.BuildAsync(Configuration(connectionString, folder, modelFile, settings), CancellationToken.None);
-            await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
-            var job = JobSpecLoader.LoadByName(folder, name);
-
-            await BenchmarkDatabase.CheckpointAsync(host.Services.GetRequiredService<NpgsqlDataSource>());
-            var meter = MachineCpu.Start();
-            var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(job, RunTrigger.Manual, CancellationToken.None);
-            var elapsed = meter.Stop();
-            if (outcome.Status != RunStatus.Succeeded)
-                throw new InvalidOperationException($"Benchmark job {name} ended {outcome.Status}: {outcome.Error}");
-            return elapsed;
+            await WriteJobAsync(folder, name, source, output, modelFile, modelKeys, registeredModel);
+            using var host = await StartHostAsync(connectionString, folder, modelFile, settings);
+            return await TimeRunAsync(host, JobSpecLoader.LoadByName(folder, name));
         }
         finally
         {
@@ -57,6 +39,47 @@ public static class PipelineRun
             // Also after the run, so that no autovacuum of the scored rows runs during a later measure.
             await DropAsync(connectionString, outputTable);
         }
+    }
+
+    public static string NewJobFolder()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "batchscoring-bench-jobs-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    /// <param name="registeredModel">A registered <c>name@version</c> the job names instead of the file.</param>
+    public static Task WriteJobAsync(string folder, string name, string source, string output, string modelFile, string modelKeys = "",
+        string? registeredModel = null)
+        => File.WriteAllTextAsync(Path.Combine(folder, name + ".yaml"), $"""
+            name: {name}
+            source:
+            {source}
+            model:
+              {(registeredModel is null ? $"path: {modelFile}" : $"name: {registeredModel}")}
+            {modelKeys}
+            output:
+            {output}
+            """);
+
+    /// <summary>A host with default settings (and <paramref name="settings"/>) for the jobs in <paramref name="folder"/>, migrations applied.</summary>
+    public static async Task<IHost> StartHostAsync(string connectionString, string folder, string modelFile, IReadOnlyDictionary<string, string>? settings)
+    {
+        var host = await ServiceHost.BuildAsync(Configuration(connectionString, folder, modelFile, settings), CancellationToken.None);
+        await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
+        return host;
+    }
+
+    /// <summary>One run of the job, timed after a checkpoint; a run that does not succeed ends the measure.</summary>
+    public static async Task<Timed> TimeRunAsync(IHost host, JobSpec job)
+    {
+        await BenchmarkDatabase.CheckpointAsync(host.Services.GetRequiredService<NpgsqlDataSource>());
+        var meter = MachineCpu.Start();
+        var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(job, RunTrigger.Manual, CancellationToken.None);
+        var elapsed = meter.Stop();
+        if (outcome.Status != RunStatus.Succeeded)
+            throw new InvalidOperationException($"Benchmark job {job.Name} ended {outcome.Status}: {outcome.Error}");
+        return elapsed;
     }
 
     /// <summary>The host's settings for a job in <paramref name="folder"/>: defaults, overridden by <paramref name="settings"/>.</summary>
@@ -75,7 +98,7 @@ public static class PipelineRun
         return new ConfigurationBuilder().AddInMemoryCollection(values).Build();
     }
 
-    private static async Task DropAsync(string connectionString, string? table)
+    public static async Task DropAsync(string connectionString, string? table)
     {
         if (table is null)
             return;

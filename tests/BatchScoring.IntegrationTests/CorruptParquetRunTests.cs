@@ -63,7 +63,7 @@ public sealed class CorruptParquetRunTests(ScoringEnvironment env) : IClassFixtu
         var part = 0;
         foreach (var batch in SyntheticChurnData.Generate(files * RowsPerFile, seed: 13, batchSize: RowsPerFile))
         {
-            await using var file = await sink.BeginPartitionAsync(0, part++, PartitionBounds.Everything, "input", CancellationToken.None);
+            await using var file = await sink.BeginPartitionAsync(new SinkPartition(0, part++, PartitionBounds.Everything, "input", "input"), CancellationToken.None);
             await file.WriteAsync(new ScoredBatch(batch, new RowBatch([], 0)), CancellationToken.None);
             await file.CompleteAsync(CancellationToken.None);
         }

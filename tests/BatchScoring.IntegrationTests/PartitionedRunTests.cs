@@ -14,7 +14,7 @@ public class PartitionedRunTests(ScoringEnvironment env) : IClassFixture<Scoring
 {
     private static readonly TimeWindow WholeData = new(new DateTime(2026, 9, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 10, 13, 0, 0, 0, DateTimeKind.Utc));
 
-    private static string Job(string name, string table, string output, string extra = "") => $"""
+    private static string Job(string name, string table, string output, string extra = "", string replace = "partition") => $"""
         name: {name}
         source:
           table: {table}
@@ -28,6 +28,7 @@ public class PartitionedRunTests(ScoringEnvironment env) : IClassFixture<Scoring
         output:
           table: {output}
           passthrough: [event_time]
+          replace: {replace}
         retries:
           max_attempts: 3
           backoff: 1s
@@ -66,7 +67,7 @@ public class PartitionedRunTests(ScoringEnvironment env) : IClassFixture<Scoring
             """);
         async Task<string[]> WritesSinceAsync(int id) => (await connection.QueryAsync<string>(
             "SELECT verb FROM public.repeats_writes WHERE id > @id ORDER BY id", new { id })).ToArray();
-        var (host, runner, job) = await PrepareAsync("repeats", Job("repeats", "public.repeats", "scored.repeats"));
+        var (host, runner, job) = await PrepareAsync("repeats", Job("repeats", "public.repeats", "scored.repeats", replace: "key"));
         using var _ = host;
 
         var first = await runner.RunAsync(job, new RunRequest(RunTrigger.Backfill, WholeData), CancellationToken.None);
@@ -80,7 +81,7 @@ public class PartitionedRunTests(ScoringEnvironment env) : IClassFixture<Scoring
         Assert.Equal("COPY", firstWrites[0]);
         Assert.Contains("INSERT", firstWrites);
 
-        // The table is no longer empty: the next run merges from the start, and replaces every row.
+        // The table is no longer empty: the next run (replace: key) merges from the start, and replaces every row.
         var logged = await connection.ExecuteScalarAsync<int>("SELECT max(id) FROM public.repeats_writes");
         var second = await runner.RunAsync(job, new RunRequest(RunTrigger.Backfill, WholeData), CancellationToken.None);
         Assert.Equal(RunStatus.Succeeded, second.Status);
@@ -214,6 +215,11 @@ public class PartitionedRunTests(ScoringEnvironment env) : IClassFixture<Scoring
         Assert.Equal(ScoringEnvironment.SourceRows, await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT customer_id) FROM scored.backfill"));
         Assert.Equal(ScoringEnvironment.SourceRows, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM scored.backfill"));
         Assert.Equal(second.RunId, await connection.ExecuteScalarAsync<long>("SELECT DISTINCT run_id FROM scored.backfill"));
+        // Lineage: every row names its job and the start of the time slice its partition read.
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("""
+            SELECT count(*) FROM scored.backfill o JOIN scoring.partitions p USING (partition_id)
+            WHERE o.job_name IS DISTINCT FROM 'backfill' OR o.window_start IS DISTINCT FROM p.window_start OR o.window_start IS NULL
+            """));
         Assert.Equal(RunStatus.Succeeded, third.Status);
         Assert.Equal(0, third.RowsScored);
     }
@@ -222,7 +228,7 @@ public class PartitionedRunTests(ScoringEnvironment env) : IClassFixture<Scoring
     public async Task Append_mode_keeps_every_run_and_a_retry_of_a_succeeded_run_changes_nothing()
     {
         await using var connection = await env.DataSource.OpenConnectionAsync();
-        var yaml = Job("append", "public.customers", "scored.appended").Replace("  passthrough: [event_time]", "  passthrough: [event_time]\n  mode: append");
+        var yaml = Job("append", "public.customers", "scored.appended").Replace("  replace: partition\n", "", StringComparison.Ordinal).Replace("  passthrough: [event_time]", "  passthrough: [event_time]\n  mode: append");
         var (host, runner, job) = await PrepareAsync("append", yaml);
         using var _ = host;
 

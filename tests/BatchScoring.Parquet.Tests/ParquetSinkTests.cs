@@ -70,7 +70,7 @@ public class ParquetSinkTests
     private static async Task<string> WritePartitionAsync(ParquetPartitionSink sink, long runId, long partitionId, PartitionBounds bounds,
         string modelVersion, IAsyncEnumerable<ScoredBatch> batches, CancellationToken cancellationToken)
     {
-        await using var file = await sink.BeginPartitionAsync(runId, partitionId, bounds, modelVersion, cancellationToken);
+        await using var file = await sink.BeginPartitionAsync(new SinkPartition(runId, partitionId, bounds, modelVersion, "job"), cancellationToken);
         await foreach (var batch in batches.WithCancellation(cancellationToken))
             await file.WriteAsync(batch, cancellationToken);
         return await file.CompleteAsync(cancellationToken);
@@ -118,6 +118,7 @@ public class ParquetSinkTests
             Assert.Equal(row / 10007f, rows[row]["probability"]);
             Assert.Equal("churn@3", rows[row]["model_version"]);
             Assert.Equal(7L, rows[row]["run_id"]);
+            Assert.Equal("job", rows[row]["job_name"]);
             Assert.Equal(row < 2500 ? 101L : row < 2510 ? 102L : 103L, rows[row]["partition_id"]);
         }
         var windows = duck.Query($"SELECT window_start::VARCHAR AS w, count(*) AS n FROM read_parquet('{folder.Path}/**/*.parquet', hive_partitioning = true) GROUP BY 1 ORDER BY 1");
@@ -134,7 +135,7 @@ public class ParquetSinkTests
     {
         using var folder = new TempFolder();
         var sink = new ParquetPartitionSink(folder.Path, SourceColumns, ScoreColumns);
-        await using (var abandoned = await sink.BeginPartitionAsync(8, 5, Day1, "m@1", CancellationToken.None))
+        await using (var abandoned = await sink.BeginPartitionAsync(new SinkPartition(8, 5, Day1, "m@1", "job"), CancellationToken.None))
         {
             await abandoned.WriteAsync(Batch(0, 100), CancellationToken.None);
             Assert.Empty(Directory.EnumerateFiles(folder.Path, "*.parquet", SearchOption.AllDirectories));

@@ -37,7 +37,7 @@ public class OutputTableTests(PostgresDatabase database) : IClassFixture<Postgre
     {
         await using var connection = await database.DataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await using var writer = await TableSinkWriter.BeginAsync(connection, transaction, schema, new SinkPartition(runId, runId * 10, PartitionBounds.Everything, $"m@{runId}"), direct, spooled: false, CancellationToken.None);
+        await using var writer = await TableSinkWriter.BeginAsync(connection, transaction, schema, new SinkPartition(runId, runId * 10, PartitionBounds.Everything, $"m@{runId}", "job"), direct ? OutputWrite.Direct : OutputWrite.Merge, spooled: false, CancellationToken.None);
         await writer.WriteAsync(Batch(keys.ToArray(), probability, "r" + runId), CancellationToken.None);
         await writer.CompleteAsync(CancellationToken.None);
         await transaction.CommitAsync();
@@ -103,9 +103,9 @@ public class OutputTableTests(PostgresDatabase database) : IClassFixture<Postgre
         foreach (var (commit, direct) in new[] { (false, true), (true, false) })
         {
             await using var transaction = await connection.BeginTransactionAsync();
-            var partition = new SinkPartition(1, 10, PartitionBounds.Everything, "m@1");
-            await using var spooled = await TableSinkWriter.BeginAsync(connection, transaction, shadow, partition, direct: false, spooled: true, CancellationToken.None);
-            await using var streamed = await TableSinkWriter.BeginAsync(connection, transaction, output, partition, direct, spooled: false, CancellationToken.None);
+            var partition = new SinkPartition(1, 10, PartitionBounds.Everything, "m@1", "job");
+            await using var spooled = await TableSinkWriter.BeginAsync(connection, transaction, shadow, partition, OutputWrite.Merge, spooled: true, CancellationToken.None);
+            await using var streamed = await TableSinkWriter.BeginAsync(connection, transaction, output, partition, direct ? OutputWrite.Direct : OutputWrite.Merge, spooled: false, CancellationToken.None);
             await streamed.WriteAsync(batch, CancellationToken.None);
             await spooled.WriteAsync(batch, CancellationToken.None);
             Assert.Equal(3, await streamed.CompleteAsync(CancellationToken.None));
@@ -192,6 +192,41 @@ public class OutputTableTests(PostgresDatabase database) : IClassFixture<Postgre
     }
 
     [Fact]
+    public async Task A_table_created_before_job_name_and_window_start_gets_them_on_first_use_with_comments_and_keeps_its_rows()
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync("""
+            CREATE SCHEMA IF NOT EXISTS scored;
+            CREATE TABLE scored.old_layout (customer_id bigint PRIMARY KEY, region text, probability real,
+                model_version text NOT NULL, run_id bigint NOT NULL, partition_id bigint NOT NULL, scored_at timestamptz NOT NULL);
+            CREATE VIEW scored.old_layout_latest AS SELECT DISTINCT ON (customer_id) * FROM scored.old_layout ORDER BY customer_id, scored_at DESC, run_id DESC;
+            INSERT INTO scored.old_layout VALUES (1, 'r0', 0.5, 'm@0', 7, 70, now());
+            """);
+        var schema = Schema("scored.old_layout", OutputMode.Upsert);
+        await schema.CheckAsync(database.DataSource, CancellationToken.None);
+        await schema.EnsureAsync(database.DataSource, CancellationToken.None);
+
+        var day = new DateTime(2026, 9, 1, 0, 0, 0, DateTimeKind.Utc);
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await using var writer = await TableSinkWriter.BeginAsync(connection, transaction, schema,
+                new SinkPartition(8, 80, new PartitionBounds { WindowStart = day, WindowEnd = day.AddDays(1) }, "m@1", "churn"), OutputWrite.Merge, spooled: false, CancellationToken.None);
+            await writer.WriteAsync(Batch([2], 0.25f), CancellationToken.None);
+            await writer.CompleteAsync(CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+        Assert.Equal([(1L, (string?)null, (DateTime?)null), (2L, "churn", day)],
+            await connection.QueryAsync<(long, string?, DateTime?)>("SELECT customer_id, job_name, window_start FROM scored.old_layout_latest ORDER BY 1"));
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("""
+            SELECT count(*) FROM pg_attribute
+            WHERE attrelid IN ('scored.old_layout'::regclass, 'scored.old_layout_latest'::regclass)
+              AND attname IN ('job_name', 'window_start') AND col_description(attrelid, attnum) IS NULL
+            """));
+        Assert.Equal(4, await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM pg_attribute WHERE attrelid IN ('scored.old_layout'::regclass, 'scored.old_layout_latest'::regclass) AND attname IN ('job_name', 'window_start')"));
+    }
+
+    [Fact]
     public void A_job_output_resolves_keys_and_passthrough_from_the_source_and_refuses_unknown_names()
     {
         ColumnSchema[] source = [Key, Region, new("tenure", ColumnKind.Int32)];
@@ -204,7 +239,7 @@ public class OutputTableTests(PostgresDatabase database) : IClassFixture<Postgre
             Output = new OutputSpec { Table = SqlIdentifier.Parse("scored.churn"), Passthrough = passthrough },
         };
         var schema = OutputTableSchema.ForJob(Job("region"), Job("region").Output.Table!, source, [Score]);
-        Assert.Equal(["customer_id", "region", "probability", "model_version", "run_id", "partition_id", "scored_at"], schema.AllColumns.Select(c => c.Name));
+        Assert.Equal(["customer_id", "region", "probability", "model_version", "run_id", "partition_id", "scored_at", "job_name", "window_start"], schema.AllColumns.Select(c => c.Name));
         var e = Assert.Throws<SchemaMismatchException>(() => OutputTableSchema.ForJob(Job("regoin"), Job("regoin").Output.Table!, source, [Score]));
         Assert.Contains("passthrough column 'regoin'", e.Message);
         Assert.Contains("churn", e.Message);

@@ -125,7 +125,7 @@ public class PostgresTypeRoundTripTests(PostgresDatabase database) : IClassFixtu
         await output.EnsureAsync(database.DataSource, CancellationToken.None);
         await using (var transaction = await connection.BeginTransactionAsync())
         {
-            await using var writer = await TableSinkWriter.BeginAsync(connection, transaction, output, new SinkPartition(1, 1, PartitionBounds.Everything, "m@1"), direct: false, spooled: false, CancellationToken.None);
+            await using var writer = await TableSinkWriter.BeginAsync(connection, transaction, output, new SinkPartition(1, 1, PartitionBounds.Everything, "m@1", "job"), OutputWrite.Merge, spooled: false, CancellationToken.None);
             foreach (var batch in batches)
             {
                 var scores = new RowBatch([new ColumnSchema("score", ColumnKind.Float32)], batch.Count) { Count = batch.Count };

@@ -141,11 +141,25 @@ public enum OutputMode
     Append,
 }
 
+/// <summary>How a re-run of an upsert job replaces the rows an earlier run wrote.</summary>
+public enum OutputReplace
+{
+    /// <summary>
+    /// Delete the rows this job wrote in the partition's key range and time slice, then COPY the new ones: as fast as
+    /// a first write, and a key that left the source leaves the table with its partition.
+    /// </summary>
+    Partition,
+    /// <summary>Upsert each key (<c>INSERT … ON CONFLICT DO UPDATE</c>): a key that left the source keeps its last row.</summary>
+    Key,
+}
+
 public sealed record OutputSpec
 {
     /// <summary>The PostgreSQL output table; null when scores go only to <see cref="ParquetFolder"/>.</summary>
     public SqlIdentifier? Table { get; init; }
     public OutputMode Mode { get; init; } = OutputMode.Upsert;
+    /// <summary>How an upsert re-run replaces the rows already there (<c>output.replace</c>).</summary>
+    public OutputReplace Replace { get; init; } = OutputReplace.Partition;
     /// <summary>Output key columns; defaults to the source's key columns.</summary>
     public IReadOnlyList<string>? KeyColumns { get; init; }
     /// <summary>Source columns copied unchanged into the output.</summary>

@@ -20,6 +20,12 @@ internal sealed class JobSpecParser(YamlNodeReader reader, string filePath)
         ["append"] = OutputMode.Append,
     };
 
+    private static readonly Dictionary<string, OutputReplace> OutputReplaces = new()
+    {
+        ["partition"] = OutputReplace.Partition,
+        ["key"] = OutputReplace.Key,
+    };
+
     public static readonly IReadOnlyDictionary<string, DriftMethod> DriftMethods = new Dictionary<string, DriftMethod>
     {
         ["auto"] = DriftMethod.Auto,
@@ -281,6 +287,9 @@ internal sealed class JobSpecParser(YamlNodeReader reader, string filePath)
         }
         var table = section.ReadObject("table", reader.Identifier);
         var mode = section.Read("mode", (n, p) => reader.Choice(n, p, OutputModes), OutputMode.Upsert);
+        var replace = section.Read("replace", (n, p) => reader.Choice(n, p, OutputReplaces), OutputReplace.Partition);
+        if (mode == OutputMode.Append && section.Optional("replace") is { } replaceNode)
+            reader.Error(replaceNode, "'output.replace' applies to mode upsert; an append table keeps every run's rows (a retried partition replaces only its own)");
         var keys = section.ReadObject("key_columns", reader.Columns);
         var passthrough = section.ReadObject("passthrough", reader.Columns) ?? [];
         var shadow = section.ReadObject("shadow_table", reader.Identifier);
@@ -291,6 +300,7 @@ internal sealed class JobSpecParser(YamlNodeReader reader, string filePath)
         {
             Table = table,
             Mode = mode,
+            Replace = replace,
             KeyColumns = keys,
             Passthrough = passthrough,
             ShadowTable = shadow,

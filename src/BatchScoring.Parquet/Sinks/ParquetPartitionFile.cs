@@ -13,6 +13,12 @@ namespace BatchScoring.Parquet.Sinks;
 /// </summary>
 public sealed class ParquetPartitionFile : IPartitionSinkWriter
 {
+    /// <summary>
+    /// The lineage columns but <c>window_start</c>: the Hive folder <c>window_start=…</c> holds it, and a column of the
+    /// same name in the file would clash with that partition key in readers (DuckDB, Spark, our Parquet source).
+    /// </summary>
+    internal static readonly IReadOnlyList<ColumnSchema> Lineage = LineageColumns.All.Where(c => c != LineageColumns.WindowStart).ToArray();
+
     private readonly string _finalPath;
     private readonly string _temporaryPath;
     private readonly FileStream _stream;
@@ -21,15 +27,13 @@ public sealed class ParquetPartitionFile : IPartitionSinkWriter
     private readonly IReadOnlyList<ColumnSchema> _sourceColumns;
     private readonly IReadOnlyList<ColumnSchema> _scoreColumns;
     private readonly RowBatch _pending;
-    private readonly string _modelVersion;
-    private readonly long _runId;
-    private readonly long _partitionId;
+    private readonly SinkPartition _partition;
     private readonly DateTime _scoredAt = DateTime.SpecifyKind(DateTime.UtcNow, DateTimeKind.Utc);
     private bool _closed;
 
     private ParquetPartitionFile(string finalPath, string temporaryPath, FileStream stream, ParquetWriter writer, DataField[] fields,
         IReadOnlyList<ColumnSchema> allColumns, IReadOnlyList<ColumnSchema> sourceColumns, IReadOnlyList<ColumnSchema> scoreColumns,
-        int rowGroupRows, string modelVersion, long runId, long partitionId)
+        int rowGroupRows, SinkPartition partition)
     {
         _finalPath = finalPath;
         _temporaryPath = temporaryPath;
@@ -39,29 +43,27 @@ public sealed class ParquetPartitionFile : IPartitionSinkWriter
         _sourceColumns = sourceColumns;
         _scoreColumns = scoreColumns;
         _pending = new RowBatch(allColumns, rowGroupRows);
-        _modelVersion = modelVersion;
-        _runId = runId;
-        _partitionId = partitionId;
+        _partition = partition;
     }
 
     public long RowsWritten { get; private set; }
 
     internal static async Task<ParquetPartitionFile> CreateAsync(string finalPath, IReadOnlyList<ColumnSchema> sourceColumns,
-        IReadOnlyList<ColumnSchema> scoreColumns, int rowGroupRows, string modelVersion, long runId, long partitionId, CancellationToken cancellationToken)
+        IReadOnlyList<ColumnSchema> scoreColumns, int rowGroupRows, SinkPartition partition, CancellationToken cancellationToken)
     {
         var folder = Path.GetDirectoryName(finalPath)!;
         Directory.CreateDirectory(folder);
         // An earlier attempt of this partition that was killed mid-write left its temporary file; this attempt replaces it.
         ParquetTemporaryFiles.RemoveEarlierAttempts(finalPath);
         var temporaryPath = ParquetTemporaryFiles.NewPath(finalPath);
-        IReadOnlyList<ColumnSchema> all = [.. sourceColumns, .. scoreColumns, .. LineageColumns.All];
+        IReadOnlyList<ColumnSchema> all = [.. sourceColumns, .. scoreColumns, .. Lineage];
         var fields = all.Select(ParquetColumnWriter.Field).ToArray();
         var stream = new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
         try
         {
             var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), stream, null, false, cancellationToken);
             return new ParquetPartitionFile(finalPath, temporaryPath, stream, writer, fields, all, sourceColumns, scoreColumns,
-                rowGroupRows, modelVersion, runId, partitionId);
+                rowGroupRows, partition);
         }
         catch
         {
@@ -112,17 +114,19 @@ public sealed class ParquetPartitionFile : IPartitionSinkWriter
 
     private void FillLineage(int start, int count)
     {
-        var lineage = _pending.Columns.Count - LineageColumns.All.Count;
+        var lineage = _pending.Columns.Count - Lineage.Count;
         var version = (BatchColumn<string>)_pending.Columns[lineage];
         var run = (BatchColumn<long>)_pending.Columns[lineage + 1];
         var partition = (BatchColumn<long>)_pending.Columns[lineage + 2];
         var scoredAt = (BatchColumn<DateTime>)_pending.Columns[lineage + 3];
+        var job = (BatchColumn<string>)_pending.Columns[lineage + 4];
         for (var row = start; row < start + count; row++)
         {
-            version.Set(row, _modelVersion);
-            run.Set(row, _runId);
-            partition.Set(row, _partitionId);
+            version.Set(row, _partition.ModelVersion);
+            run.Set(row, _partition.RunId);
+            partition.Set(row, _partition.PartitionId);
             scoredAt.Set(row, _scoredAt);
+            job.Set(row, _partition.JobName);
         }
     }
 

@@ -7,8 +7,8 @@ namespace BatchScoring.Parquet.Sinks;
 /// <summary>
 /// Writes scored partitions as Parquet files under <paramref name="folder"/>, laid out Hive-style by window
 /// (see <see cref="ParquetOutputLayout"/>): key and passthrough columns (<paramref name="sourceColumns"/>, taken
-/// from the source batch), the model's <paramref name="scoreColumns"/>, then model_version, run_id, partition_id
-/// and scored_at. One file per partition, renamed into place when complete; a retried partition replaces its file.
+/// from the source batch), the model's <paramref name="scoreColumns"/>, then the lineage columns
+/// (<see cref="LineageColumns"/>, but window_start, which the folder names). One file per partition, renamed into place when complete; a retried partition replaces its file.
 /// Safe to share between worker slots: each call writes its own file.
 /// </summary>
 public sealed class ParquetPartitionSink(
@@ -17,13 +17,12 @@ public sealed class ParquetPartitionSink(
     public string Folder { get; } = Path.GetFullPath(folder);
 
     /// <summary>Starts a partition's file; call <see cref="ParquetPartitionFile.WriteAsync"/> per batch, then <see cref="ParquetPartitionFile.CompleteAsync"/>.</summary>
-    public Task<ParquetPartitionFile> BeginPartitionAsync(
-        long runId, long partitionId, PartitionBounds bounds, string modelVersion, CancellationToken cancellationToken)
-        => ParquetPartitionFile.CreateAsync(ParquetOutputLayout.PartitionFile(Folder, partitionId, bounds), sourceColumns, scoreColumns,
-            rowGroupRows, modelVersion, runId, partitionId, cancellationToken);
+    public Task<ParquetPartitionFile> BeginPartitionAsync(SinkPartition partition, CancellationToken cancellationToken)
+        => ParquetPartitionFile.CreateAsync(ParquetOutputLayout.PartitionFile(Folder, partition.PartitionId, partition.Bounds), sourceColumns, scoreColumns,
+            rowGroupRows, partition, cancellationToken);
 
     async Task<IPartitionSinkWriter> IPartitionSink.BeginPartitionAsync(SinkPartition partition, CancellationToken cancellationToken)
-        => await BeginPartitionAsync(partition.RunId, partition.PartitionId, partition.Bounds, partition.ModelVersion, cancellationToken);
+        => await BeginPartitionAsync(partition, cancellationToken);
 
     /// <summary>
     /// Marks a finished run: writes <c>_SUCCESS</c> (naming the run) into every window folder its partitions wrote

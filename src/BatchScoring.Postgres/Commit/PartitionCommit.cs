@@ -2,6 +2,7 @@ using BatchScoring.Core.Batches;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Postgres.DeadLetters;
 using BatchScoring.Postgres.Ledger;
+using BatchScoring.Postgres.Output;
 using BatchScoring.Postgres.Sinks;
 using Npgsql;
 
@@ -41,11 +42,11 @@ public sealed class PartitionCommit : IAsyncDisposable
             var partition = plan.Partition;
             // The shadow writer begins first: its preparing statements need the connection before the output's COPY holds it.
             if (plan.Shadow is { } shadow)
-                commit._shadow = await new TableSink(connection, transaction, shadow.Schema, direct: false, spooled: true)
-                    .BeginPartitionAsync(new SinkPartition(partition.RunId, partition.PartitionId, partition.Bounds, shadow.ModelVersion), cancellationToken);
-            var main = new SinkPartition(partition.RunId, partition.PartitionId, partition.Bounds, plan.ModelVersion);
+                commit._shadow = await new TableSink(connection, transaction, shadow.Schema, OutputWrite.Merge, spooled: true)
+                    .BeginPartitionAsync(new SinkPartition(partition.RunId, partition.PartitionId, partition.Bounds, shadow.ModelVersion, plan.JobName), cancellationToken);
+            var main = new SinkPartition(partition.RunId, partition.PartitionId, partition.Bounds, plan.ModelVersion, plan.JobName);
             if (plan.Output is { } output)
-                commit._output = await new TableSink(connection, transaction, output, plan.Direct, spooled: false).BeginPartitionAsync(main, cancellationToken);
+                commit._output = await new TableSink(connection, transaction, output, plan.Write, spooled: false).BeginPartitionAsync(main, cancellationToken);
             if (plan.Files is { } files)
                 commit._files = await files.BeginPartitionAsync(main, cancellationToken);
             return commit;

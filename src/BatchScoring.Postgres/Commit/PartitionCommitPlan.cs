@@ -10,8 +10,8 @@ public sealed record PartitionCommitPlan(ClaimedPartition Partition, string Owne
     /// <summary>The output table; null when scores go only to <see cref="Files"/>.</summary>
     public OutputTableSchema? Output { get; init; }
 
-    /// <summary>COPY straight into <see cref="Output"/> (see <see cref="OutputWritePath"/>) instead of staging and merging.</summary>
-    public bool Direct { get; init; }
+    /// <summary>How the partition writes <see cref="Output"/> (see <see cref="OutputWritePath"/>).</summary>
+    public OutputWrite Write { get; init; } = OutputWrite.Merge;
 
     /// <summary>The challenger's table and model version; null without a challenger.</summary>
     public ShadowTable? Shadow { get; init; }

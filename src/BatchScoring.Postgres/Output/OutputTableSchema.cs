@@ -11,7 +11,7 @@ namespace BatchScoring.Postgres.Output;
 
 /// <summary>
 /// The layout of a scored output table: key columns, passthrough columns, the model's output columns,
-/// then <c>model_version</c>, <c>run_id</c>, <c>partition_id</c> and <c>scored_at</c>. Upsert tables
+/// then the <see cref="LineageColumns"/> (<c>model_version</c> … <c>window_start</c>). Upsert tables
 /// have the key as primary key and an index on scored_at; append tables are indexed by run and partition
 /// (so that a retried partition replaces its own rows) and uniquely by key and run (<see cref="RunKeyIndex"/>). Both get the view
 /// <c>&lt;table&gt;_latest</c> with the newest row per key.
@@ -115,15 +115,19 @@ public sealed class OutputTableSchema
             await connection.ExecuteAsync(new CommandDefinition(CreateSql(), transaction: transaction, cancellationToken: cancellationToken));
         else
         {
-            Check(existing);
+            var added = Check(existing);
             if (Mode == OutputMode.Upsert)
                 await CheckUniqueKeyAsync(connection, transaction, cancellationToken);
             else
                 await EnsureRunKeyIndexAsync(connection, transaction, cancellationToken);
+            if (added.Count > 0)
+                await connection.ExecuteAsync(new CommandDefinition(AddLineageSql(added), transaction: transaction, cancellationToken: cancellationToken));
             var view = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
                 "SELECT to_regclass(@view)::text", new { view = LatestView.Quoted }, transaction, cancellationToken: cancellationToken));
             if (view is null)
                 await connection.ExecuteAsync(new CommandDefinition(ViewSql(), transaction: transaction, cancellationToken: cancellationToken));
+            else if (added.Count > 0)
+                await connection.ExecuteAsync(new CommandDefinition(ViewSql(replace: true) + "\n" + ViewCommentSql(added), transaction: transaction, cancellationToken: cancellationToken));
         }
         var direct = Mode == OutputMode.Append || existing.Count == 0 || !await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             $"SELECT EXISTS (SELECT 1 FROM {Table.Quoted})", transaction: transaction, cancellationToken: cancellationToken));
@@ -143,11 +147,18 @@ public sealed class OutputTableSchema
 
     private sealed record ExistingColumn(string Name, string Type, bool NotNull, bool HasDefault);
 
-    private void Check(Dictionary<string, ExistingColumn> existing)
+    /// <summary>Checks an existing table's columns; returns the <see cref="LineageColumns.Added"/> it lacks, which the run adds.</summary>
+    private List<ColumnSchema> Check(Dictionary<string, ExistingColumn> existing)
     {
+        var added = new List<ColumnSchema>();
         foreach (var column in AllColumns)
         {
-            if (!existing.TryGetValue(column.Name, out var found))
+            if (!existing.TryGetValue(column.Name, out var found) && LineageColumns.Added.Contains(column))
+            {
+                added.Add(column);
+                continue;
+            }
+            if (found is null)
                 throw new SchemaMismatchException($"Output table {Table} exists but has no column '{column.Name}' ({PostgresTypeMap.SqlType(column.Kind)}); add it or choose another output table.");
             if (PostgresTypeMap.KindOf(found.Type) != column.Kind)
                 throw new SchemaMismatchException(
@@ -157,7 +168,20 @@ public sealed class OutputTableSchema
         if (blocking is not null)
             throw new SchemaMismatchException(
                 $"Output table {Table} column '{blocking.Name}' is NOT NULL without a default, but the job does not write it.");
+        return added;
     }
+
+    /// <summary>
+    /// Adds lineage columns to a table created before they existed: nullable, without a default, so PostgreSQL changes
+    /// only its catalogue (no rewrite); the rows already there hold null in them until they are scored again.
+    /// </summary>
+    private string AddLineageSql(IReadOnlyList<ColumnSchema> added)
+        => string.Join("\n", added.Select(c =>
+            $"ALTER TABLE {Table.Quoted} ADD COLUMN IF NOT EXISTS {SqlIdentifier.Quote(c.Name)} {PostgresTypeMap.SqlType(c.Kind)};\n"
+            + $"COMMENT ON COLUMN {Table.Quoted}.{SqlIdentifier.Quote(c.Name)} IS {Literal(Describe(c))};"));
+
+    private string ViewCommentSql(IEnumerable<ColumnSchema> columns)
+        => string.Join("\n", columns.Select(c => $"COMMENT ON COLUMN {LatestView.Quoted}.{SqlIdentifier.Quote(c.Name)} IS {Literal(Describe(c))};"));
 
     private async Task CheckUniqueKeyAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
@@ -193,7 +217,7 @@ public sealed class OutputTableSchema
 
     private string CreateSql()
     {
-        var required = KeyColumns.Concat(LineageColumns.All).Select(c => c.Name).ToHashSet();
+        var required = KeyColumns.Concat(LineageColumns.Required).Select(c => c.Name).ToHashSet();
         var columns = string.Join(",\n    ", AllColumns.Select(c =>
             $"{SqlIdentifier.Quote(c.Name)} {PostgresTypeMap.SqlType(c.Kind)}" + (required.Contains(c.Name) ? " NOT NULL" : "")));
         var schema = Table.Schema is null ? "" : $"CREATE SCHEMA IF NOT EXISTS {SqlIdentifier.Quote(Table.Schema)};\n";
@@ -222,7 +246,7 @@ public sealed class OutputTableSchema
         var mode = Mode == OutputMode.Upsert ? "one row per key, replaced when scored again" : "one row per key and run";
         var lines = new List<string>
         {
-            $"COMMENT ON TABLE {Table.Quoted} IS {Literal($"Scores written by BatchScoring ({mode}); model_version, run_id, partition_id and scored_at say which run wrote each row")};",
+            $"COMMENT ON TABLE {Table.Quoted} IS {Literal($"Scores written by BatchScoring ({mode}); model_version, run_id, partition_id, scored_at, job_name and window_start say which run wrote each row")};",
             $"COMMENT ON VIEW {LatestView.Quoted} IS {Literal($"The newest row per key of {Table}")};",
         };
         foreach (var column in AllColumns)
@@ -247,6 +271,8 @@ public sealed class OutputTableSchema
             "model_version" => "The model version that scored the row (scoring.runs.model_version)",
             "run_id" => "The run that wrote the row (scoring.runs.run_id)",
             "partition_id" => "The partition that wrote the row (scoring.partitions.partition_id)",
+            "job_name" => "The job that wrote the row (scoring.runs.job_name); null on rows written before the column existed",
+            "window_start" => "Start of the time slice the row was read in (scoring.partitions.window_start); null outside a time slice",
             _ => "When the row was scored",
         };
     }
@@ -254,11 +280,12 @@ public sealed class OutputTableSchema
     private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     /// <summary>One row per key: the newest by scored_at (then run_id, for rows scored in the same instant).</summary>
-    private string ViewSql()
+    /// <param name="replace">Redefine an existing view so that its <c>*</c> takes in columns added to the table since.</param>
+    private string ViewSql(bool replace = false)
     {
         var keys = BinaryCopyWriter.ColumnList(KeyColumns);
         return $"""
-            CREATE VIEW {LatestView.Quoted} AS
+            CREATE {(replace ? "OR REPLACE " : "")}VIEW {LatestView.Quoted} AS
             SELECT DISTINCT ON ({keys}) *
             FROM {Table.Quoted}
             ORDER BY {keys}, scored_at DESC, run_id DESC;

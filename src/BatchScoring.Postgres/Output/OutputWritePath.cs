@@ -1,19 +1,35 @@
+using BatchScoring.Core.Scoring;
+
 namespace BatchScoring.Postgres.Output;
 
 /// <summary>
-/// How a run's partitions write their output table. <b>Direct</b>: binary COPY straight into the table
-/// inside the partition's transaction — the fast path, taken by append tables and by upsert tables
-/// that were empty when the run started (a first backfill), where no key can conflict. <b>Merge</b>:
-/// COPY into a temporary staging table, then an upsert merge. The first key conflict on the direct
-/// path switches the whole run (in this process) to merging.
+/// How a run's partitions write their output table (<see cref="OutputWrite"/>). <b>Direct</b>: append tables and
+/// upsert tables that were empty when the run started (a first backfill), where no key can conflict. <b>Replace</b>
+/// (upsert with <c>output.replace: partition</c>): partitions that name their rows by key range and time slice only
+/// — not a hash bucket, not a Parquet file — delete the rows of their range and COPY directly. <b>Merge</b>: every
+/// other partition. The first key conflict on the direct or replace path switches the whole run (in this process)
+/// to merging.
 /// </summary>
-public sealed class OutputWritePath(bool direct)
+public sealed class OutputWritePath(bool direct, bool replace = false)
 {
     private volatile bool _direct = direct;
+    private volatile bool _replace = replace;
 
     public bool Direct => _direct;
 
     public static OutputWritePath Merge() => new(direct: false);
 
-    public void FallBackToMerge() => _direct = false;
+    /// <summary>The same path, with replaceable partitions of a non-empty table replaced (<see cref="OutputWrite.Replace"/>).</summary>
+    public OutputWritePath Replacing() => new(_direct, replace: true);
+
+    public OutputWrite For(PartitionBounds bounds)
+        => _direct ? OutputWrite.Direct
+            : _replace && bounds.File is null && bounds.HashBuckets == 1 ? OutputWrite.Replace
+            : OutputWrite.Merge;
+
+    public void FallBackToMerge()
+    {
+        _direct = false;
+        _replace = false;
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Jobs;
@@ -12,9 +13,10 @@ namespace BatchScoring.Postgres.Sinks;
 /// <summary>
 /// Writes one partition's scored rows into a table with binary COPY inside the partition's transaction — the one
 /// that also marks the partition succeeded — so readers see all of a partition or none of it. On the direct
-/// path (<see cref="OutputWritePath"/>) rows go straight into the table; otherwise they are staged in a
-/// temporary table and merged: upsert tables take them ON CONFLICT of the key. Append tables first drop the
-/// rows an earlier attempt of the same run and partition left.
+/// path (<see cref="OutputWrite"/>) rows go straight into the table; on the replace path the rows the job wrote
+/// in the partition's key range and time slice are deleted first; otherwise rows are staged in a temporary table
+/// and merged: upsert tables take them ON CONFLICT of the key. Append tables first drop the rows an earlier
+/// attempt of the same run and partition left.
 /// </summary>
 internal sealed class TableSinkWriter : IPartitionSinkWriter
 {
@@ -34,26 +36,33 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
         _transaction = transaction;
         _schema = schema;
         _staging = staging;
-        _lineage = EncodeLineage(partition.ModelVersion, partition.RunId, partition.PartitionId, DateTime.UtcNow);
+        _lineage = EncodeLineage(partition, DateTime.UtcNow);
         _runId = partition.RunId;
     }
 
     /// <summary>The lineage columns (binary COPY values), the same on every row of a partition: encoded once.</summary>
-    public static byte[] EncodeLineage(string modelVersion, long runId, long partitionId, DateTime scoredAt)
+    public static byte[] EncodeLineage(SinkPartition partition, DateTime scoredAt)
     {
         var buffer = new BinaryCopyBuffer();
-        buffer.WriteText(modelVersion);
-        buffer.WriteInt64Value(runId);
-        buffer.WriteInt64Value(partitionId);
+        buffer.WriteText(partition.ModelVersion);
+        buffer.WriteInt64Value(partition.RunId);
+        buffer.WriteInt64Value(partition.PartitionId);
         buffer.WriteTimestamp(scoredAt, withTimeZone: true);
+        buffer.WriteText(partition.JobName);
+        if (partition.Bounds.WindowStart is { } windowStart)
+            buffer.WriteTimestamp(DateTime.SpecifyKind(windowStart, DateTimeKind.Utc), withTimeZone: true);
+        else
+            buffer.WriteNull();
         return buffer.ToArray();
     }
 
-    /// <param name="direct">COPY straight into the table (see <see cref="OutputWritePath"/>) instead of staging and merging.</param>
+    /// <param name="write">COPY straight into the table, after deleting the partition's rows, or staged and merged (see <see cref="OutputWritePath"/>).</param>
     /// <param name="spooled">Hold the rows in a temporary file and COPY them at <see cref="CompleteAsync"/>, leaving the connection free for another COPY meanwhile.</param>
     public static async Task<TableSinkWriter> BeginAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        OutputTableSchema schema, SinkPartition partition, bool direct, bool spooled, CancellationToken cancellationToken)
+        OutputTableSchema schema, SinkPartition partition, OutputWrite write, bool spooled, CancellationToken cancellationToken)
     {
+        if (write == OutputWrite.Replace)
+            await DeleteReplacedAsync(connection, transaction, schema, partition, cancellationToken);
         string? staging = null;
         if (schema.Mode == OutputMode.Append)
         {
@@ -64,7 +73,7 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
             };
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
-        if (!direct)
+        if (write == OutputWrite.Merge)
         {
             // Qualified by the schema too: the output and the shadow table may share a name in two schemas.
             staging = SqlIdentifier.Quote("stage_" + (schema.Table.Schema is { } s ? s + "_" : "") + schema.Table.Name);
@@ -79,6 +88,38 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
             ? new SpooledCopyImport(connection, target, columns)
             : await BinaryCopyImport.BeginAsync(connection, target, columns, cancellationToken);
         return writer;
+    }
+
+    /// <summary>
+    /// The replace path's delete: the rows this job wrote in the partition's key range (all keys without one) and time
+    /// slice (<c>window_start IS NULL</c> outside one). Rows of another job, or written before <c>job_name</c> existed,
+    /// stay; should one hold a key of the partition, the COPY meets it and the partition is merged instead.
+    /// </summary>
+    private static async Task DeleteReplacedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        OutputTableSchema schema, SinkPartition partition, CancellationToken cancellationToken)
+    {
+        await using var delete = new NpgsqlCommand { Connection = connection, Transaction = transaction };
+        var conditions = new List<string>();
+        void Add(string condition, object value)
+        {
+            delete.Parameters.Add(new NpgsqlParameter { Value = value });
+            conditions.Add(condition.Replace("$", "$" + delete.Parameters.Count.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        }
+        Add("job_name = $", partition.JobName);
+        if (partition.Bounds.WindowStart is { } windowStart)
+            Add("window_start = $", DateTime.SpecifyKind(windowStart, DateTimeKind.Utc));
+        else
+            conditions.Add("window_start IS NULL");
+        if (partition.Bounds.IsKeyRange)
+        {
+            var key = SqlIdentifier.Quote(schema.KeyColumns.Single().Name);
+            if (partition.Bounds.KeyFrom is { } from)
+                Add($"{key} >= $", from);
+            if (partition.Bounds.KeyTo is { } to)
+                Add($"{key} < $", to);
+        }
+        delete.CommandText = $"DELETE FROM {schema.Table.Quoted} WHERE {string.Join(" AND ", conditions)}";
+        await delete.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task WriteAsync(ScoredBatch batch, CancellationToken cancellationToken)
@@ -115,7 +156,8 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
             {
                 throw DuplicateKeyInRun(e);
             }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && _staging is null)
+            // Replacing partitions that meet each other's keys (a key that moved between time slices) may also deadlock.
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DeadlockDetected && _staging is null)
             {
                 throw new OutputKeyConflictException(_schema.Table.ToString(), e);
             }

@@ -27,11 +27,12 @@ internal sealed class PartitionExecutor(PartitionCommits commits, IOptions<Worke
 
     public async Task<RunCounts> ExecuteAsync(RunContext context, ClaimedPartition partition, string owner, CancellationToken cancellationToken)
     {
-        if (context.OutputWrite.Direct)
+        var write = context.OutputWrite.For(partition.Bounds);
+        if (write != OutputWrite.Merge)
         {
             try
             {
-                return await ExecuteAsync(context, partition, owner, direct: true, cancellationToken);
+                return await ExecuteAsync(context, partition, owner, write, cancellationToken);
             }
             catch (OutputKeyConflictException e)
             {
@@ -39,10 +40,10 @@ internal sealed class PartitionExecutor(PartitionCommits commits, IOptions<Worke
                 logger.LogInformation("{Message} Partition {PartitionKey} is scored again, and the rest of the run merges.", e.Message, partition.PartitionKey);
             }
         }
-        return await ExecuteAsync(context, partition, owner, direct: false, cancellationToken);
+        return await ExecuteAsync(context, partition, owner, OutputWrite.Merge, cancellationToken);
     }
 
-    private async Task<RunCounts> ExecuteAsync(RunContext context, ClaimedPartition partition, string owner, bool direct, CancellationToken cancellationToken)
+    private async Task<RunCounts> ExecuteAsync(RunContext context, ClaimedPartition partition, string owner, OutputWrite write, CancellationToken cancellationToken)
     {
         using var stages = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var depth = options.Value.ChannelDepth;
@@ -57,7 +58,7 @@ internal sealed class PartitionExecutor(PartitionCommits commits, IOptions<Worke
         var figures = FinishScoringAsync(scorers, scored.Writer);
         try
         {
-            var counts = await WriteAsync(context, partition, owner, direct, scored.Reader, figures, stages.Token);
+            var counts = await WriteAsync(context, partition, owner, write, scored.Reader, figures, stages.Token);
             await Task.WhenAll(reader, figures);
             return counts;
         }
@@ -123,14 +124,14 @@ internal sealed class PartitionExecutor(PartitionCommits commits, IOptions<Worke
         return PartitionFigures.Merge(figures);
     }
 
-    private async Task<RunCounts> WriteAsync(RunContext context, ClaimedPartition partition, string owner, bool direct,
+    private async Task<RunCounts> WriteAsync(RunContext context, ClaimedPartition partition, string owner, OutputWrite write,
         ChannelReader<ScoredChunk> input, Task<PartitionFigures> scoring, CancellationToken cancellationToken)
     {
         var errors = context.Job.Errors;
         await using var commit = await commits.BeginAsync(new PartitionCommitPlan(partition, owner, context.Job.Name, context.Model.Version)
         {
             Output = context.Output,
-            Direct = direct,
+            Write = write,
             Shadow = context.Shadow is { } shadow ? new ShadowTable(shadow.Output, shadow.Challenger.Version) : null,
             Files = context.ParquetOutput,
         }, cancellationToken);

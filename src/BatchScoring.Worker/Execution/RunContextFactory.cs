@@ -74,8 +74,19 @@ internal sealed class RunContextFactory(
         var outputWrite = context.Output is null ? OutputWritePath.Merge() : await outputTables.EnsureAsync(context.Output, cancellationToken);
         if (context.Shadow is not null)
             await outputTables.EnsureAsync(context.Shadow.Output, cancellationToken);
-        return context with { OutputWrite = options.Value.DirectWrites ? outputWrite : OutputWritePath.Merge() };
+        if (!options.Value.DirectWrites)
+            return context with { OutputWrite = OutputWritePath.Merge() };
+        return context with { OutputWrite = ReplacesPartitions(context) ? outputWrite.Replacing() : outputWrite };
     }
+
+    /// <summary>
+    /// Whether the run replaces its partitions' rows (<c>output.replace: partition</c>, upsert): only when the output's
+    /// key is the source's, so that a partition's key range names the output rows it owns.
+    /// </summary>
+    private static bool ReplacesPartitions(RunContext context)
+        => context.Job.Output is { Mode: OutputMode.Upsert, Replace: OutputReplace.Partition }
+           && context.Output is { } output
+           && output.KeyColumns.Select(k => k.Name).SequenceEqual(context.Job.Source.KeyColumns, StringComparer.Ordinal);
 
     /// <summary>Remembers the context of a run this process just created.</summary>
     public void Remember(long runId, RunContext context)

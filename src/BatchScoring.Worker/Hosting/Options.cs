@@ -38,7 +38,7 @@ internal sealed class WorkerOptions
     [Range(0, 16_384)]
     public int StagingTempBuffersMB { get; set; } = 128;
 
-    /// <summary>COPY straight into append tables and into upsert tables that were empty when the run started, instead of staging and merging.</summary>
+    /// <summary>COPY straight into append tables, into upsert tables that were empty when the run started, and (after a range delete) into upsert tables replaced by partition, instead of staging and merging.</summary>
     public bool DirectWrites { get; set; } = true;
 
     /// <summary>Threads that score the batches of one partition; 0 means the cores divided among the slots.</summary>

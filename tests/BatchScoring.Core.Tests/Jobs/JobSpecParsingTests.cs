@@ -71,6 +71,19 @@ public class JobSpecParsingTests
         Assert.Same(DriftSpec.Default, job.Drift);
         Assert.Same(RetryPolicy.Default, job.Retries);
         Assert.Equal(OutputMode.Upsert, job.Output.Mode);
+        Assert.Equal(OutputReplace.Partition, job.Output.Replace);
+    }
+
+    [Fact]
+    public void Output_replace_key_is_read()
+    {
+        var job = JobSpecLoader.Parse("""
+            name: churn
+            source: { table: public.customers, key_columns: customer_id }
+            model: churn@7
+            output: { table: churn_scores, replace: key }
+            """, "jobs/churn.yaml");
+        Assert.Equal(OutputReplace.Key, job.Output.Replace);
     }
 
     [Fact]

@@ -45,6 +45,34 @@ public class JobValidationTests
     }
 
     [Fact]
+    public void An_unknown_output_replace()
+    {
+        var error = SingleError("""
+            name: churn
+            source: { table: public.customers, key_columns: [customer_id] }
+            model: churn@champion
+            output:
+              table: scored.churn
+              replace: rows
+            """);
+        Assert.Equal((6L, 12L), (error.Line, error.Column));
+        Assert.Equal("'output.replace' must be one of partition, key, not 'rows'", error.Message);
+    }
+
+    [Fact]
+    public void An_output_replace_in_append_mode()
+    {
+        var error = SingleError("""
+            name: churn
+            source: { table: public.customers, key_columns: [customer_id] }
+            model: churn@champion
+            output: { table: scored.churn, mode: append, replace: key }
+            """);
+        Assert.Equal((4L, 55L), (error.Line, error.Column));
+        Assert.StartsWith("'output.replace' applies to mode upsert", error.Message);
+    }
+
+    [Fact]
     public void A_challenger_with_a_parquet_only_output_and_no_shadow_table()
     {
         var error = SingleError("""

@@ -66,7 +66,7 @@ public class ParquetRowAccountingTests(ScoringEnvironment env) : IClassFixture<S
     private static async Task WriteAsync(string folder, int part, RowBatch batch)
     {
         var sink = new ParquetPartitionSink(folder, batch.Schema, []);
-        await using var file = await sink.BeginPartitionAsync(0, part, PartitionBounds.Everything, "input", CancellationToken.None);
+        await using var file = await sink.BeginPartitionAsync(new SinkPartition(0, part, PartitionBounds.Everything, "input", "input"), CancellationToken.None);
         await file.WriteAsync(new ScoredBatch(batch, new RowBatch([], 0)), CancellationToken.None);
         await file.CompleteAsync(CancellationToken.None);
     }
