@@ -1,7 +1,7 @@
 # Build: docker build -t batchscoring .     Run: docker compose up (see README, "Docker").
 # SDK_IMAGE and RUNTIME_IMAGE let CI (or an offline site) build through local stand-ins for Microsoft's images.
 ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
-ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/runtime:10.0
+ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
 
 # --- build: the SDK restores (cached while no project file changes) and publishes the executable ---
 FROM ${SDK_IMAGE} AS build
@@ -21,7 +21,7 @@ COPY jobs/ jobs/
 COPY appsettings.json ./
 RUN dotnet publish src/BatchScoring.Worker/BatchScoring.Worker.csproj -c Release -r linux-x64 --self-contained false --no-restore -o /app
 
-# --- runtime: the slim .NET runtime, no SDK, no compiler, running as an unprivileged user ---
+# --- runtime: the ASP.NET Core runtime (Kestrel serves /metrics and /health), no SDK, no compiler, running as an unprivileged user ---
 FROM ${RUNTIME_IMAGE} AS runtime
 # libgomp: OpenMP, which ML.NET's native trainers and LightGBM load. curl: the HEALTHCHECK below.
 RUN apt-get update \
