@@ -1,8 +1,7 @@
-# syntax=docker/dockerfile:1
 # Build: docker build -t batchscoring .     Run: docker compose up (see README, "Docker").
 # SDK_IMAGE and RUNTIME_IMAGE let CI (or an offline site) build through local stand-ins for Microsoft's images.
 ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
-ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/runtime:10.0
+ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
 
 # --- build: the SDK restores (cached while no project file changes) and publishes the executable ---
 FROM ${SDK_IMAGE} AS build
@@ -22,7 +21,7 @@ COPY jobs/ jobs/
 COPY appsettings.json ./
 RUN dotnet publish src/BatchScoring.Worker/BatchScoring.Worker.csproj -c Release -r linux-x64 --self-contained false --no-restore -o /app
 
-# --- runtime: the slim .NET runtime, no SDK, no compiler, running as an unprivileged user ---
+# --- runtime: the ASP.NET Core runtime (Kestrel serves /metrics and /health), no SDK, no compiler, running as an unprivileged user ---
 FROM ${RUNTIME_IMAGE} AS runtime
 # libgomp: OpenMP, which ML.NET's native trainers and LightGBM load. curl: the HEALTHCHECK below.
 RUN apt-get update \
@@ -32,11 +31,14 @@ RUN groupadd --system --gid 10001 batchscoring \
  && useradd --system --uid 10001 --gid batchscoring --home-dir /app --no-create-home --shell /usr/sbin/nologin batchscoring
 WORKDIR /app
 COPY --from=build /app ./
+# The demo job, so `demo` and `run demo-churn` work in a bare container; compose mounts ./jobs over it.
+COPY --from=build /src/jobs/ ./jobs/
 RUN ln -s /app/batchscoring /usr/local/bin/batchscoring \
- && mkdir -p /app/jobs /app/models \
- && chown batchscoring:batchscoring /app/models
-# Models are written by `models register`, so they live on a volume the unprivileged user owns.
-VOLUME ["/app/models"]
+ && mkdir -p /app/models /app/reports \
+ && chown batchscoring:batchscoring /app/models /app/reports
+# Models are written by `models register` and `demo`, reports by `report` (the working folder): volumes the
+# unprivileged user owns.
+VOLUME ["/app/models", "/app/reports"]
 # Metrics and health listen on every interface inside the container; publish the port to the host's loopback only.
 ENV Observability__MetricsAddress=http://+:9464 \
     DOTNET_CLI_TELEMETRY_OPTOUT=1
@@ -44,5 +46,6 @@ EXPOSE 9464
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD curl -fsS http://127.0.0.1:9464/health/live || exit 1
 USER 10001:10001
+WORKDIR /app/reports
 ENTRYPOINT ["batchscoring"]
 CMD ["worker"]

@@ -20,6 +20,7 @@ internal sealed class Cli : IDisposable
         }
     }
 
+    public int Id => _process.Id;
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
 

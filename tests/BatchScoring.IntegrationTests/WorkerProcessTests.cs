@@ -101,6 +101,46 @@ public class WorkerProcessTests(ScoringEnvironment env) : IClassFixture<ScoringE
         Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT customer_id) FROM scored.shared"));
     }
 
+    [Fact]
+    public async Task A_worker_stopped_with_SIGTERM_hands_its_partition_back_at_once_and_exits_0()
+    {
+        var environment = await PrepareAsync("handoff");
+        // Leases that would take a minute to expire: a partition not handed back would hold the run up that long.
+        environment["Worker__LeaseDuration"] = "00:01:00";
+        await using var connection = await env.DataSource.OpenConnectionAsync();
+        // Each partition takes longer than the stopped worker's grace, so it is handed back rather than finished.
+        await SlowPartitions.CreateOutputAsync(connection, "scored.handoff", 3);
+
+        using var stopped = Cli.Start(env.Folder, ["worker"], new Dictionary<string, string>(environment) { ["Worker__ShutdownGrace"] = "00:00:01" });
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        using var runner = Cli.Start(env.Folder, ["run", "handoff"], environment);
+        var held = await WaitForAsync(() => connection.ExecuteScalarAsync<long?>(
+            "SELECT partition_id FROM scoring.partitions WHERE status = 'running' AND split_part(lease_owner, ':', 2) = @pid",
+            new { pid = stopped.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }), stopped, "the worker to hold a partition");
+        var signalled = DateTime.UtcNow;
+        stopped.Signal("TERM");
+        var stoppedExit = await stopped.WaitAsync(TimeSpan.FromSeconds(20));
+        var stopTook = DateTime.UtcNow - signalled;
+        var afterStop = await connection.QuerySingleAsync<(string Status, string? Owner, int Attempts)>(
+            "SELECT status, lease_owner, attempts FROM scoring.partitions WHERE partition_id = @held", new { held });
+        var runnerExit = await runner.WaitAsync(TimeSpan.FromMinutes(3));
+        var runTook = DateTime.UtcNow - signalled;
+
+        Assert.True(stoppedExit == 0, $"the stopped worker exited {stoppedExit}:\n{stopped.Output}");
+        Assert.True(stopTook < TimeSpan.FromSeconds(12), $"the worker took {stopTook} to stop with a grace of 1 s");
+        Assert.Contains("handed back", stopped.Output, StringComparison.Ordinal);
+        Assert.False(afterStop.Owner?.Split(':')[1] == stopped.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            $"partition {held} still leased to the stopped worker: {afterStop}");
+        Assert.True(runnerExit == 0, $"run exited {runnerExit}:\n{runner.Output}");
+        Assert.True(runTook < TimeSpan.FromSeconds(55), $"the run took {runTook} after the stop: the partition waited for its lease to expire");
+        var runId = await connection.ExecuteScalarAsync<long>("SELECT max(run_id) FROM scoring.runs WHERE job_name = 'handoff'");
+        Assert.Equal("succeeded", await connection.ExecuteScalarAsync<string>("SELECT status FROM scoring.runs WHERE run_id = @runId", new { runId }));
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT sum(lease_reclaims) FROM scoring.partitions WHERE run_id = @runId", new { runId }));
+        Assert.Equal(1, await connection.ExecuteScalarAsync<int>("SELECT attempts FROM scoring.partitions WHERE partition_id = @held", new { held }));
+        Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM scored.handoff"));
+        Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT customer_id) FROM scored.handoff"));
+    }
+
     private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, Cli process, string what)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(4);

@@ -118,6 +118,22 @@ public sealed class PartitionLeases(NpgsqlDataSource dataSource)
             cancellationToken: cancellationToken));
     });
 
+    /// <summary>
+    /// Hands a partition back from a stopping process, rolled back and claimable at once: its lease is cleared rather
+    /// than left to expire, and the attempt is not counted (the partition did not fail).
+    /// </summary>
+    public Task ReleaseAsync(ClaimedPartition partition, string owner, CancellationToken cancellationToken) => DatabaseCalls.RunAsync(async () =>
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"""
+            UPDATE scoring.partitions
+            SET status = '{PartitionStatus.Pending}', attempts = greatest(attempts - 1, 0), next_attempt_at = now(),
+                lease_owner = NULL, lease_expires_at = NULL, rows_read = 0, rows_scored = 0, rows_failed = 0
+            WHERE partition_id = @id AND lease_owner = @owner AND status = '{PartitionStatus.Running}'
+            """, new { id = partition.PartitionId, owner }, cancellationToken: cancellationToken));
+    });
+
     public Task MarkCancelledAsync(ClaimedPartition partition, string owner, CancellationToken cancellationToken) => DatabaseCalls.RunAsync(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

@@ -6,6 +6,7 @@ using BatchScoring.Worker.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace BatchScoring.Worker.Cli;
 
@@ -80,6 +81,9 @@ internal static class BatchScoringCli
             {
                 services.AddHostedService<PartitionWorkerService>();
                 services.AddJobScheduling(configuration);
+                // The host waits for the partitions' hand-off (Worker:ShutdownGrace), not its default 30 s.
+                services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>(
+                    (host, worker) => host.ShutdownTimeout = worker.Value.ShutdownGrace + TimeSpan.FromSeconds(10));
             });
             // Migrated before the host starts, so an unreachable database is one line from CliAction, not a hosting failure's stack.
             await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);

@@ -98,19 +98,28 @@ internal sealed class JobRunner(
         return await OutcomeAsync(runId, context.Job, stopwatch.Elapsed);
     }
 
-    /// <param name="stopping">Ctrl+C: stops the run gracefully (<see cref="GracefulRunStop"/>) rather than abandoning it.</param>
+    /// <param name="stopping">
+    /// Ctrl+C in a command: stops the run gracefully (<see cref="GracefulRunStop"/>) rather than abandoning it. The
+    /// stop of a worker whose schedule fired the run: hands its partitions off and leaves the run to the other workers.
+    /// </param>
     private async Task WorkUntilOverAsync(long runId, RunRequest request, IProgress<RunProgress>? progress, CancellationToken stopping)
     {
         using var over = new CancellationTokenSource();
         var reporter = progress is null ? Task.CompletedTask : ReportProgressAsync(runId, progress, over.Token);
         var stop = Task.CompletedTask;
         var options = workerOptions.Value;
-        var graceful = new GracefulRunStop(runs, pool, options.ShutdownGrace, options.PollInterval, logger);
+        var slots = request.Slots ?? options.EffectiveSlots;
         try
         {
+            if (request.Trigger == RunTrigger.Schedule)
+            {
+                await pool.RunAsync(runId, slots, stopping);
+                return;
+            }
+            var graceful = new GracefulRunStop(runs, pool, options.ShutdownGrace, options.PollInterval, logger);
             // Disposing the registration waits for a callback in progress, so `stop` is settled once the using ends.
             using (stopping.Register(() => stop = graceful.StopAsync(runId, over.Token)))
-                await pool.RunAsync(runId, request.Slots ?? options.EffectiveSlots, CancellationToken.None);
+                await pool.RunAsync(runId, slots, CancellationToken.None);
         }
         finally
         {

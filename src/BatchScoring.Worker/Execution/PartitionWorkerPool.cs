@@ -36,19 +36,32 @@ internal sealed class PartitionWorkerPool(
     /// <summary>The lease owner name of this process: host, process id and a random suffix.</summary>
     public string Owner { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
 
-    /// <summary>Works until the run is over (<paramref name="runId"/> given) or until cancelled (any run).</summary>
-    public async Task RunAsync(long? runId, int slots, CancellationToken cancellationToken)
+    /// <summary>
+    /// Works until the run is over (<paramref name="runId"/> given) or until <paramref name="handOff"/> (any run). The
+    /// hand-off of a stopping process: no more claims, the partitions being scored get <c>Worker:ShutdownGrace</c> to
+    /// commit, and those still running then are rolled back and their leases released at once, for another worker to
+    /// claim without waiting for the lease to expire. Their runs stay running.
+    /// </summary>
+    public async Task RunAsync(long? runId, int slots, CancellationToken handOff)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var heartbeat = HeartbeatAsync(stop.Token);
-        var workers = Enumerable.Range(0, Math.Max(1, slots)).Select(_ => SlotAsync(runId, stop.Token)).ToArray();
+        using var abort = new CancellationTokenSource();
+        using var over = new CancellationTokenSource();
+        var grace = options.Value.ShutdownGrace;
+        using var stopping = handOff.Register(() =>
+        {
+            logger.LogWarning("Stopping: no more partitions are claimed; the ones being scored have {GraceSeconds} s to commit, then their leases are handed back",
+                grace.TotalSeconds);
+            abort.CancelAfter(grace);
+        });
+        var heartbeat = HeartbeatAsync(over.Token);
+        var workers = Enumerable.Range(0, Math.Max(1, slots)).Select(_ => SlotAsync(runId, handOff, abort.Token)).ToArray();
         try
         {
             await Task.WhenAll(workers);
         }
         finally
         {
-            await stop.CancelAsync();
+            await over.CancelAsync();
             await heartbeat.ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
@@ -77,9 +90,12 @@ internal sealed class PartitionWorkerPool(
             await runs.FinishRunIfDoneAsync(runId, cancellationToken);
     }
 
-    private async Task SlotAsync(long? runId, CancellationToken cancellationToken)
+    /// <param name="handOff">Stops claiming.</param>
+    /// <param name="abort">Stops the partition being scored, handing it back.</param>
+    private async Task SlotAsync(long? runId, CancellationToken handOff, CancellationToken abort)
     {
         var lease = options.Value.LeaseDuration;
+        var cancellationToken = handOff;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -94,10 +110,10 @@ internal sealed class PartitionWorkerPool(
                     await Task.Delay(options.Value.PollInterval, cancellationToken);
                     continue;
                 }
-                await ExecuteAsync(claim, cancellationToken);
-                await FinishIfDoneAsync(claim.RunId, cancellationToken);
+                await ExecuteAsync(claim, abort);
+                await FinishIfDoneAsync(claim.RunId, abort);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || abort.IsCancellationRequested)
             {
                 return;
             }
@@ -139,8 +155,9 @@ internal sealed class PartitionWorkerPool(
         }
         catch (Exception e) when (cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning("Partition {PartitionKey} stopped with the worker ({Error}); it will be claimed again", claim.PartitionKey, e.Message);
-            await RecordAsync(() => leases.FailAttemptAsync(claim, Owner, "the worker stopped", TimeSpan.Zero, false, new(0, 0, 0), CancellationToken.None));
+            logger.LogWarning("Partition {PartitionKey} handed back: the shutdown grace ended before it committed ({Error}); another worker claims it now",
+                claim.PartitionKey, e.Message);
+            await RecordAsync(() => leases.ReleaseAsync(claim, Owner, CancellationToken.None));
         }
         catch (Exception e)
         {

@@ -1,4 +1,5 @@
 using BatchScoring.Worker.Hosting;
+using BatchScoring.Worker.Observability;
 using BatchScoring.Worker.Observability.Health;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,7 +38,7 @@ internal static class SchedulingRegistration
         });
         services.AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
         services.AddHostedService<JobScheduleSynchronizer>();
-        services.AddSingleton<IHealthContributor, SchedulerHealth>();
+        services.AddHealthChecks().AddCheck<SchedulerHealth>(HealthJson.SchedulerCheck, tags: [ObservabilityEndpoint.ReadyTag]);
         return services;
     }
 }

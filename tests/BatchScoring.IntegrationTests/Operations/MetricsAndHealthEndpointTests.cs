@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using BatchScoring.Core.Jobs;
@@ -41,6 +42,14 @@ public class MetricsAndHealthEndpointTests(ScoringEnvironment env) : IClassFixtu
             Assert.Contains($"batchscoring_rows_read_total{{job=\"metered\"}} {2 * ScoringEnvironment.SourceRows}", lines);
             Assert.Contains($"batchscoring_rows_scored_total{{job=\"metered\"}} {2 * ScoringEnvironment.SourceRows}", lines);
             Assert.Contains("batchscoring_rows_failed_total{job=\"metered\"} 0", lines);
+            // Gauges read from the ledger, so they count runs of every process, and the runtime's own series.
+            Assert.Contains("batchscoring_runs_in_progress{job=\"metered\"} 0", lines);
+            Assert.Contains("batchscoring_partitions{job=\"metered\",state=\"pending\"} 0", lines);
+            var lastSuccess = lines.Single(l => l.StartsWith("batchscoring_last_success_timestamp_seconds{job=\"metered\"} ", StringComparison.Ordinal));
+            var finished = DateTimeOffset.FromUnixTimeMilliseconds((long)(double.Parse(lastSuccess.Split(' ')[1], CultureInfo.InvariantCulture) * 1000));
+            Assert.InRange(finished, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddSeconds(5));
+            Assert.DoesNotContain(lines, l => l.StartsWith("batchscoring_last_success_timestamp_seconds{job=\"metered-broken\"}", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith("process_cpu_seconds_total ", StringComparison.Ordinal));
 
             var (healthStatus, healthBody) = await OperationsHelpers.GetAsync(address + "/health");
             Assert.Equal(HttpStatusCode.OK, healthStatus);

@@ -3,44 +3,40 @@ using YamlDotNet.RepresentationModel;
 
 namespace BatchScoring.Worker.Tests.Operations;
 
-/// <summary>No Docker engine runs here: the compose file and Dockerfile are checked as documents, against what the README promises.</summary>
+/// <summary>
+/// What the engine tests (tests/containers) cannot see from outside: the compose file and Dockerfile as documents,
+/// against what the README promises.
+/// </summary>
 public class DockerFilesTests
 {
     private static readonly string Root = RepositoryRoot.Path;
 
     [Fact]
-    public void Compose_runs_postgres_with_a_volume_and_health_check_and_the_worker_after_it_with_jobs_and_models_mounted()
+    public void Compose_migrates_as_the_owner_runs_the_worker_as_batchscoring_worker_and_keeps_passwords_in_secrets()
     {
         var compose = Load("docker-compose.yml");
         var services = Map(compose, "services");
-
         var postgres = Map(services, "postgres");
-        Assert.Equal("${POSTGRES_IMAGE:-postgres:15}", Scalar(postgres, "image"));
-        Assert.Contains(Sequence(postgres, "volumes"), v => v.EndsWith(":/var/lib/postgresql/data", StringComparison.Ordinal));
-        var volumeName = Sequence(postgres, "volumes")[0].Split(':')[0];
-        Assert.True(Map(compose, "volumes").Children.ContainsKey(new YamlScalarNode(volumeName)), $"volume {volumeName} is declared");
-        var healthCheck = Map(postgres, "healthcheck");
-        Assert.Contains(Sequence(healthCheck, "test"), t => t.Contains("pg_isready", StringComparison.Ordinal));
+        var owner = Scalar(Map(postgres, "environment"), "POSTGRES_USER");
+        Assert.Equal("/run/secrets/postgres_password", Scalar(Map(postgres, "environment"), "POSTGRES_PASSWORD_FILE"));
 
+        var migrate = Map(services, "migrate");
+        Assert.Equal(["migrate"], Sequence(migrate, "command"));
+        Assert.Contains($"Username={owner};", Scalar(Map(migrate, "environment"), "ConnectionStrings__BatchScoring"));
         var worker = Map(services, "worker");
-        Assert.Equal(".", Scalar(worker, "build"));
-        Assert.Equal(["worker"], Sequence(worker, "command"));
-        Assert.Equal("service_healthy", Scalar(Map(Map(worker, "depends_on"), "postgres"), "condition"));
-        var environment = Map(worker, "environment");
-        var connection = Scalar(environment, "ConnectionStrings__BatchScoring");
-        Assert.Contains("Host=postgres", connection);
-        Assert.Contains("Database=" + Scalar(Map(postgres, "environment"), "POSTGRES_DB"), connection);
-        var jobsDirectory = Scalar(environment, "Jobs__Directory");
-        var modelsDirectory = Scalar(environment, "Models__Directory");
-        var mounts = Sequence(worker, "volumes");
-        Assert.Contains($"./jobs:{jobsDirectory}:ro", mounts);
-        Assert.Contains($"./models:{modelsDirectory}", mounts);
-        Assert.Equal("http://+:9464", Scalar(environment, "Observability__MetricsAddress"));
-        Assert.Contains("127.0.0.1:9464:9464", Sequence(worker, "ports"));
+        Assert.Equal("service_completed_successfully", Scalar(Map(Map(worker, "depends_on"), "migrate"), "condition"));
+        Assert.Contains("Username=batchscoring_worker;", Scalar(Map(worker, "environment"), "ConnectionStrings__BatchScoring"));
 
-        var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
-        Assert.Contains("docker compose run --rm worker backfill", readme);
-        Assert.Contains("docker compose up", readme);
+        // The engine test (tests/containers/compose-flow) runs these flows; here: no password is ever written in the file.
+        var text = File.ReadAllText(Path.Combine(Root, "docker-compose.yml"));
+        Assert.DoesNotContain("Password=", text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("POSTGRES_PASSWORD:", text, StringComparison.Ordinal);
+        foreach (var service in new[] { migrate, worker })
+            foreach (var connection in Map(service, "environment").Children.Where(c => ((YamlScalarNode)c.Key).Value!.StartsWith("ConnectionStrings__", StringComparison.Ordinal)))
+                Assert.Contains("Passfile=/run/secrets/pgpass", ((YamlScalarNode)connection.Value).Value!);
+        var secrets = Map(compose, "secrets");
+        Assert.Equal("./secrets/pgpass", Scalar(Map(secrets, "pgpass"), "file"));
+        Assert.Contains("/secrets/", File.ReadAllLines(Path.Combine(Root, ".gitignore")));
     }
 
     [Fact]
@@ -67,7 +63,7 @@ public class DockerFilesTests
         var stages = lines.Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)).ToArray();
         Assert.Equal(2, stages.Length);
         Assert.Contains("ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0", lines);
-        Assert.Contains("ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/runtime:10.0", lines);
+        Assert.Contains("ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0", lines);
         Assert.Equal("FROM ${SDK_IMAGE} AS build", stages[0]);
         Assert.Equal("FROM ${RUNTIME_IMAGE} AS runtime", stages[1]);
         Assert.Contains(lines, l => l.StartsWith("RUN dotnet publish src/BatchScoring.Worker/BatchScoring.Worker.csproj -c Release -r linux-x64", StringComparison.Ordinal));

@@ -1,50 +1,56 @@
-using System.Diagnostics.Metrics;
+using Prometheus;
 
 namespace BatchScoring.Worker.Observability.Metrics;
 
 /// <summary>
-/// The service's metrics, one <see cref="System.Diagnostics.Metrics.Meter"/> per host. Instrument
-/// names are already Prometheus names; <see cref="MetricsCollector"/> serves them on <c>/metrics</c>.
+/// The service's metrics, in a prometheus-net registry of their own per host (so two hosts in one process keep
+/// separate numbers), with the .NET runtime's and the process's; <see cref="ObservabilityEndpoint"/> serves it on
+/// <c>/metrics</c>. The ledger's gauges are added by <see cref="LedgerGauges"/>.
 /// </summary>
-internal sealed class ScoringMetrics : IDisposable
+internal sealed class ScoringMetrics
 {
-    public const string MeterName = "BatchScoring";
-
     /// <summary>Partition durations span sub-second test partitions to hour-long backfill days.</summary>
     public static readonly IReadOnlyList<double> DurationBucketsSeconds = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
-    private readonly Counter<long> _runs;
-    private readonly Counter<long> _partitions;
-    private readonly Histogram<double> _partitionDuration;
-    private readonly Counter<long> _rowsRead;
-    private readonly Counter<long> _rowsScored;
-    private readonly Counter<long> _rowsFailed;
-    private readonly Counter<long> _leaseReclaims;
-    private readonly Counter<long> _driftFlags;
+    private static readonly string[] JobLabel = ["job"];
+    private static readonly string[] JobAndStatus = ["job", "status"];
+
+    private readonly Counter _runs;
+    private readonly Counter _partitions;
+    private readonly Histogram _partitionDuration;
+    private readonly Counter _rowsRead;
+    private readonly Counter _rowsScored;
+    private readonly Counter _rowsFailed;
+    private readonly Counter _leaseReclaims;
+    private readonly Counter _driftFlags;
 
     public ScoringMetrics()
     {
-        Meter = new Meter(MeterName);
-        _runs = Meter.CreateCounter<long>("batchscoring_runs_total", description: "Runs finished, by job and final status.");
-        _partitions = Meter.CreateCounter<long>("batchscoring_partitions_total", description: "Partition attempts finished, by job and status.");
-        _partitionDuration = Meter.CreateHistogram("batchscoring_partition_duration_seconds", unit: "s",
-            description: "Wall time of partition attempts, by job and status.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBucketsSeconds });
-        _rowsRead = Meter.CreateCounter<long>("batchscoring_rows_read_total", description: "Source rows read, by job.");
-        _rowsScored = Meter.CreateCounter<long>("batchscoring_rows_scored_total", description: "Rows scored and written, by job.");
-        _rowsFailed = Meter.CreateCounter<long>("batchscoring_rows_failed_total", description: "Rows that could not be scored (dead letters), by job.");
-        _leaseReclaims = Meter.CreateCounter<long>("batchscoring_lease_reclaims_total", description: "Partitions reclaimed after their lease expired, by job.");
-        _driftFlags = Meter.CreateCounter<long>("batchscoring_drift_flags_total", description: "Runs that raised a drift flag, by job.");
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        DotNetStats.Register(Registry);
+        Factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        _runs = Factory.CreateCounter("batchscoring_runs_total", "Runs finished, by job and final status.", JobAndStatus);
+        _partitions = Factory.CreateCounter("batchscoring_partitions_total", "Partition attempts finished, by job and status.", JobAndStatus);
+        _partitionDuration = Factory.CreateHistogram("batchscoring_partition_duration_seconds", "Wall time of partition attempts, by job and status.",
+            new HistogramConfiguration { LabelNames = JobAndStatus, Buckets = [.. DurationBucketsSeconds] });
+        _rowsRead = Factory.CreateCounter("batchscoring_rows_read_total", "Source rows read, by job.", JobLabel);
+        _rowsScored = Factory.CreateCounter("batchscoring_rows_scored_total", "Rows scored and written, by job.", JobLabel);
+        _rowsFailed = Factory.CreateCounter("batchscoring_rows_failed_total", "Rows that could not be scored (dead letters), by job.", JobLabel);
+        _leaseReclaims = Factory.CreateCounter("batchscoring_lease_reclaims_total", "Partitions reclaimed after their lease expired, by job.", JobLabel);
+        _driftFlags = Factory.CreateCounter("batchscoring_drift_flags_total", "Runs that raised a drift flag, by job.", JobLabel);
     }
 
-    public Meter Meter { get; }
+    public CollectorRegistry Registry { get; }
 
-    public void RunFinished(string job, string status) => _runs.Add(1, Job(job), Status(status));
+    /// <summary>Creates more metrics in <see cref="Registry"/>.</summary>
+    public IMetricFactory Factory { get; }
+
+    public void RunFinished(string job, string status) => _runs.WithLabels(job, status).Inc();
 
     public void PartitionFinished(string job, string status, TimeSpan duration)
     {
-        _partitions.Add(1, Job(job), Status(status));
-        _partitionDuration.Record(duration.TotalSeconds, Job(job), Status(status));
+        _partitions.WithLabels(job, status).Inc();
+        _partitionDuration.WithLabels(job, status).Observe(duration.TotalSeconds);
     }
 
     public void RowsRead(string job, long count) => AddRows(_rowsRead, job, count);
@@ -53,16 +59,10 @@ internal sealed class ScoringMetrics : IDisposable
 
     public void RowsFailed(string job, long count) => AddRows(_rowsFailed, job, count);
 
-    public void LeaseReclaimed(string job) => _leaseReclaims.Add(1, Job(job));
+    public void LeaseReclaimed(string job) => _leaseReclaims.WithLabels(job).Inc();
 
-    public void DriftFlagRaised(string job) => _driftFlags.Add(1, Job(job));
-
-    public void Dispose() => Meter.Dispose();
+    public void DriftFlagRaised(string job) => _driftFlags.WithLabels(job).Inc();
 
     // A zero still creates the series, so dashboards see the job before its first failed row.
-    private static void AddRows(Counter<long> counter, string job, long count) => counter.Add(Math.Max(0, count), Job(job));
-
-    private static KeyValuePair<string, object?> Job(string job) => new("job", job);
-
-    private static KeyValuePair<string, object?> Status(string status) => new("status", status);
+    private static void AddRows(Counter counter, string job, long count) => counter.WithLabels(job).Inc(Math.Max(0, count));
 }
