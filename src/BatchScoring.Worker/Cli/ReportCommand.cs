@@ -1,11 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using BatchScoring.Core.Errors;
-using BatchScoring.Postgres.Drift;
-using BatchScoring.Postgres.Ledger;
 using BatchScoring.Worker.Reports;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchScoring.Worker.Cli;
 
@@ -42,22 +38,12 @@ internal static class ReportCommand
             var destination = ReportDestination.Check(
                 parse.GetValue(output) ?? $"drift-run-{id.ToString(CultureInfo.InvariantCulture)}.{(json ? Json : Html)}", parse.GetValue(force));
             using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
-            var document = await LoadAsync(host.Services, id, cancellationToken);
+            var document = await DriftReportDocument.LoadAsync(host.Services, id, cancellationToken);
             await destination.WriteAsync(json ? OutputFormat.Serialize(DriftReportJson.Of(document)) + "\n" : DriftReportHtml.Render(document), cancellationToken);
             if (destination.Path is { } path)
                 Console.WriteLine($"Wrote the drift report of run {id} ({document.Report.Features.Count} features) to {path}");
             return ExitCodes.Succeeded;
         }));
         return command;
-    }
-
-    private static async Task<DriftReportDocument> LoadAsync(IServiceProvider services, long id, CancellationToken cancellationToken)
-    {
-        var store = services.GetRequiredService<DriftReportStore>();
-        var stored = await store.LoadAsync(id, cancellationToken)
-            ?? throw new BatchScoringException(MissingReportReason.Of(id, await store.LoadStateAsync(id, cancellationToken)));
-        var run = await services.GetRequiredService<RunLedger>().GetAsync(id, cancellationToken);
-        var trends = await services.GetRequiredService<DriftTrendStore>().LoadAsync(id, DriftReportDocument.TrendRuns, cancellationToken);
-        return new DriftReportDocument(id, run?.JobName, run?.WindowStart, run?.WindowEnd, stored.CreatedAt, stored.Report, trends);
     }
 }

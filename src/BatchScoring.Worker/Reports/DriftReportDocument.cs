@@ -1,5 +1,9 @@
 using BatchScoring.Core.Drift;
+using BatchScoring.Core.Errors;
 using BatchScoring.Postgres.Drift;
+using BatchScoring.Postgres.Ledger;
+using BatchScoring.Worker.Cli;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchScoring.Worker.Reports;
 
@@ -16,6 +20,17 @@ internal sealed record DriftReportDocument(
     IReadOnlyList<DriftTrendPoint> Trends)
 {
     public const int TrendRuns = 10;
+
+    /// <summary>A run's stored report with its run's job and window and the trends; none stored is one line saying why.</summary>
+    public static async Task<DriftReportDocument> LoadAsync(IServiceProvider services, long id, CancellationToken cancellationToken)
+    {
+        var store = services.GetRequiredService<DriftReportStore>();
+        var stored = await store.LoadAsync(id, cancellationToken)
+            ?? throw new BatchScoringException(MissingReportReason.Of(id, await store.LoadStateAsync(id, cancellationToken)));
+        var run = await services.GetRequiredService<RunLedger>().GetAsync(id, cancellationToken);
+        var trends = await services.GetRequiredService<DriftTrendStore>().LoadAsync(id, TrendRuns, cancellationToken);
+        return new DriftReportDocument(id, run?.JobName, run?.WindowStart, run?.WindowEnd, stored.CreatedAt, stored.Report, trends);
+    }
 
     public string Title => JobName is null ? $"Drift report — run {RunId}" : $"Drift report — run {RunId} of job {JobName}";
 
