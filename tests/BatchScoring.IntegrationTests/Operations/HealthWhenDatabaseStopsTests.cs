@@ -101,6 +101,43 @@ public sealed class HealthWhenDatabaseStopsTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task The_scheduler_check_is_unhealthy_while_the_scheduler_is_stopped()
+    {
+        var address = OperationsHelpers.FreeLoopbackAddress();
+        var jobs = Directory.CreateTempSubdirectory("batchscoring-health-jobs-").FullName;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:BatchScoring"] = _cluster.ConnectionString,
+            ["Observability:MetricsAddress"] = address,
+            ["Jobs:Directory"] = jobs,
+        }).Build();
+        using var host = await ServiceHost.BuildAsync(configuration, CancellationToken.None, services => services.AddJobScheduling(configuration));
+        await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
+        await host.StartAsync();
+        try
+        {
+            await HealthySchedulerAsync(address);
+            var scheduler = await host.Services.GetRequiredService<Quartz.ISchedulerFactory>().GetScheduler();
+            await scheduler.Standby();
+
+            var (status, body) = await OperationsHelpers.GetAsync(address + "/health/ready");
+            Assert.True(status == HttpStatusCode.ServiceUnavailable, $"{status}: {body}");
+            var check = SchedulerCheck(body);
+            Assert.Equal("unhealthy", check.GetProperty("status").GetString());
+            Assert.Contains("standby", check.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, (await OperationsHelpers.GetAsync(address + "/health/live")).Status);
+
+            await scheduler.Start();
+            await HealthySchedulerAsync(address);
+        }
+        finally
+        {
+            await host.StopAsync();
+            Directory.Delete(jobs, recursive: true);
+        }
+    }
+
     /// <summary>The scheduler check once Quartz, which starts after the endpoint, is running.</summary>
     private static async Task<JsonElement> HealthySchedulerAsync(string address)
     {
