@@ -14,12 +14,13 @@ COPY src/BatchScoring.Models/BatchScoring.Models.csproj src/BatchScoring.Models/
 COPY src/BatchScoring.Parquet/BatchScoring.Parquet.csproj src/BatchScoring.Parquet/
 COPY src/BatchScoring.Worker/BatchScoring.Worker.csproj src/BatchScoring.Worker/
 # linux-x64 only: the publish then carries no native libraries for other platforms.
-RUN dotnet restore src/BatchScoring.Worker/BatchScoring.Worker.csproj -r linux-x64
+# PublishReadyToRun at restore too, so the ReadyToRun compiler pack is restored for the --no-restore publish (NETSDK1094).
+RUN dotnet restore src/BatchScoring.Worker/BatchScoring.Worker.csproj -r linux-x64 -p:PublishReadyToRun=true
 COPY src/ src/
 COPY sql/ sql/
 COPY jobs/ jobs/
 COPY appsettings.json ./
-RUN dotnet publish src/BatchScoring.Worker/BatchScoring.Worker.csproj -c Release -r linux-x64 --self-contained false --no-restore -o /app
+RUN dotnet publish src/BatchScoring.Worker/BatchScoring.Worker.csproj -c Release -r linux-x64 --self-contained false --no-restore -p:PublishReadyToRun=true -o /app
 
 # --- runtime: the ASP.NET Core runtime (Kestrel serves /metrics and /health), no SDK, no compiler, running as an unprivileged user ---
 FROM ${RUNTIME_IMAGE} AS runtime

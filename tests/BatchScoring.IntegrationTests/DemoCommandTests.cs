@@ -32,6 +32,8 @@ public partial class DemoCommandTests(PostgresDatabase database) : IClassFixture
             var html = await File.ReadAllTextAsync(reportPath);
             Assert.Contains("monthly_charges", html);
             Assert.Contains("payment_method", html);
+            // The new payment method by name, not only as "(other)".
+            Assert.Contains("new categories (not in the reference)</dt><dd>digital-wallet: ", html);
             var drift = DriftLine().Matches(run.Stdout)[^1].Value;
             Assert.Contains("monthly_charges", drift);
             Assert.Contains("payment_method", drift);

@@ -91,8 +91,19 @@ public static class DriftAnalyzer
             StatisticBound = comparable && boundName is not null ? statistics[boundName] : null,
             ReferenceSampleSize = SampleSize(reference, statistics),
             CurrentSampleSize = SampleSize(current, statistics),
+            NewCategories = comparable && current.Categories is not null ? NewCategories(reference.Categories!, current.Categories) : [],
         };
     }
+
+    /// <summary>The run's most frequent categories that the reference does not have, by name (they are inside "(other)").</summary>
+    private static BinShare[] NewCategories(CategorySketch reference, CategorySketch current) => current.Others.Items()
+        .Where(c => reference.CountOf(c.Item) == 0)
+        .OrderByDescending(c => c.Count).ThenBy(c => c.Item, StringComparer.Ordinal)
+        .Take(MaxNewCategories)
+        .Select(c => new BinShare(c.Item, 0, (double)c.Count / current.Total))
+        .ToArray();
+
+    private const int MaxNewCategories = 5;
 
     /// <summary>The values KS and Wasserstein came from when they came from the sample (it then holds every value); null when from the quantile bins.</summary>
     private static long? SampleSize(FeatureSketch feature, Dictionary<string, double> statistics) =>
@@ -177,7 +188,7 @@ public static class DriftAnalyzer
             throw new BatchScoringException($"Drift: the categories of '{current.Name}' differ from the reference's; sketch the run with the reference's layout (DatasetSketch.EmptyCopy).");
         long[] referenceCounts = [.. r.FrozenCounts, r.OtherTotal];
         long[] currentCounts = [.. c.FrozenCounts, c.OtherTotal];
-        var bins = CountStatistics([.. r.FrozenCategories, "(other)"], referenceCounts, currentCounts, comparable, statistics);
+        var bins = CountStatistics([.. r.FrozenCategories, BinShare.Other], referenceCounts, currentCounts, comparable, statistics);
         if (comparable)
         {
             // Rows outside the reference's categories, counted exactly as they were added.

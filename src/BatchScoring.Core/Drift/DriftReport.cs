@@ -61,8 +61,18 @@ public sealed record FeatureDrift(
     /// <summary>Current values in the sample that KS and Wasserstein were computed from; null as for <see cref="ReferenceSampleSize"/>.</summary>
     public long? CurrentSampleSize { get; init; }
 
+    /// <summary>
+    /// Up to five of the run's categories the reference does not have, most frequent first, with their share of the
+    /// run's rows (the reference's is 0); they are counted in the "(other)" bin. Empty for numeric features.
+    /// </summary>
+    public IReadOnlyList<BinShare> NewCategories { get; init; } = [];
+
     public double MissingRateChange => CurrentMissingRate - ReferenceMissingRate;
     public bool IsPValueTest => DriftMethods.IsPValueTest(Method);
 }
 
-public sealed record BinShare(string Bin, double Reference, double Current);
+public sealed record BinShare(string Bin, double Reference, double Current)
+{
+    /// <summary>The bin of every value outside the reference's categories or discrete values.</summary>
+    public const string Other = "(other)";
+}

@@ -42,10 +42,10 @@ public sealed class DriftReportStore(NpgsqlDataSource dataSource)
             """
             INSERT INTO scoring.drift_features (run_id, feature, role, kind, method, statistic, statistic_bound, p_value, threshold, severity, drifted,
                                                 fdr_rejected, n_ref, n_cur, ref_sample_size, cur_sample_size, ref_missing_rate, cur_missing_rate,
-                                                missing_rate_change, statistics, bins)
+                                                missing_rate_change, statistics, bins, new_categories)
             VALUES (@RunId, @Feature, @Role, @Kind, @Method, @Statistic, @StatisticBound, @PValue, @Threshold, @Severity, @Drifted,
                     @FdrRejected, @ReferenceRows, @CurrentRows, @ReferenceSampleSize, @CurrentSampleSize, @ReferenceMissingRate, @CurrentMissingRate,
-                    @MissingRateChange, @Statistics::jsonb, @Bins::jsonb)
+                    @MissingRateChange, @Statistics::jsonb, @Bins::jsonb, @NewCategories::jsonb)
             """,
             report.Features.Select(f => new
             {
@@ -54,6 +54,7 @@ public sealed class DriftReportStore(NpgsqlDataSource dataSource)
                 f.ReferenceSampleSize, f.CurrentSampleSize, f.ReferenceMissingRate, f.CurrentMissingRate, f.MissingRateChange,
                 Statistics = JsonSerializer.Serialize(f.Statistics),
                 Bins = JsonSerializer.Serialize(f.Bins.Select(b => new StoredBin(b.Bin, b.Reference, b.Current))),
+                NewCategories = JsonSerializer.Serialize(f.NewCategories.Select(c => new StoredCategory(c.Bin, c.Current))),
             }), transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE scoring.runs SET drift_status = @Status, drift_error = NULL WHERE run_id = @runId",
@@ -94,7 +95,8 @@ public sealed class DriftReportStore(NpgsqlDataSource dataSource)
             """
             SELECT feature AS Feature, role AS Role, kind AS Kind, method AS Method, statistic AS Statistic, statistic_bound AS StatisticBound, p_value AS PValue,
                    threshold AS Threshold, severity AS Severity, drifted AS Drifted, fdr_rejected AS FdrRejected, n_ref AS NRef, n_cur AS NCur,
-                   ref_sample_size AS RefSampleSize, cur_sample_size AS CurSampleSize, ref_missing_rate AS RefMissingRate, cur_missing_rate AS CurMissingRate, statistics::text AS Statistics, bins::text AS Bins
+                   ref_sample_size AS RefSampleSize, cur_sample_size AS CurSampleSize, ref_missing_rate AS RefMissingRate, cur_missing_rate AS CurMissingRate, statistics::text AS Statistics, bins::text AS Bins,
+                   new_categories::text AS NewCategories
             FROM scoring.drift_features WHERE run_id = @runId ORDER BY feature
             """, new { runId }, cancellationToken: cancellationToken));
         var summary = new DriftSummary(run.Reference, run.NRef, run.NCur, run.InputFeatures, run.DriftedFeatures, run.DriftedShare,
@@ -111,6 +113,7 @@ public sealed class DriftReportStore(NpgsqlDataSource dataSource)
         StatisticBound = r.StatisticBound,
         ReferenceSampleSize = r.RefSampleSize,
         CurrentSampleSize = r.CurSampleSize,
+        NewCategories = JsonSerializer.Deserialize<StoredCategory[]>(r.NewCategories)!.Select(c => new BinShare(c.Category, 0, c.Current)).ToArray(),
     };
 
     /// <summary>One element of the bins jsonb; its short keys are what analysts query (<c>bins-&gt;0-&gt;&gt;'ref'</c>).</summary>
@@ -119,11 +122,17 @@ public sealed class DriftReportStore(NpgsqlDataSource dataSource)
         [property: JsonPropertyName("ref")] double Reference,
         [property: JsonPropertyName("cur")] double Current);
 
+    /// <summary>One element of the new_categories jsonb.</summary>
+    private sealed record StoredCategory(
+        [property: JsonPropertyName("category")] string Category,
+        [property: JsonPropertyName("cur")] double Current);
+
     private sealed record RunRow(
         string Reference, long NRef, long NCur, int InputFeatures, int DriftedFeatures, double DriftedShare, double ShareThreshold,
         bool DatasetDrift, bool FdrDrift, bool PredictionDrift, DateTime CreatedAt);
 
     private sealed record FeatureRow(
         string Feature, string Role, string Kind, string Method, double? Statistic, double? StatisticBound, double? PValue, double Threshold, double Severity,
-        bool Drifted, bool FdrRejected, long NRef, long NCur, long? RefSampleSize, long? CurSampleSize, double RefMissingRate, double CurMissingRate, string Statistics, string Bins);
+        bool Drifted, bool FdrRejected, long NRef, long NCur, long? RefSampleSize, long? CurSampleSize, double RefMissingRate, double CurMissingRate, string Statistics, string Bins,
+        string NewCategories);
 }

@@ -7,8 +7,7 @@ namespace BatchScoring.Worker.Reports;
 /// <summary>One sentence an analyst reads to see why a feature was flagged: the crossed threshold and the largest change.</summary>
 internal static class DriftReason
 {
-    /// <summary>The bin the analyzer adds for every value outside the reference's categories or discrete values.</summary>
-    private const string OtherBin = "(other)";
+    private const string OtherBin = BinShare.Other;
 
     public static string For(FeatureDrift f)
     {
@@ -46,6 +45,8 @@ internal static class DriftReason
         var bin = f.Bins.MaxBy(b => Math.Abs(b.Current - b.Reference));
         if (bin is null || missing >= Math.Abs(bin.Current - bin.Reference))
             return $"missing rate {P(f.ReferenceMissingRate)} → {P(f.CurrentMissingRate)}";
+        if (bin.Bin == OtherBin && f.NewCategories.Count > 0)
+            return $"new {(f.NewCategories.Count == 1 ? "category" : "categories")} {string.Join(", ", f.NewCategories.Select(c => $"\"{c.Bin}\" ({P(c.Current)})"))}";
         var what = (bin.Bin, bin.Reference) switch
         {
             (OtherBin, 0) => $"values the reference does not have (\"{OtherBin}\")",

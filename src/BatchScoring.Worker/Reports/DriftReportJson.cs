@@ -57,6 +57,7 @@ internal static class DriftReportJson
         f.ReferenceMissingRate,
         f.CurrentMissingRate,
         Bins = f.Bins.Select(b => new { b.Bin, b.Reference, b.Current }).ToArray(),
+        NewCategories = f.NewCategories.Select(c => new { Category = c.Bin, c.Current }).ToArray(),
         Statistics = f.Statistics,
         Trend = d.TrendOf(f.Feature).Select(p => new
         {

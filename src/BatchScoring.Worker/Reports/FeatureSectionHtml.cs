@@ -17,9 +17,10 @@ internal static class FeatureSectionHtml
             <section class="feature" id="{anchor}">
             <h3>{Html.E(f.Feature)} <small>({DriftNames.Of(f.Role)}, {DriftNames.Of(f.Kind)})</small> — {DriftReportHtml.Flag(f.Drifted)}</h3>
             {(f.Drifted ? $"<p class=\"reason\">{Html.E(DriftReason.For(f))}</p>" : "")}
-            <div class="charts">{HistogramSvg.Render(f.Feature, f.Bins)}{(f.Drifted ? TrendSvg.Render(f, document.RunId, document.TrendOf(f.Feature)) : "")}</div>
+            <div class="charts">{HistogramSvg.Render(f.Feature, Labelled(f))}{(f.Drifted ? TrendSvg.Render(f, document.RunId, document.TrendOf(f.Feature)) : "")}</div>
             <dl>
             <dt>largest changes</dt><dd>{Changes(f)}</dd>
+            {(f.NewCategories.Count > 0 ? $"<dt>new categories (not in the reference)</dt><dd>{NewCategories(f)}</dd>" : "")}
             <dt>method</dt><dd>{DriftNames.Of(f.Method)}: {ReportText.F(f.Statistic)}{ReportText.Bound(f)} (threshold {ReportText.F(f.Threshold)}{(f.IsPValueTest ? " on the p-value" : "")})</dd>
             <dt>p-value</dt><dd>{DriftReason.PValue(f.PValue)}</dd>
             <dt>FDR (Benjamini–Hochberg)</dt><dd>{ReportText.Fdr(f)}</dd>
@@ -32,6 +33,14 @@ internal static class FeatureSectionHtml
             html.Append($"<dt>{Html.E(name)}</dt><dd>{ReportText.F(value)}</dd>\n");
         html.Append("</dl>\n</section>\n");
     }
+
+    /// <summary>The "(other)" bar named after the new categories it holds, when there are any.</summary>
+    private static IReadOnlyList<BinShare> Labelled(FeatureDrift f) => f.NewCategories.Count == 0
+        ? f.Bins
+        : f.Bins.Select(b => b.Bin == BinShare.Other ? b with { Bin = $"(other: {string.Join(", ", f.NewCategories.Take(2).Select(c => c.Bin))}{(f.NewCategories.Count > 2 ? ", …" : "")})" } : b).ToArray();
+
+    private static string NewCategories(FeatureDrift f)
+        => string.Join("; ", f.NewCategories.Select(c => $"{Html.E(c.Bin)}: {ReportText.Percent(c.Current)} of the run's rows"));
 
     private static string Changes(FeatureDrift f)
     {

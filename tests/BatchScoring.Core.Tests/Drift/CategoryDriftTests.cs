@@ -37,6 +37,20 @@ public class CategoryDriftTests
         Assert.Equal(expected, Analyze(reference, current).Features.Single().Statistics["unseen_share"]);
     }
 
+    [Fact]
+    public void Categories_the_reference_does_not_have_are_named_most_frequent_first_with_their_share()
+    {
+        var reference = Reference(seed: 1);
+        var report = Analyze(reference, Fill(reference.EmptyCopy(), seed: 5, dominantShare: 0.2, newShare: 0.3, newKinds: 2));
+
+        var named = report.Features.Single().NewCategories;
+        Assert.Equal(["new-0", "new-1"], named.Select(c => c.Bin).Order(StringComparer.Ordinal));
+        Assert.Equal(0.3, named.Sum(c => c.Current), 0.02);
+        Assert.All(named, c => Assert.Equal(0, c.Reference));
+        Assert.True(named[0].Current >= named[1].Current);
+        Assert.Empty(Analyze(reference, Fill(reference.EmptyCopy(), seed: 6, dominantShare: 0.2)).Features.Single().NewCategories);
+    }
+
     private static DriftReport Analyze(DatasetSketch reference, DatasetSketch current) => DriftAnalyzer.Analyze(reference, current, DriftSpec.Default, "test");
 
     private static DatasetSketch Reference(int seed)
@@ -45,7 +59,7 @@ public class CategoryDriftTests
         return Fill(Fill(DatasetSketch.Unfrozen(features, SketchOptions.Default with { CategoryCapacity = 5000 }), seed, 0.2).FreezeLayout(), seed, 0.2);
     }
 
-    private static DatasetSketch Fill(DatasetSketch sketch, int seed, double dominantShare, double newShare = 0)
+    private static DatasetSketch Fill(DatasetSketch sketch, int seed, double dominantShare, double newShare = 0, int newKinds = 100)
     {
         const int rows = 50_000;
         var random = new Random(seed);
@@ -54,7 +68,7 @@ public class CategoryDriftTests
         {
             batch.Column<long>("id").Set(i, i);
             var u = random.NextDouble();
-            batch.Column<string>("city").Set(i, u < dominantShare ? "dominant" : u < dominantShare + newShare ? $"new-{random.Next(100)}" : $"rare-{random.Next(4000)}");
+            batch.Column<string>("city").Set(i, u < dominantShare ? "dominant" : u < dominantShare + newShare ? $"new-{random.Next(newKinds)}" : $"rare-{random.Next(4000)}");
         }
         sketch.Add(batch, FeatureRole.Input, RowKeyHasher.Hash(batch, ["id"]));
         return sketch;

@@ -126,6 +126,14 @@ public class DriftReportHtmlTests
             1000, 1000, 0, 0, new Dictionary<string, double>(), [new BinShare("berlin", 0.8, 0.7), new BinShare("paris", 0.2, 0), new BinShare("(other)", 0, 0.3)]);
 
         Assert.EndsWith("largest change: share of values the reference does not have (\"(other)\") 0.0% → 30.0%.", DriftReason.For(city));
+
+        // Named when the sketch kept their names: in the reason, in the "(other)" bar's label and in their own line.
+        var named = city with { NewCategories = [new BinShare("digital-wallet", 0, 0.25), new BinShare("crypto", 0, 0.05)] };
+        Assert.EndsWith("largest change: new categories \"digital-wallet\" (25.0%), \"crypto\" (5.0%).", DriftReason.For(named));
+        var html = DriftReportHtml.Render(new DriftReportDocument(7, "churn", null, null, DateTime.UtcNow,
+            new DriftReport(ReportDocuments.Drifted(new Plant()).Summary, [named]), []));
+        Assert.Contains("(other: digital-wallet, crypto)", html);
+        Assert.Contains("digital-wallet: 25.0% of the run's rows", html);
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public static class NumericBins
         if (edges.Count == 0)
             return [];
         if (discrete)
-            return [.. edges.Select(Format), "(other)"];
+            return [.. edges.Select(Format), BinShare.Other];
         var labels = new string[edges.Count + 1];
         labels[0] = $"< {Format(edges[0])}";
         for (var i = 1; i < edges.Count; i++)
