@@ -237,7 +237,7 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
             """, new { runId }, transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
             $"""
-            UPDATE scoring.runs SET status = '{RunStatus.Running}', cancel_requested = false, error = NULL, finished_at = NULL
+            UPDATE scoring.runs SET status = '{RunStatus.Running}', cancel_requested = false, error = NULL, finished_at = NULL, finalized_at = NULL
             WHERE run_id = @runId
               AND (status <> '{RunStatus.Running}' OR @reopened > 0)
             """, new { runId, reopened }, transaction, cancellationToken: cancellationToken));
@@ -261,6 +261,21 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             $"SELECT status <> '{RunStatus.Running}' FROM scoring.runs WHERE run_id = @runId", new { runId }, cancellationToken: cancellationToken));
+    });
+
+    /// <summary>Records that the finalizer is done with the finished run (<c>finalized_at</c>).</summary>
+    public Task MarkFinalizedAsync(long runId, CancellationToken cancellationToken) => DatabaseCalls.RunAsync(async () =>
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE scoring.runs SET finalized_at = clock_timestamp() WHERE run_id = @runId", new { runId }, cancellationToken: cancellationToken));
+    });
+
+    public Task<bool> IsFinalizedAsync(long runId, CancellationToken cancellationToken) => DatabaseCalls.RunAsync<bool>(async () =>
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT finalized_at IS NOT NULL FROM scoring.runs WHERE run_id = @runId", new { runId }, cancellationToken: cancellationToken));
     });
 
     /// <summary>Running runs none of whose partitions is open any more (their finishing worker died before finishing them).</summary>

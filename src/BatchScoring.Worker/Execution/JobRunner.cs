@@ -64,6 +64,7 @@ internal sealed class JobRunner(
             logger.LogInformation("Run {RunId} of job {JobName} started ({Trigger}): {Partitions} partitions, model {ModelVersion}",
                 runId, job.Name, request.Trigger, plan.Count, model.Version);
             await WorkUntilOverAsync(runId, request, progress, cancellationToken);
+            await AwaitFinalizerAsync(runId);
             return await OutcomeAsync(runId, job, stopwatch.Elapsed);
         }
         catch (BatchScoringException e) when (e is not RunInProgressException)
@@ -95,6 +96,7 @@ internal sealed class JobRunner(
         var reopened = await runs.ReopenAsync(runId, cancellationToken);
         logger.LogInformation("Run {RunId}: reopened {Partitions} partitions", runId, reopened);
         await WorkUntilOverAsync(runId, new RunRequest(RunTrigger.Retry), progress, cancellationToken);
+        await AwaitFinalizerAsync(runId);
         return await OutcomeAsync(runId, context.Job, stopwatch.Elapsed);
     }
 
@@ -126,6 +128,29 @@ internal sealed class JobRunner(
             await over.CancelAsync();
             await stop.ContinueWith(_ => { }, TaskScheduler.Default);
             await reporter.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>
+    /// When another worker finished the run, its finalizer may still be writing the drift report (or Parquet's
+    /// <c>_SUCCESS</c>) that whoever started the run reads next: waits for it, for at most <c>Worker:LeaseDuration</c>.
+    /// </summary>
+    private async Task AwaitFinalizerAsync(long runId)
+    {
+        var options = workerOptions.Value;
+        var run = await runs.GetAsync(runId, CancellationToken.None);
+        if (run?.Status is not (RunStatus.Succeeded or RunStatus.PartiallyFailed))
+            return;
+        var waited = Stopwatch.StartNew();
+        while (!await runs.IsFinalizedAsync(runId, CancellationToken.None))
+        {
+            if (waited.Elapsed >= options.LeaseDuration)
+            {
+                logger.LogWarning("Run {RunId}: the worker that finished it is still finalizing after {Seconds:F0} s; its drift report may come later",
+                    runId, waited.Elapsed.TotalSeconds);
+                return;
+            }
+            await Task.Delay(options.PollInterval / 4);
         }
     }
 

@@ -39,7 +39,21 @@ internal sealed class RunFinalizer(
         }
         finally
         {
+            await MarkFinalizedAsync(runId);
             await observer.RunFinishedAsync(runId, context?.Output?.Table.ToString());
+        }
+    }
+
+    /// <summary>Tells the process that started the run, when another worker finished it, that its report is there to read.</summary>
+    private async Task MarkFinalizedAsync(long runId)
+    {
+        try
+        {
+            await runs.MarkFinalizedAsync(runId, CancellationToken.None);
+        }
+        catch (DatabaseUnavailableException e)
+        {
+            logger.LogError(e, "Run {RunId}: the end of finalizing could not be recorded on the run: {Error}", runId, e.Message);
         }
     }
 
