@@ -87,6 +87,14 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
                 ratios.Add(("pipeline time with drift / without (target ≤ 1.10)", $"{with.Elapsed / without.Elapsed:0.00}"));
             }
 
+            if (arguments.Runs("drift-stage"))
+            {
+                var (score, sketch) = await DriftSketchStage.MeasureAsync(model, rows, (int)Math.Min(rows, DriftReferenceRows), DriftRounds);
+                results.Add(new Measurement($"Stage alone: score (bind + compiled trees, in-memory batches, 1 thread), median of {DriftRounds} alternating", rows, score));
+                results.Add(new Measurement($"Stage alone: drift sketch update of the scored batches (key hashes, 10 inputs + outputs, 1 thread), median of {DriftRounds} alternating", rows, sketch));
+                ratios.Add(("drift sketch update time / score stage time", $"{sketch.Elapsed / score.Elapsed:0.00}"));
+            }
+
             if (arguments.Runs("rerun"))
                 await RerunMeasure.MeasureAsync(database, table, model, settings, rows, results, ratios);
 

@@ -45,16 +45,8 @@ public class ReportCommandTests(PostgresDatabase database) : IClassFixture<Postg
     [Fact]
     public async Task Report_format_json_writes_what_the_html_shows_with_each_features_trend_over_the_last_ten_runs_of_its_job()
     {
-        await new MigrationRunner(database.DataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync(CancellationToken.None);
         var store = new DriftReportStore(database.DataSource);
-        var runs = new List<long>();
-        for (var i = 0; i < 12; i++)
-        {
-            var id = await TestRuns.StartAsync(database.DataSource, new RunStart("report-trend", "manual", null, null, null), CancellationToken.None);
-            await store.SaveAsync(id, SmallReport(shift: 0.05 * i), CancellationToken.None);
-            await TestRuns.FailAsync(database.DataSource, id, "ended for the test");
-            runs.Add(id);
-        }
+        var runs = await AnalysedRunsAsync("report-trend", 12);
         var runId = runs[10];
         var stored = (await store.LoadAsync(runId, CancellationToken.None))!.Report;
         var folder = Directory.CreateTempSubdirectory("batchscoring-report-").FullName;
@@ -114,6 +106,53 @@ public class ReportCommandTests(PostgresDatabase database) : IClassFixture<Postg
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Reports_TrendRuns_sets_how_many_runs_each_features_trend_shows()
+    {
+        var runs = await AnalysedRunsAsync("report-trend-3", 6);
+        var folder = Directory.CreateTempSubdirectory("batchscoring-report-").FullName;
+        var environment = new Dictionary<string, string> { ["ConnectionStrings__BatchScoring"] = database.ConnectionString, ["Reports__TrendRuns"] = "3" };
+        try
+        {
+            var (exitCode, output) = await DemoCommandTests.RunCliAsync(folder, ["report", runs[4].ToString(), "--format", "json", "-o", "trend.json"], environment);
+            Assert.True(exitCode == 0, $"report exited {exitCode}:\n{output}");
+            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "trend.json")));
+            foreach (var feature in json.RootElement.GetProperty("features").EnumerateArray())
+                Assert.Equal(runs[2..5], feature.GetProperty("trend").EnumerateArray().Select(p => p.GetProperty("run_id").GetInt64()));
+
+            (exitCode, output) = await DemoCommandTests.RunCliAsync(folder, ["report", runs[4].ToString(), "-o", "trend.html"], environment);
+            Assert.True(exitCode == 0, $"report exited {exitCode}:\n{output}");
+            var trendSvg = Regex.Match(await File.ReadAllTextAsync(Path.Combine(folder, "trend.html")),
+                "<svg[^>]*class=\"trend\"[^>]*aria-label=\"x:.*?</svg>", RegexOptions.Singleline).Value;
+            Assert.Equal(3, Regex.Count(trendSvg, "<circle "));
+
+            environment["Reports__TrendRuns"] = "0";
+            (exitCode, output) = await DemoCommandTests.RunCliAsync(folder, ["report", runs[4].ToString(), "--format", "json", "-o", "zero.json"], environment);
+            Assert.NotEqual(0, exitCode);
+            Assert.Contains("Reports:TrendRuns must be between 1 and 1000", output);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Runs of a job, each with a stored drift report whose feature x moves a little further, ended so the next may start.</summary>
+    private async Task<List<long>> AnalysedRunsAsync(string job, int count)
+    {
+        await new MigrationRunner(database.DataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync(CancellationToken.None);
+        var store = new DriftReportStore(database.DataSource);
+        var runs = new List<long>();
+        for (var i = 0; i < count; i++)
+        {
+            var id = await TestRuns.StartAsync(database.DataSource, new RunStart(job, "manual", null, null, null), CancellationToken.None);
+            await store.SaveAsync(id, SmallReport(shift: 0.05 * i), CancellationToken.None);
+            await TestRuns.FailAsync(database.DataSource, id, "ended for the test");
+            runs.Add(id);
+        }
+        return runs;
     }
 
     private static long? NullableInt64(JsonElement value) => value.ValueKind == JsonValueKind.Null ? null : value.GetInt64();

@@ -42,6 +42,7 @@ internal static class ServiceHost
         builder.Services.AddOptions<ModelsOptions>().BindConfiguration(ModelsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<SourcesOptions>().BindConfiguration(SourcesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ReportsOptions>().BindConfiguration(ReportsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         builder.Services.AddSingleton(sp => NpgsqlDataSource.Create(StagingSessionSettings.Apply(connectionString, sp.GetRequiredService<IOptions<WorkerOptions>>().Value)));
         builder.Services.AddSingleton(_ => SourceDataSource.Create(configuration.GetConnectionString("Source"), connectionString));

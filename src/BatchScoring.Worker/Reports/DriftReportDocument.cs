@@ -3,13 +3,15 @@ using BatchScoring.Core.Errors;
 using BatchScoring.Postgres.Drift;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Worker.Cli;
+using BatchScoring.Worker.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace BatchScoring.Worker.Reports;
 
 /// <summary>Everything a run's drift report shows, in HTML or JSON: the run, its stored report and each feature's recent trend.</summary>
 /// <param name="JobName">Null when the run is no longer in the ledger.</param>
-/// <param name="Trends">Per feature the last <see cref="TrendRuns"/> analysed runs of the job up to this one, oldest first.</param>
+/// <param name="Trends">Per feature the last <see cref="ReportsOptions.TrendRuns"/> analysed runs of the job up to this one, oldest first.</param>
 internal sealed record DriftReportDocument(
     long RunId,
     string? JobName,
@@ -19,8 +21,6 @@ internal sealed record DriftReportDocument(
     DriftReport Report,
     IReadOnlyList<DriftTrendPoint> Trends)
 {
-    public const int TrendRuns = 10;
-
     /// <summary>A run's stored report with its run's job and window and the trends; none stored is one line saying why.</summary>
     public static async Task<DriftReportDocument> LoadAsync(IServiceProvider services, long id, CancellationToken cancellationToken)
     {
@@ -28,7 +28,8 @@ internal sealed record DriftReportDocument(
         var stored = await store.LoadAsync(id, cancellationToken)
             ?? throw new BatchScoringException(MissingReportReason.Of(id, await store.LoadStateAsync(id, cancellationToken)));
         var run = await services.GetRequiredService<RunLedger>().GetAsync(id, cancellationToken);
-        var trends = await services.GetRequiredService<DriftTrendStore>().LoadAsync(id, TrendRuns, cancellationToken);
+        var trendRuns = services.GetRequiredService<IOptions<ReportsOptions>>().Value.TrendRuns;
+        var trends = await services.GetRequiredService<DriftTrendStore>().LoadAsync(id, trendRuns, cancellationToken);
         return new DriftReportDocument(id, run?.JobName, run?.WindowStart, run?.WindowEnd, stored.CreatedAt, stored.Report, trends);
     }
 

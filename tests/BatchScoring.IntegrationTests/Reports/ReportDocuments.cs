@@ -2,6 +2,7 @@ using BatchScoring.Core.Drift;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Postgres.Drift;
 using BatchScoring.Testing;
+using BatchScoring.Worker.Hosting;
 using BatchScoring.Worker.Reports;
 
 namespace BatchScoring.IntegrationTests.Reports;
@@ -24,10 +25,10 @@ internal static class ReportDocuments
 
     /// <summary>Nine earlier daily runs per feature, quiet at first and drifting towards this run's value, then this run.</summary>
     public static IReadOnlyList<DriftTrendPoint> Trends(DriftReport report) =>
-        report.Features.SelectMany(f => Enumerable.Range(0, DriftReportDocument.TrendRuns).Select(i =>
+        report.Features.SelectMany(f => Enumerable.Range(0, ReportsOptions.DefaultTrendRuns).Select(i =>
         {
-            var runId = RunId - DriftReportDocument.TrendRuns + 1 + i;
-            var last = i == DriftReportDocument.TrendRuns - 1;
+            var runId = RunId - ReportsOptions.DefaultTrendRuns + 1 + i;
+            var last = i == ReportsOptions.DefaultTrendRuns - 1;
             var day = new DateTime(2026, 11, 22, 0, 0, 0, DateTimeKind.Utc).AddDays(i);
             var weight = last ? 1 : i < 6 ? 0.1 : i / 10.0;
             double? statistic = f.Statistic * weight;

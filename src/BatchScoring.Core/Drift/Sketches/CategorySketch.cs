@@ -8,17 +8,27 @@ namespace BatchScoring.Core.Drift.Sketches;
 /// </summary>
 public sealed class CategorySketch
 {
-    private readonly Dictionary<string, int> _frozenIndex;
-    private readonly HashSet<string>? _known;
+    // Per frozen or reference category: its frozen index (−1 when not frozen) and whether the reference has it,
+    // so that counting a row takes one lookup.
+    private readonly Dictionary<string, (int Frozen, bool Known)> _lookup;
 
     /// <param name="knownCategories">The reference's categories; null while the reference itself is being profiled.</param>
     public CategorySketch(string[] frozenCategories, string[]? knownCategories, int capacity)
     {
         FrozenCategories = frozenCategories;
         FrozenCounts = new long[frozenCategories.Length];
-        _frozenIndex = frozenCategories.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
         KnownCategories = knownCategories;
-        _known = knownCategories?.ToHashSet(StringComparer.Ordinal);
+        _lookup = new Dictionary<string, (int, bool)>(StringComparer.Ordinal);
+        foreach (var category in knownCategories ?? [])
+            _lookup[category] = (-1, true);
+        for (var i = 0; i < frozenCategories.Length; i++)
+        {
+            // Found before: a reference category, unless it is frozen twice.
+            var found = _lookup.TryGetValue(frozenCategories[i], out var entry);
+            if (found && entry.Frozen >= 0)
+                throw new ArgumentException($"The category '{frozenCategories[i]}' is frozen twice.");
+            _lookup[frozenCategories[i]] = (i, found);
+        }
         Others = new MisraGries(capacity);
     }
 
@@ -36,20 +46,23 @@ public sealed class CategorySketch
     public long OtherTotal => Total - FrozenCounts.Sum();
 
     /// <summary>A frozen category's exact count, else the frequent-items estimate (at most <see cref="MisraGries.Error"/> short).</summary>
-    public long CountOf(string category) => _frozenIndex.TryGetValue(category, out var i) ? FrozenCounts[i] : Others.Estimate(category);
+    public long CountOf(string category) => FrozenIndex(category) is var i and >= 0 ? FrozenCounts[i] : Others.Estimate(category);
 
     public void Add(string category) => Add(category, 1);
 
     public void Add(string category, long count)
     {
         Total += count;
-        if (_known is not null && !_known.Contains(category))
+        var (frozen, known) = _lookup.TryGetValue(category, out var entry) ? entry : (-1, false);
+        if (KnownCategories is not null && !known)
             UnseenCount += count;
-        if (_frozenIndex.TryGetValue(category, out var index))
-            FrozenCounts[index] += count;
+        if (frozen >= 0)
+            FrozenCounts[frozen] += count;
         else
             Others.Add(category, count);
     }
+
+    private int FrozenIndex(string category) => _lookup.TryGetValue(category, out var entry) ? entry.Frozen : -1;
 
     public void Merge(CategorySketch other)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using BatchScoring.Core.Batches;
 
 namespace BatchScoring.Core.Drift.Sketches;
@@ -34,24 +35,43 @@ public sealed class FeatureSketch
         if (FeatureKinds.Of(column.Kind) != Kind)
             throw new InvalidOperationException($"Column {column.Schema} is {FeatureKinds.Of(column.Kind)} but the drift sketch of '{Name}' is {Kind}.");
         Count += rows;
-        for (var row = 0; row < rows; row++)
+        if (Numeric is not null)
+            AddNumbers(column, rows, rowHashes);
+        else
+            AddCategories(column, rows);
+    }
+
+    private void AddNumbers(BatchColumn column, int rows, ReadOnlySpan<ulong> rowHashes)
+    {
+        var buffer = ArrayPool<double>.Shared.Rent(rows);
+        try
         {
-            if (column.IsNull(row))
+            var values = ColumnValues.Numbers(column, rows, buffer);
+            for (var row = 0; row < rows; row++)
             {
-                NullCount++;
-            }
-            else if (Numeric is not null)
-            {
-                var value = ColumnValues.Number(column, row);
-                if (double.IsFinite(value))
-                    Numeric.Add(rowHashes[row], value);
+                if (column.IsNull(row))
+                    NullCount++;
+                else if (double.IsFinite(values[row]))
+                    Numeric!.Add(rowHashes[row], values[row]);
                 else
                     NaNCount++;
             }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(buffer);
+        }
+    }
+
+    private void AddCategories(BatchColumn column, int rows)
+    {
+        var values = ColumnValues.Categories(column, rows);
+        for (var row = 0; row < rows; row++)
+        {
+            if (column.IsNull(row))
+                NullCount++;
             else
-            {
-                Categories!.Add(ColumnValues.Category(column, row));
-            }
+                Categories!.Add(values[row]);
         }
     }
 

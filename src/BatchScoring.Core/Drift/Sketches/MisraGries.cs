@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace BatchScoring.Core.Drift.Sketches;
 
 /// <summary>
@@ -27,7 +29,7 @@ public sealed class MisraGries
 
     public void Add(string item, long count)
     {
-        _counts[item] = _counts.GetValueOrDefault(item) + count;
+        CollectionsMarshal.GetValueRefOrAddDefault(_counts, item, out _) += count;
         // Up to twice the capacity is buffered, so the O(k log k) reduction runs once per k new items.
         if (_counts.Count > 2 * Capacity)
             Reduce();

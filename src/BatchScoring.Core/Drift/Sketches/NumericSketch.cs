@@ -12,6 +12,9 @@ public sealed class NumericSketch
     // While profiling a reference (no edges yet): its distinct values, until there are more than a discrete column has.
     private readonly HashSet<double>? _distinct;
     private bool _manyValues;
+    private readonly EdgeIndex _bins;
+    // A discrete column's quantile edges are its bin edges, so the quantile bin's search gives the bin too.
+    private readonly bool _binsAreQuantileEdges;
 
     /// <param name="discrete">The edges are the reference's distinct values, each its own bin (<see cref="NumericBins"/>).</param>
     /// <param name="quantileEdges">The edges of <see cref="Quantiles"/>: the reference's quantiles, or its values when discrete.</param>
@@ -20,6 +23,8 @@ public sealed class NumericSketch
         Edges = edges;
         Quantiles = new QuantileBins(quantileEdges);
         IsDiscrete = discrete;
+        _bins = new EdgeIndex(edges);
+        _binsAreQuantileEdges = discrete && edges.Length > 0 && edges.AsSpan().SequenceEqual(quantileEdges);
         BinCounts = new long[NumericBins.Count(edges)];
         Sample = new BottomKSample(sampleSize);
         if (edges.Length == 0)
@@ -42,8 +47,8 @@ public sealed class NumericSketch
         Moments.Add(value);
         if (Edges.Length > 0)
         {
-            BinCounts[NumericBins.IndexOf(Edges, value, IsDiscrete)]++;
-            Quantiles.Add(value);
+            var atOrBelow = Quantiles.Add(value);
+            BinCounts[_binsAreQuantileEdges ? _bins.DiscreteBin(value, atOrBelow) : _bins.BinOf(value, IsDiscrete)]++;
         }
         else
             AddDistinct(value);

@@ -12,9 +12,12 @@ public sealed class QuantileBins
     /// <summary>Quantiles of the reference taken as edges (fewer when values repeat).</summary>
     public const int Resolution = 512;
 
+    private readonly EdgeIndex _index;
+
     public QuantileBins(double[] edges)
     {
         Edges = edges;
+        _index = new EdgeIndex(edges);
         Counts = new long[edges.Length == 0 ? 0 : edges.Length + 1];
         Sums = new double[Counts.Length];
     }
@@ -23,13 +26,15 @@ public sealed class QuantileBins
     public long[] Counts { get; }
     public double[] Sums { get; }
 
-    public void Add(double value)
+    /// <summary>Counts a value (when there are edges) and returns its bin: the number of edges at or below it.</summary>
+    public int Add(double value)
     {
         if (Edges.Length == 0)
-            return;
-        var index = NumericBins.IndexOf(Edges, value, discrete: false);
+            return 0;
+        var index = _index.CountAtOrBelow(value);
         Counts[index]++;
         Sums[index] += value;
+        return index;
     }
 
     public void Merge(QuantileBins other)
