@@ -135,6 +135,10 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
             sourceValues.WriteValues(buffer, row);
             scores.WriteValues(buffer, row);
             buffer.WriteRaw(_lineage);
+            if (batch.Fingerprints is { } fingerprints)
+                buffer.WriteInt64Value(fingerprints[row]);
+            else
+                buffer.WriteNull();
         }
         _rows += batch.Count;
         await import.FlushAsync(cancellationToken);

@@ -90,18 +90,22 @@ internal sealed class PartitionExecutor(PartitionCommits commits, IOptions<Worke
     {
         var figures = new PartitionFigures(context.Drift?.Reference.EmptyCopy(DatasetSketch.RunSalt(runId)), context.Shadow is null ? null : new ShadowAgreement());
         var keys = context.KeyColumns.Select(k => k.Name).ToArray();
+        var seed = InputFingerprint.Seed(context.Model.Name, context.Model.Version);
         try
         {
             await foreach (var batch in input.ReadAllAsync(cancellationToken))
             {
                 var rejected = ReadGuard.Check(batch, keys);
-                var result = context.Scorer.Score(InputBinder.ForModel(batch, context.Scorer.Inner.Inputs, context.Job.FeatureMapping), rejected);
+                var scoring = context.Scorer.Score(InputBinder.ForModel(batch, context.Scorer.Inner.Inputs, context.Job.FeatureMapping), rejected);
+                var fingerprints = new long[scoring.Scored.Count];
+                InputFingerprint.Compute(scoring.Scored.Input, context.Scorer.Inner.Inputs, seed, fingerprints);
+                var result = scoring with { Scored = scoring.Scored with { Fingerprints = fingerprints } };
                 figures.Sketch?.Add(result.Scored, RowKeyHasher.Hash(result.Scored.Input, keys));
                 ScoredBatch? shadow = null;
                 if (context.Shadow is { } challenger)
                 {
                     var challengerInput = InputBinder.ForModel(result.Scored.Input, challenger.Challenger.Scorer.Inputs, context.Job.FeatureMapping);
-                    shadow = result.Scored with { Outputs = challenger.Challenger.Scorer.Score(challengerInput) };
+                    shadow = result.Scored with { Outputs = challenger.Challenger.Scorer.Score(challengerInput), Fingerprints = null };
                     figures.Agreement!.Add(result.Scored.Outputs, shadow.Outputs);
                 }
                 var letters = result.BadRows.Select(bad => ToDeadLetter(context, batch, bad)).ToArray();
