@@ -9,7 +9,8 @@ namespace BatchScoring.Core.Scoring;
 /// its keys (key, fingerprint, score columns, in key order, see <c>StoredFingerprints</c>). A source row whose key has a
 /// stored row with the same fingerprint is unchanged; every other row is scored. The stored rows are read ahead on
 /// their own task into a bounded channel, so the export overlaps the source's read and memory stays at a few batches.
-/// A source row that arrives out of key order (its key not above the previous row's) is scored as if new: the stored
+/// The source is asked for its rows in key order (<see cref="PartitionBounds.InKeyOrder"/>); still, a source row that
+/// arrives out of key order (its key not above the previous row's) is scored as if new: the stored
 /// rows before the cursor have been passed, so the row is not skipped, which costs work but never a wrong result.
 /// Stored keys passed without a source row of theirs are reported as <see cref="MergeSplit.Passed"/>: keys that left
 /// the source, or that come later out of order (and are then scored and written again).

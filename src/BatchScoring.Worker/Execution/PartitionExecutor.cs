@@ -107,7 +107,7 @@ internal sealed class PartitionExecutor(PartitionCommits commits, StoredFingerpr
             var key = context.KeyColumns.Single().Name;
             await using var merge = new FingerprintMerge(stored.ReadAsync(table, context.Job.Name, partition.Bounds, batchSize, cancellationToken),
                 table.ScoreColumns, options.Value.ChannelDepth, cancellationToken);
-            await foreach (var batch in context.Source.ReadAsync(context.ReadColumns, partition.Bounds, batchSize, cancellationToken))
+            await foreach (var batch in context.Source.ReadAsync(context.ReadColumns, partition.Bounds with { InKeyOrder = true }, batchSize, cancellationToken))
             {
                 var fingerprints = new long[batch.Count];
                 InputFingerprint.Compute(InputBinder.ForModel(batch, inputs, context.Job.FeatureMapping), inputs, seed, fingerprints);
