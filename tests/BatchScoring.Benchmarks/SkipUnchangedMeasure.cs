@@ -24,8 +24,8 @@ public static class SkipUnchangedMeasure
                 DROP TABLE IF EXISTS {Source};
                 CREATE TABLE {Source} (LIKE {sourceTable} INCLUDING ALL);
                 INSERT INTO {Source} SELECT * FROM {sourceTable} ORDER BY customer_id;
-                VACUUM ANALYZE {Source};
                 """, commandTimeout: 0);
+            await connection.ExecuteAsync($"VACUUM ANALYZE {Source}", commandTimeout: 0);
             await PipelineRun.WriteJobAsync(folder, "bench-skip", PipelineRun.TableSource(Source), $"""
                   table: {Table}
                   skip_unchanged: true

@@ -10,25 +10,25 @@ namespace BatchScoring.Postgres.Output;
 
 /// <summary>
 /// The rows a job already wrote in a partition's key range and time slice, for <c>output.skip_unchanged</c>: key (as
-/// bigint), <c>input_fingerprint</c> and the score columns, in key order, with one binary <c>COPY (SELECT … ORDER BY
+/// bigint), <c>input_fingerprint</c> and, when a drift sketch needs them, the score columns, in key order, with one binary <c>COPY (SELECT … ORDER BY
 /// key) TO STDOUT</c> through the primary key on a connection of their own, so the export runs beside the source's read.
 /// </summary>
 public sealed class StoredFingerprints(NpgsqlDataSource dataSource)
 {
-    /// <summary>The columns of every batch: <see cref="KeyColumn"/>, <see cref="InputFingerprint.Column"/>, then the score columns.</summary>
-    public static IReadOnlyList<ColumnSchema> Columns(OutputTableSchema schema)
-        => [KeyColumn, InputFingerprint.Column, .. schema.ScoreColumns];
+    /// <summary>The score columns read with the fingerprints: all of them for a drift sketch, else none.</summary>
+    public static IReadOnlyList<ColumnSchema> ScoreColumns(OutputTableSchema schema, bool withScores) => withScores ? schema.ScoreColumns : [];
 
     public static readonly ColumnSchema KeyColumn = new("key", ColumnKind.Int64);
 
-    public async IAsyncEnumerable<RowBatch> ReadAsync(OutputTableSchema schema, string jobName, PartitionBounds bounds, int batchSize,
+    /// <summary>Batches of <see cref="KeyColumn"/>, <see cref="InputFingerprint.Column"/>, then the <see cref="ScoreColumns"/>.</summary>
+    public async IAsyncEnumerable<RowBatch> ReadAsync(OutputTableSchema schema, bool withScores, string jobName, PartitionBounds bounds, int batchSize,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var columns = Columns(schema);
+        IReadOnlyList<ColumnSchema> columns = [KeyColumn, InputFingerprint.Column, .. ScoreColumns(schema, withScores)];
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using (var readOnly = new NpgsqlCommand("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", connection))
             await readOnly.ExecuteNonQueryAsync(cancellationToken);
-        await using var copy = await connection.BeginRawBinaryCopyAsync(Sql(schema, jobName, bounds), cancellationToken);
+        await using var copy = await connection.BeginRawBinaryCopyAsync(Sql(schema, withScores, jobName, bounds), cancellationToken);
         var reader = new BinaryCopyReader(copy);
         while (true)
         {
@@ -40,7 +40,7 @@ public sealed class StoredFingerprints(NpgsqlDataSource dataSource)
     }
 
     /// <summary>COPY takes no parameters: the job name is a validated job name and the bounds are numbers and instants, formatted here.</summary>
-    internal static string Sql(OutputTableSchema schema, string jobName, PartitionBounds bounds)
+    internal static string Sql(OutputTableSchema schema, bool withScores, string jobName, PartitionBounds bounds)
     {
         var key = SqlIdentifier.Quote(schema.KeyColumns.Single().Name);
         var conditions = new List<string> { $"job_name = '{jobName.Replace("'", "''", StringComparison.Ordinal)}'" };
@@ -51,7 +51,7 @@ public sealed class StoredFingerprints(NpgsqlDataSource dataSource)
             conditions.Add(string.Create(CultureInfo.InvariantCulture, $"{key} >= {from}"));
         if (bounds.KeyTo is { } to)
             conditions.Add(string.Create(CultureInfo.InvariantCulture, $"{key} < {to}"));
-        var scores = string.Concat(schema.ScoreColumns.Select(c => ", " + SqlIdentifier.Quote(c.Name)));
+        var scores = string.Concat(ScoreColumns(schema, withScores).Select(c => ", " + SqlIdentifier.Quote(c.Name)));
         return $"COPY (SELECT {key}::bigint, input_fingerprint{scores} FROM {schema.Table.Quoted} WHERE {string.Join(" AND ", conditions)} ORDER BY {key}) TO STDOUT (FORMAT BINARY)";
     }
 }

@@ -105,8 +105,10 @@ internal sealed class PartitionExecutor(PartitionCommits commits, StoredFingerpr
             var inputs = context.Scorer.Inner.Inputs;
             var seed = InputFingerprint.Seed(context.Model.Name, context.Model.Version);
             var key = context.KeyColumns.Single().Name;
-            await using var merge = new FingerprintMerge(stored.ReadAsync(table, context.Job.Name, partition.Bounds, batchSize, cancellationToken),
-                table.ScoreColumns, options.Value.ChannelDepth, cancellationToken);
+            // The stored scores stand in for the unchanged rows' predictions in the drift sketch; without one they are not read.
+            var withScores = context.Drift is not null;
+            await using var merge = new FingerprintMerge(stored.ReadAsync(table, withScores, context.Job.Name, partition.Bounds, batchSize, cancellationToken),
+                StoredFingerprints.ScoreColumns(table, withScores), options.Value.ChannelDepth, cancellationToken);
             await foreach (var batch in context.Source.ReadAsync(context.ReadColumns, partition.Bounds with { InKeyOrder = true }, batchSize, cancellationToken))
             {
                 var fingerprints = new long[batch.Count];
@@ -141,11 +143,11 @@ internal sealed class PartitionExecutor(PartitionCommits commits, StoredFingerpr
                     continue;
                 }
                 var unchanged = chunk.Split?.Unchanged.Count ?? 0;
-                if (unchanged > 0)
+                if (unchanged > 0 && figures.Sketch is not null)
                 {
                     // Not scored again, but the drift sketch sees them, with the scores their stored row holds.
                     var same = InputBinder.ForModel(read.Take(chunk.Split!.Unchanged), context.Scorer.Inner.Inputs, context.Job.FeatureMapping);
-                    figures.Sketch?.Add(new ScoredBatch(same, chunk.Split.UnchangedOutputs), RowKeyHasher.Hash(same, keys));
+                    figures.Sketch.Add(new ScoredBatch(same, chunk.Split.UnchangedOutputs), RowKeyHasher.Hash(same, keys));
                 }
                 var batch = unchanged == 0 ? read : read.Take(chunk.Split!.Changed);
                 if (batch.Count == 0)
