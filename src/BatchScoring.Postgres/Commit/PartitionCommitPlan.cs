@@ -19,9 +19,6 @@ public sealed record PartitionCommitPlan(ClaimedPartition Partition, string Owne
     /// </summary>
     public bool RemovesPassedKeys { get; init; }
 
-    /// <summary>Merge the staged rows by deleting their keys' rows and inserting them (<c>output.skip_unchanged</c>), not <c>ON CONFLICT</c>.</summary>
-    public bool ReplacesByKey { get; init; }
-
     /// <summary>The challenger's table and model version; null without a challenger.</summary>
     public ShadowTable? Shadow { get; init; }
 

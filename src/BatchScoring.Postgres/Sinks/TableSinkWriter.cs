@@ -29,7 +29,6 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
     private readonly SinkPartition _partition;
     private ICopyImport? _import;
     private SpooledCopyImport? _passed;
-    private bool _replacesByKey;
     private long _rows;
 
     private TableSinkWriter(NpgsqlConnection connection, NpgsqlTransaction transaction, OutputTableSchema schema,
@@ -66,13 +65,9 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
     /// <c>output.skip_unchanged</c> with <c>replace: partition</c>: the keys <see cref="WritePassedAsync"/> receives are
     /// deleted (this job's rows of the partition's time slice) before the merge, so keys that left the source leave.
     /// </param>
-    /// <param name="replacesByKey">
-    /// Merge an upsert table's staged rows by deleting the rows of their keys and inserting them, instead of
-    /// <c>ON CONFLICT DO UPDATE</c>: the same rows afterwards, cheaper (no update per row); <c>output.skip_unchanged</c>.
-    /// </param>
     public static async Task<TableSinkWriter> BeginAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         OutputTableSchema schema, SinkPartition partition, OutputWrite write, bool spooled, CancellationToken cancellationToken,
-        bool removesPassedKeys = false, bool replacesByKey = false)
+        bool removesPassedKeys = false)
     {
         if (write == OutputWrite.Replace)
             await DeleteReplacedAsync(connection, transaction, schema, partition, cancellationToken);
@@ -94,7 +89,7 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
                 $"CREATE TEMP TABLE {staging} (LIKE {schema.Table.Quoted}) ON COMMIT DROP", connection, transaction);
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
-        var writer = new TableSinkWriter(connection, transaction, schema, staging, partition) { _replacesByKey = replacesByKey && schema.Mode == OutputMode.Upsert };
+        var writer = new TableSinkWriter(connection, transaction, schema, staging, partition);
         if (removesPassedKeys)
         {
             var passed = PassedTable(schema);
@@ -235,8 +230,6 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
     {
         var all = BinaryCopyWriter.ColumnList(_schema.AllColumns);
         var keys = BinaryCopyWriter.ColumnList(_schema.KeyColumns);
-        if (_replacesByKey)
-            return await ReplaceByKeyAsync(staging, all, keys, cancellationToken);
         var sql = _schema.Mode == OutputMode.Upsert
             ? $"""
               INSERT INTO {_schema.Table.Quoted} ({all})
@@ -255,24 +248,6 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
             throw DuplicateKeyInRun(e);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CardinalityViolation)
-        {
-            throw new BatchScoringException(
-                $"The source has more than one row for the same key ({keys}) in one partition; the key columns must identify a row, or use output mode append.", e);
-        }
-    }
-
-    /// <summary>Deletes the rows of the staged keys, whichever job wrote them (as the upsert would overwrite them), then inserts the staged rows.</summary>
-    private async Task<long> ReplaceByKeyAsync(string staging, string all, string keys, CancellationToken cancellationToken)
-    {
-        var match = string.Join(" AND ", _schema.KeyColumns.Select(k => $"o.{SqlIdentifier.Quote(k.Name)} = s.{SqlIdentifier.Quote(k.Name)}"));
-        await using (var delete = new NpgsqlCommand($"DELETE FROM {_schema.Table.Quoted} o USING {staging} s WHERE {match}", _connection, _transaction))
-            await delete.ExecuteNonQueryAsync(cancellationToken);
-        await using var insert = new NpgsqlCommand($"INSERT INTO {_schema.Table.Quoted} ({all}) SELECT {all} FROM {staging}", _connection, _transaction);
-        try
-        {
-            return await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             throw new BatchScoringException(
                 $"The source has more than one row for the same key ({keys}) in one partition; the key columns must identify a row, or use output mode append.", e);

@@ -197,7 +197,6 @@ internal sealed class PartitionExecutor(PartitionCommits commits, StoredFingerpr
             Output = context.Output,
             Write = write,
             RemovesPassedKeys = skip && context.Job.Output.Replace == OutputReplace.Partition,
-            ReplacesByKey = skip,
             Shadow = context.Shadow is { } shadow ? new ShadowTable(shadow.Output, shadow.Challenger.Version) : null,
             Files = context.ParquetOutput,
         }, cancellationToken);
