@@ -98,6 +98,9 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
             if (arguments.Runs("rerun"))
                 await RerunMeasure.MeasureAsync(database, table, model, settings, rows, results, ratios);
 
+            if (arguments.Runs("skip"))
+                await SkipUnchangedMeasure.MeasureAsync(database, table, model, settings, rows, results, ratios);
+
             if (arguments.Runs("python"))
             {
                 var (json, onnx) = PythonModels.Ensure();

@@ -64,7 +64,7 @@ public static class IoFloor
         CREATE TABLE {table} (
             customer_id bigint NOT NULL, predicted_label boolean, probability real, score real,
             model_version text NOT NULL, run_id bigint NOT NULL, partition_id bigint NOT NULL, scored_at timestamptz NOT NULL,
-            job_name text NOT NULL, window_start timestamptz,
+            job_name text NOT NULL, window_start timestamptz, input_fingerprint bigint,
             PRIMARY KEY (customer_id));
         CREATE INDEX ON {table} (scored_at);
         """);
@@ -74,15 +74,16 @@ public static class IoFloor
     {
         var lineage = TableSinkWriter.EncodeLineage(new SinkPartition(1, 1, PartitionBounds.Everything, "1", "bench"), DateTime.UtcNow);
         await using var import = await BinaryCopyImport.BeginAsync(connection, table,
-            ["customer_id", "predicted_label", "probability", "score", "model_version", "run_id", "partition_id", "scored_at", "job_name", "window_start"], CancellationToken.None);
+            ["customer_id", "predicted_label", "probability", "score", "model_version", "run_id", "partition_id", "scored_at", "job_name", "window_start", "input_fingerprint"], CancellationToken.None);
         foreach (var key in keys)
         {
-            import.Buffer.StartRow(10);
+            import.Buffer.StartRow(11);
             import.Buffer.WriteInt64Value(key);
             import.Buffer.WriteBoolean((key & 1) == 0);
             import.Buffer.WriteFloat32Value(0.25f);
             import.Buffer.WriteFloat32Value(-1.1f);
             import.Buffer.WriteRaw(lineage);
+            import.Buffer.WriteInt64Value(~key);
             if (import.Buffer.Length >= 1 << 16)
                 await import.FlushAsync(CancellationToken.None);
         }

@@ -192,7 +192,7 @@ public class OutputTableTests(PostgresDatabase database) : IClassFixture<Postgre
     }
 
     [Fact]
-    public async Task A_table_created_before_job_name_and_window_start_gets_them_on_first_use_with_comments_and_keeps_its_rows()
+    public async Task A_table_created_before_job_name_window_start_and_input_fingerprint_gets_them_on_first_use_with_comments_and_keeps_its_rows()
     {
         await using var connection = await database.DataSource.OpenConnectionAsync();
         await connection.ExecuteAsync("""
@@ -220,10 +220,10 @@ public class OutputTableTests(PostgresDatabase database) : IClassFixture<Postgre
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("""
             SELECT count(*) FROM pg_attribute
             WHERE attrelid IN ('scored.old_layout'::regclass, 'scored.old_layout_latest'::regclass)
-              AND attname IN ('job_name', 'window_start') AND col_description(attrelid, attnum) IS NULL
+              AND attname IN ('job_name', 'window_start', 'input_fingerprint') AND col_description(attrelid, attnum) IS NULL
             """));
-        Assert.Equal(4, await connection.ExecuteScalarAsync<long>(
-            "SELECT count(*) FROM pg_attribute WHERE attrelid IN ('scored.old_layout'::regclass, 'scored.old_layout_latest'::regclass) AND attname IN ('job_name', 'window_start')"));
+        Assert.Equal(6, await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM pg_attribute WHERE attrelid IN ('scored.old_layout'::regclass, 'scored.old_layout_latest'::regclass) AND attname IN ('job_name', 'window_start', 'input_fingerprint')"));
     }
 
     [Fact]
@@ -239,7 +239,7 @@ public class OutputTableTests(PostgresDatabase database) : IClassFixture<Postgre
             Output = new OutputSpec { Table = SqlIdentifier.Parse("scored.churn"), Passthrough = passthrough },
         };
         var schema = OutputTableSchema.ForJob(Job("region"), Job("region").Output.Table!, source, [Score]);
-        Assert.Equal(["customer_id", "region", "probability", "model_version", "run_id", "partition_id", "scored_at", "job_name", "window_start"], schema.AllColumns.Select(c => c.Name));
+        Assert.Equal(["customer_id", "region", "probability", "model_version", "run_id", "partition_id", "scored_at", "job_name", "window_start", "input_fingerprint"], schema.AllColumns.Select(c => c.Name));
         var e = Assert.Throws<SchemaMismatchException>(() => OutputTableSchema.ForJob(Job("regoin"), Job("regoin").Output.Table!, source, [Score]));
         Assert.Contains("passthrough column 'regoin'", e.Message);
         Assert.Contains("churn", e.Message);

@@ -4,4 +4,7 @@ namespace BatchScoring.Core.Batches;
 public sealed record ScoredBatch(RowBatch Input, RowBatch Outputs)
 {
     public int Count => Input.Count;
+
+    /// <summary>Each row's <c>InputFingerprint</c> under the model that scored it, row for row; null where none is recorded (shadow rows).</summary>
+    public long[]? Fingerprints { get; init; }
 }

@@ -21,7 +21,7 @@ public static class JobFileKeys
         ["window"] = ["size", "lag"],
         ["partitioning"] = ["grain", "buckets"],
         ["model"] = ["name", "challenger", "path", "inputs", "positive_class"],
-        ["output"] = ["table", "mode", "replace", "key_columns", "passthrough", "shadow_table", "parquet_folder"],
+        ["output"] = ["table", "mode", "replace", "skip_unchanged", "key_columns", "passthrough", "shadow_table", "parquet_folder"],
         ["drift"] = ["enabled", "reference", "p_value", "distance", "psi", "drifted_share", "features"],
         ["drift.reference"] = ["run", "window"],
         ["drift.reference.window"] = ["start", "end"],

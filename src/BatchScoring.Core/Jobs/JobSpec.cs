@@ -160,6 +160,8 @@ public sealed record OutputSpec
     public OutputMode Mode { get; init; } = OutputMode.Upsert;
     /// <summary>How an upsert re-run replaces the rows already there (<c>output.replace</c>).</summary>
     public OutputReplace Replace { get; init; } = OutputReplace.Partition;
+    /// <summary>Score and write only rows whose input fingerprint differs from their output row's (<c>output.skip_unchanged</c>).</summary>
+    public bool SkipUnchanged { get; init; }
     /// <summary>Output key columns; defaults to the source's key columns.</summary>
     public IReadOnlyList<string>? KeyColumns { get; init; }
     /// <summary>Source columns copied unchanged into the output.</summary>

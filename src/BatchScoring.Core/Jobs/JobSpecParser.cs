@@ -290,6 +290,13 @@ internal sealed class JobSpecParser(YamlNodeReader reader, string filePath)
         var replace = section.Read("replace", (n, p) => reader.Choice(n, p, OutputReplaces), OutputReplace.Partition);
         if (mode == OutputMode.Append && section.Optional("replace") is { } replaceNode)
             reader.Error(replaceNode, "'output.replace' applies to mode upsert; an append table keeps every run's rows (a retried partition replaces only its own)");
+        var skipUnchanged = section.Read("skip_unchanged", reader.Bool, false);
+        if (skipUnchanged && (mode != OutputMode.Upsert || !section.Has("table")))
+            reader.Error(section.Optional("skip_unchanged")!,
+                "'output.skip_unchanged' needs an upsert output table (output.table with mode upsert): it compares each row with the row of its key already in the table");
+        else if (skipUnchanged && section.Has("parquet_folder"))
+            reader.Error(section.Optional("skip_unchanged")!,
+                "'output.skip_unchanged' cannot be combined with 'output.parquet_folder': a partition's file is rewritten whole, and the unchanged rows would be missing from it");
         var keys = section.ReadObject("key_columns", reader.Columns);
         var passthrough = section.ReadObject("passthrough", reader.Columns) ?? [];
         var shadow = section.ReadObject("shadow_table", reader.Identifier);
@@ -301,6 +308,7 @@ internal sealed class JobSpecParser(YamlNodeReader reader, string filePath)
             Table = table,
             Mode = mode,
             Replace = replace,
+            SkipUnchanged = skipUnchanged,
             KeyColumns = keys,
             Passthrough = passthrough,
             ShadowTable = shadow,

@@ -33,6 +33,12 @@ public sealed record PartitionBounds
 
     /// <summary>Whether the partition reads a key range (<see cref="KeyFrom"/>/<see cref="KeyTo"/>); a single range bounds nothing.</summary>
     public bool IsKeyRange => KeyFrom is not null || KeyTo is not null;
+
+    /// <summary>
+    /// Read the rows in key order (<c>output.skip_unchanged</c>, which merges them with the stored rows by key); a
+    /// source that cannot order them (Parquet files) ignores it. Not part of <see cref="Key"/>: it changes no row read.
+    /// </summary>
+    public bool InKeyOrder { get; init; }
     public string? File { get; init; }
     /// <summary>Inclusive first row group of <see cref="File"/>.</summary>
     public int? RowGroupStart { get; init; }

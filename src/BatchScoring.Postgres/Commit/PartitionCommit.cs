@@ -20,7 +20,7 @@ public sealed class PartitionCommit : IAsyncDisposable
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlTransaction _transaction;
     private readonly PartitionCommitPlan _plan;
-    private IPartitionSinkWriter? _output;
+    private TableSinkWriter? _output;
     private IPartitionSinkWriter? _shadow;
     private IPartitionSinkWriter? _files;
 
@@ -46,7 +46,7 @@ public sealed class PartitionCommit : IAsyncDisposable
                     .BeginPartitionAsync(new SinkPartition(partition.RunId, partition.PartitionId, partition.Bounds, shadow.ModelVersion, plan.JobName), cancellationToken);
             var main = new SinkPartition(partition.RunId, partition.PartitionId, partition.Bounds, plan.ModelVersion, plan.JobName);
             if (plan.Output is { } output)
-                commit._output = await new TableSink(connection, transaction, output, plan.Write, spooled: false).BeginPartitionAsync(main, cancellationToken);
+                commit._output = await TableSinkWriter.BeginAsync(connection, transaction, output, main, plan.Write, spooled: false, cancellationToken, plan.RemovesPassedKeys);
             if (plan.Files is { } files)
                 commit._files = await files.BeginPartitionAsync(main, cancellationToken);
             return commit;
@@ -60,6 +60,10 @@ public sealed class PartitionCommit : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Stored keys the skip-unchanged merge passed over (see <see cref="PartitionCommitPlan.RemovesPassedKeys"/>).</summary>
+    public Task WritePassedAsync(IReadOnlyList<long> keys, CancellationToken cancellationToken)
+        => _output?.WritePassedAsync(keys, cancellationToken) ?? Task.CompletedTask;
 
     /// <summary>Writes a scored batch to every sink of the partition; <paramref name="shadow"/> is the challenger's scores of the same rows.</summary>
     public async Task WriteAsync(ScoredBatch scored, ScoredBatch? shadow, CancellationToken cancellationToken)
@@ -95,10 +99,11 @@ public sealed class PartitionCommit : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var sink in new[] { _files, _output, _shadow })
+        foreach (var sink in new IPartitionSinkWriter?[] { _files, _output, _shadow })
             if (sink is not null)
                 await sink.DisposeAsync();
-        _files = _output = _shadow = null;
+        _files = _shadow = null;
+        _output = null;
         await _transaction.DisposeAsync();
         await _connection.DisposeAsync();
     }

@@ -13,6 +13,12 @@ public sealed record PartitionCommitPlan(ClaimedPartition Partition, string Owne
     /// <summary>How the partition writes <see cref="Output"/> (see <see cref="OutputWritePath"/>).</summary>
     public OutputWrite Write { get; init; } = OutputWrite.Merge;
 
+    /// <summary>
+    /// <c>output.skip_unchanged</c> with <c>replace: partition</c>: the stored keys passed over without a source row are
+    /// deleted in the partition's transaction, before its rows are merged.
+    /// </summary>
+    public bool RemovesPassedKeys { get; init; }
+
     /// <summary>The challenger's table and model version; null without a challenger.</summary>
     public ShadowTable? Shadow { get; init; }
 

@@ -90,11 +90,11 @@ public sealed class PartitionLeases(NpgsqlDataSource dataSource)
         var updated = await connection.ExecuteAsync(new CommandDefinition(
             $"""
             UPDATE scoring.partitions
-            SET status = '{PartitionStatus.Succeeded}', rows_read = @RowsRead, rows_scored = @RowsScored, rows_failed = @RowsFailed,
+            SET status = '{PartitionStatus.Succeeded}', rows_read = @RowsRead, rows_scored = @RowsScored, rows_failed = @RowsFailed, rows_unchanged = @RowsUnchanged,
                 finished_at = clock_timestamp(), lease_owner = NULL, lease_expires_at = NULL, last_error = NULL,
                 completed_by = @owner, drift_sketch = @sketch::jsonb, shadow_agreement = @agreement::jsonb
             WHERE partition_id = @id AND lease_owner = @owner AND status = '{PartitionStatus.Running}'
-            """, new { counts.RowsRead, counts.RowsScored, counts.RowsFailed, sketch = driftSketchJson, agreement = shadowAgreementJson, id = partition.PartitionId, owner },
+            """, new { counts.RowsRead, counts.RowsScored, counts.RowsFailed, counts.RowsUnchanged, sketch = driftSketchJson, agreement = shadowAgreementJson, id = partition.PartitionId, owner },
             transaction, cancellationToken: cancellationToken));
         if (updated == 0)
             throw new LeaseLostException(partition.PartitionId);
@@ -111,7 +111,7 @@ public sealed class PartitionLeases(NpgsqlDataSource dataSource)
             SET status = CASE WHEN @permanent OR p.attempts >= r.max_attempts THEN '{PartitionStatus.Failed}' ELSE '{PartitionStatus.Pending}' END,
                 finished_at = CASE WHEN @permanent OR p.attempts >= r.max_attempts THEN clock_timestamp() END,
                 next_attempt_at = now() + @retryDelay, last_error = @error, lease_owner = NULL, lease_expires_at = NULL,
-                rows_read = @RowsRead, rows_scored = 0, rows_failed = @RowsFailed
+                rows_read = @RowsRead, rows_scored = 0, rows_failed = @RowsFailed, rows_unchanged = 0
             FROM scoring.runs r
             WHERE r.run_id = p.run_id AND p.partition_id = @id AND p.lease_owner = @owner AND p.status = '{PartitionStatus.Running}'
             """, new { permanent, retryDelay, error, counts.RowsRead, counts.RowsFailed, id = partition.PartitionId, owner },
@@ -129,7 +129,7 @@ public sealed class PartitionLeases(NpgsqlDataSource dataSource)
             $"""
             UPDATE scoring.partitions
             SET status = '{PartitionStatus.Pending}', attempts = greatest(attempts - 1, 0), next_attempt_at = now(),
-                lease_owner = NULL, lease_expires_at = NULL, rows_read = 0, rows_scored = 0, rows_failed = 0
+                lease_owner = NULL, lease_expires_at = NULL, rows_read = 0, rows_scored = 0, rows_failed = 0, rows_unchanged = 0
             WHERE partition_id = @id AND lease_owner = @owner AND status = '{PartitionStatus.Running}'
             """, new { id = partition.PartitionId, owner }, cancellationToken: cancellationToken));
     });

@@ -33,7 +33,8 @@ public sealed record PartitionRecord(
     DateTime? StartedAt,
     DateTime? FinishedAt,
     string? LastError,
-    string? CompletedBy);
+    string? CompletedBy,
+    long RowsUnchanged);
 
 /// <summary>What the heartbeat learnt about one held partition.</summary>
 public sealed record LeaseState(long PartitionId, bool CancelRequested);

@@ -15,7 +15,7 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
         SELECT run_id AS RunId, job_name AS JobName, trigger, status, window_start AS WindowStart, window_end AS WindowEnd,
                model_name AS ModelName, model_version AS ModelVersion, config_hash AS ConfigHash,
                rows_read AS RowsRead, rows_scored AS RowsScored, rows_failed AS RowsFailed, created_at AS CreatedAt,
-               started_at AS StartedAt, finished_at AS FinishedAt, error, host
+               started_at AS StartedAt, finished_at AS FinishedAt, error, host, rows_unchanged AS RowsUnchanged
         FROM scoring.runs
         """;
 
@@ -23,7 +23,7 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
         p.partition_id AS PartitionId, p.run_id AS RunId, p.partition_key AS PartitionKey, p.status, p.attempts,
         p.lease_owner AS LeaseOwner, p.estimated_rows AS EstimatedRows, p.rows_read AS RowsRead, p.rows_scored AS RowsScored,
         p.rows_failed AS RowsFailed, p.started_at AS StartedAt, p.finished_at AS FinishedAt, p.last_error AS LastError,
-        p.completed_by AS CompletedBy
+        p.completed_by AS CompletedBy, p.rows_unchanged AS RowsUnchanged
         """;
 
     /// <summary>The refusal for a job whose previous run is still pending or running (see migration 005's guard).</summary>
@@ -182,7 +182,7 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
                        count(*) FILTER (WHERE status = '{PartitionStatus.Cancelled}') AS cancelled,
                        count(*) AS total,
                        coalesce(sum(rows_read), 0) AS rows_read, coalesce(sum(rows_scored), 0) AS rows_scored,
-                       coalesce(sum(rows_failed), 0) AS rows_failed,
+                       coalesce(sum(rows_failed), 0) AS rows_failed, coalesce(sum(rows_unchanged), 0) AS rows_unchanged,
                        (SELECT format('%s: %s', partition_key, last_error) FROM scoring.partitions
                         WHERE run_id = @runId AND status = '{PartitionStatus.Failed}' ORDER BY partition_id LIMIT 1) AS first_error
                 FROM scoring.partitions WHERE run_id = @runId
@@ -192,7 +192,7 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
                               WHEN r.cancel_requested THEN '{RunStatus.Cancelled}'
                               WHEN agg.succeeded = 0 THEN '{RunStatus.Failed}'
                               ELSE '{RunStatus.PartiallyFailed}' END,
-                rows_read = agg.rows_read, rows_scored = agg.rows_scored, rows_failed = agg.rows_failed,
+                rows_read = agg.rows_read, rows_scored = agg.rows_scored, rows_failed = agg.rows_failed, rows_unchanged = agg.rows_unchanged,
                 finished_at = clock_timestamp(),
                 error = CASE WHEN agg.failed > 0 THEN format('%s of %s partitions failed; first: %s', agg.failed, agg.total, agg.first_error)
                              WHEN r.cancel_requested THEN coalesce(r.error, {LedgerSql.CancelledError}) END

@@ -18,7 +18,8 @@ public sealed record RunRecord(
     DateTime? StartedAt,
     DateTime? FinishedAt,
     string? Error,
-    string? Host);
+    string? Host,
+    long RowsUnchanged);
 
 /// <summary>
 /// What a worker needs to rebuild a run it did not start. <see cref="DriftReferenceError"/> is why the run's drift

@@ -24,7 +24,7 @@ public sealed class RunSummaries(NpgsqlDataSource dataSource)
         p.partition_id AS PartitionId, p.run_id AS RunId, p.partition_key AS PartitionKey, p.status, p.attempts,
         p.lease_owner AS LeaseOwner, p.estimated_rows AS EstimatedRows, p.rows_read AS RowsRead, p.rows_scored AS RowsScored,
         p.rows_failed AS RowsFailed, p.started_at AS StartedAt, p.finished_at AS FinishedAt, p.last_error AS LastError,
-        p.completed_by AS CompletedBy
+        p.completed_by AS CompletedBy, p.rows_unchanged AS RowsUnchanged
         """;
 
     public async Task<RunOverview> SummarizeAsync(long runId, int top, CancellationToken cancellationToken)

@@ -11,7 +11,8 @@ namespace BatchScoring.Postgres.Output;
 
 /// <summary>
 /// The layout of a scored output table: key columns, passthrough columns, the model's output columns,
-/// then the <see cref="LineageColumns"/> (<c>model_version</c> … <c>window_start</c>). Upsert tables
+/// then the <see cref="LineageColumns"/> (<c>model_version</c> … <c>window_start</c>) and the row's
+/// <see cref="InputFingerprint"/> (<c>input_fingerprint</c>). Upsert tables
 /// have the key as primary key and an index on scored_at; append tables are indexed by run and partition
 /// (so that a retried partition replaces its own rows) and uniquely by key and run (<see cref="RunKeyIndex"/>). Both get the view
 /// <c>&lt;table&gt;_latest</c> with the newest row per key.
@@ -34,7 +35,7 @@ public sealed class OutputTableSchema
         KeyColumns = keyColumns;
         PassthroughColumns = passthroughColumns.Where(p => keyColumns.All(k => k.Name != p.Name)).ToArray();
         ScoreColumns = scoreColumns;
-        AllColumns = [.. KeyColumns, .. PassthroughColumns, .. scoreColumns, .. LineageColumns.All];
+        AllColumns = [.. KeyColumns, .. PassthroughColumns, .. scoreColumns, .. LineageColumns.All, InputFingerprint.Column];
         var clash = AllColumns.GroupBy(c => c.Name).FirstOrDefault(g => g.Count() > 1);
         if (clash is not null)
             throw new SchemaMismatchException($"Output table {table}: column '{clash.Key}' would appear twice (a passthrough or key column has the name of a score or lineage column).");
@@ -46,6 +47,9 @@ public sealed class OutputTableSchema
     public IReadOnlyList<ColumnSchema> PassthroughColumns { get; }
     public IReadOnlyList<ColumnSchema> ScoreColumns { get; }
     public IReadOnlyList<ColumnSchema> AllColumns { get; }
+
+    /// <summary>The columns added after output tables were first created; an older table gets them (nullable) on first use.</summary>
+    private static readonly IReadOnlyList<ColumnSchema> AddedColumns = [.. LineageColumns.Added, InputFingerprint.Column];
 
     /// <summary>The view <c>&lt;table&gt;_latest</c>: the newest row per key (by scored_at, then run_id).</summary>
     public SqlIdentifier LatestView => SqlIdentifier.Parse(
@@ -147,13 +151,13 @@ public sealed class OutputTableSchema
 
     private sealed record ExistingColumn(string Name, string Type, bool NotNull, bool HasDefault);
 
-    /// <summary>Checks an existing table's columns; returns the <see cref="LineageColumns.Added"/> it lacks, which the run adds.</summary>
+    /// <summary>Checks an existing table's columns; returns the <see cref="AddedColumns"/> it lacks, which the run adds.</summary>
     private List<ColumnSchema> Check(Dictionary<string, ExistingColumn> existing)
     {
         var added = new List<ColumnSchema>();
         foreach (var column in AllColumns)
         {
-            if (!existing.TryGetValue(column.Name, out var found) && LineageColumns.Added.Contains(column))
+            if (!existing.TryGetValue(column.Name, out var found) && AddedColumns.Contains(column))
             {
                 added.Add(column);
                 continue;
@@ -172,7 +176,7 @@ public sealed class OutputTableSchema
     }
 
     /// <summary>
-    /// Adds lineage columns to a table created before they existed: nullable, without a default, so PostgreSQL changes
+    /// Adds lineage and fingerprint columns to a table created before they existed: nullable, without a default, so PostgreSQL changes
     /// only its catalogue (no rewrite); the rows already there hold null in them until they are scored again.
     /// </summary>
     private string AddLineageSql(IReadOnlyList<ColumnSchema> added)
@@ -273,6 +277,7 @@ public sealed class OutputTableSchema
             "partition_id" => "The partition that wrote the row (scoring.partitions.partition_id)",
             "job_name" => "The job that wrote the row (scoring.runs.job_name); null on rows written before the column existed",
             "window_start" => "Start of the time slice the row was read in (scoring.partitions.window_start); null outside a time slice",
+            "input_fingerprint" => "XxHash64 of the model version and the row's model inputs (README: output.skip_unchanged); null on shadow rows and rows written before the column existed",
             _ => "When the row was scored",
         };
     }

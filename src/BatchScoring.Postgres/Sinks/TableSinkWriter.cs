@@ -26,7 +26,9 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
     private readonly string? _staging;
     private readonly byte[] _lineage;
     private readonly long _runId;
+    private readonly SinkPartition _partition;
     private ICopyImport? _import;
+    private SpooledCopyImport? _passed;
     private long _rows;
 
     private TableSinkWriter(NpgsqlConnection connection, NpgsqlTransaction transaction, OutputTableSchema schema,
@@ -38,6 +40,7 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
         _staging = staging;
         _lineage = EncodeLineage(partition, DateTime.UtcNow);
         _runId = partition.RunId;
+        _partition = partition;
     }
 
     /// <summary>The lineage columns (binary COPY values), the same on every row of a partition: encoded once.</summary>
@@ -58,8 +61,13 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
 
     /// <param name="write">COPY straight into the table, after deleting the partition's rows, or staged and merged (see <see cref="OutputWritePath"/>).</param>
     /// <param name="spooled">Hold the rows in a temporary file and COPY them at <see cref="CompleteAsync"/>, leaving the connection free for another COPY meanwhile.</param>
+    /// <param name="removesPassedKeys">
+    /// <c>output.skip_unchanged</c> with <c>replace: partition</c>: the keys <see cref="WritePassedAsync"/> receives are
+    /// deleted (this job's rows of the partition's time slice) before the merge, so keys that left the source leave.
+    /// </param>
     public static async Task<TableSinkWriter> BeginAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        OutputTableSchema schema, SinkPartition partition, OutputWrite write, bool spooled, CancellationToken cancellationToken)
+        OutputTableSchema schema, SinkPartition partition, OutputWrite write, bool spooled, CancellationToken cancellationToken,
+        bool removesPassedKeys = false)
     {
         if (write == OutputWrite.Replace)
             await DeleteReplacedAsync(connection, transaction, schema, partition, cancellationToken);
@@ -82,6 +90,13 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
         var writer = new TableSinkWriter(connection, transaction, schema, staging, partition);
+        if (removesPassedKeys)
+        {
+            var passed = PassedTable(schema);
+            await using var create = new NpgsqlCommand($"CREATE TEMP TABLE {passed} (key bigint NOT NULL) ON COMMIT DROP", connection, transaction);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+            writer._passed = new SpooledCopyImport(connection, passed, ["key"]);
+        }
         var target = staging ?? schema.Table.Quoted;
         var columns = schema.AllColumns.Select(c => c.Name).ToArray();
         writer._import = spooled
@@ -135,9 +150,29 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
             sourceValues.WriteValues(buffer, row);
             scores.WriteValues(buffer, row);
             buffer.WriteRaw(_lineage);
+            if (batch.Fingerprints is { } fingerprints)
+                buffer.WriteInt64Value(fingerprints[row]);
+            else
+                buffer.WriteNull();
         }
         _rows += batch.Count;
         await import.FlushAsync(cancellationToken);
+    }
+
+    private static string PassedTable(OutputTableSchema schema)
+        => SqlIdentifier.Quote("passed_" + (schema.Table.Schema is { } s ? s + "_" : "") + schema.Table.Name);
+
+    /// <summary>Stored keys the skip-unchanged merge passed over without a source row (see <c>removesPassedKeys</c> of <see cref="BeginAsync"/>).</summary>
+    public async Task WritePassedAsync(IReadOnlyList<long> keys, CancellationToken cancellationToken)
+    {
+        if (_passed is not { } passed || keys.Count == 0)
+            return;
+        foreach (var key in keys)
+        {
+            passed.Buffer.StartRow(1);
+            passed.Buffer.WriteInt64Value(key);
+        }
+        await passed.FlushAsync(cancellationToken);
     }
 
     /// <summary>Finishes the COPY and, when staging, merges the staged rows into the output table; returns how many rows were written.</summary>
@@ -162,7 +197,31 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
                 throw new OutputKeyConflictException(_schema.Table.ToString(), e);
             }
         }
+        if (_passed is { } passedKeys)
+        {
+            _passed = null;
+            await using (passedKeys)
+                await passedKeys.CompleteAsync(cancellationToken);
+            await DeletePassedAsync(cancellationToken);
+        }
         return _staging is null ? _rows : await MergeAsync(_staging, cancellationToken);
+    }
+
+    /// <summary>Deletes this job's rows of the passed keys in the partition's time slice; a passed key the source still has is in the staged rows, and the merge writes it again.</summary>
+    private async Task DeletePassedAsync(CancellationToken cancellationToken)
+    {
+        var key = SqlIdentifier.Quote(_schema.KeyColumns.Single().Name);
+        await using var delete = new NpgsqlCommand
+        {
+            Connection = _connection,
+            Transaction = _transaction,
+            CommandText = $"DELETE FROM {_schema.Table.Quoted} o USING {PassedTable(_schema)} p WHERE o.{key} = p.key AND o.job_name = $1 AND "
+                + (_partition.Bounds.WindowStart is null ? "o.window_start IS NULL" : "o.window_start = $2"),
+            Parameters = { new() { Value = _partition.JobName } },
+        };
+        if (_partition.Bounds.WindowStart is { } windowStart)
+            delete.Parameters.Add(new NpgsqlParameter { Value = DateTime.SpecifyKind(windowStart, DateTimeKind.Utc) });
+        await delete.ExecuteNonQueryAsync(cancellationToken);
     }
 
     Task IPartitionSinkWriter.CompleteAsync(CancellationToken cancellationToken) => CompleteAsync(cancellationToken);
@@ -206,5 +265,8 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
         if (_import is not null)
             await _import.DisposeAsync();
         _import = null;
+        if (_passed is not null)
+            await _passed.DisposeAsync();
+        _passed = null;
     }
 }

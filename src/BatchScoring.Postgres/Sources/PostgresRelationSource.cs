@@ -107,7 +107,8 @@ public sealed class PostgresRelationSource : IBatchSource
         IReadOnlyList<ColumnSchema> columns, PartitionBounds bounds, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var session = await OpenSessionAsync(cancellationToken);
-        var sql = $"COPY (SELECT {SelectList(columns)} FROM {_relation} WHERE {Predicate(bounds)}) TO STDOUT (FORMAT BINARY)";
+        var order = bounds.InKeyOrder && _keyColumns.Count > 0 ? " ORDER BY " + string.Join(", ", _keyColumns.Select(SqlIdentifier.Quote)) : "";
+        var sql = $"COPY (SELECT {SelectList(columns)} FROM {_relation} WHERE {Predicate(bounds)}{order}) TO STDOUT (FORMAT BINARY)";
         NpgsqlRawCopyStream? copy = null;
         var failed = true;
         try

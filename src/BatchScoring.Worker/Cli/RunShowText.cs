@@ -11,7 +11,7 @@ internal static class RunShowText
         Console.WriteLine($"Run {run.RunId} of {run.JobName} ({run.Trigger}): {run.Status}");
         Console.WriteLine($"  window      {(run.WindowStart is null ? "whole source" : $"[{run.WindowStart:yyyy-MM-ddTHH:mm:ssZ}, {run.WindowEnd:yyyy-MM-ddTHH:mm:ssZ}) UTC")}");
         Console.WriteLine($"  model       {run.ModelName} {run.ModelVersion}");
-        Console.WriteLine($"  rows        {run.RowsRead:N0} read, {run.RowsScored:N0} scored, {run.RowsFailed:N0} dead-lettered");
+        Console.WriteLine($"  rows        {run.RowsRead:N0} read, {run.RowsScored:N0} scored, {run.RowsUnchanged:N0} unchanged, {run.RowsFailed:N0} dead-lettered");
         var duration = OutputFormat.Seconds(run.StartedAt, run.FinishedAt ?? DateTime.UtcNow);
         Console.WriteLine($"  time        {run.StartedAt:yyyy-MM-dd HH:mm:ss} .. {(run.FinishedAt is { } f ? f.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "still running")} ({OutputFormat.Duration(duration)})");
         var total = overview.PartitionsByStatus.Values.Sum();

@@ -16,6 +16,7 @@ internal static class RunSummary
                 outcome.RowsRead,
                 outcome.RowsScored,
                 outcome.RowsFailed,
+                outcome.RowsUnchanged,
                 ElapsedSeconds = Math.Round(outcome.Elapsed.TotalSeconds, 1),
                 RowsPerSecond = Math.Round(outcome.RowsPerSecond),
                 outcome.Output,
@@ -24,7 +25,8 @@ internal static class RunSummary
             return;
         }
         Console.WriteLine($"Run {outcome.RunId}: {outcome.Status}");
-        Console.WriteLine($"  rows scored  {outcome.RowsScored:N0} of {outcome.RowsRead:N0} read in {outcome.Elapsed.TotalSeconds:F1} s ({outcome.RowsPerSecond:N0} rows/s)");
+        Console.WriteLine($"  rows scored  {outcome.RowsScored:N0} of {outcome.RowsRead:N0} read in {outcome.Elapsed.TotalSeconds:F1} s ({outcome.RowsPerSecond:N0} rows/s)"
+            + (outcome.RowsUnchanged > 0 ? $", {outcome.RowsUnchanged:N0} unchanged" : ""));
         Console.WriteLine($"  output       {outcome.Output}");
         if (outcome.Error is not null)
             Console.WriteLine($"  error        {outcome.Error}");

@@ -18,6 +18,7 @@ internal static class RunsJson
         run.RowsRead,
         run.RowsScored,
         run.RowsFailed,
+        run.RowsUnchanged,
         StartedAt = Utc(run.StartedAt),
         FinishedAt = Utc(run.FinishedAt),
         DurationSeconds = OutputFormat.Seconds(run.StartedAt, run.FinishedAt),
@@ -37,7 +38,7 @@ internal static class RunsJson
         Shadow = overview.Shadow,
         Partitions = partitions?.Select(p => new
         {
-            p.PartitionId, p.PartitionKey, p.Status, p.Attempts, p.RowsRead, p.RowsScored, p.RowsFailed,
+            p.PartitionId, p.PartitionKey, p.Status, p.Attempts, p.RowsRead, p.RowsScored, p.RowsFailed, p.RowsUnchanged,
             StartedAt = Utc(p.StartedAt), FinishedAt = Utc(p.FinishedAt), Seconds = OutputFormat.Seconds(p.StartedAt, p.FinishedAt), Error = p.LastError,
         }),
     };

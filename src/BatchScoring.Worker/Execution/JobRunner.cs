@@ -192,6 +192,7 @@ internal sealed class JobRunner(
         return new RunOutcome(runId, run.Status, run.RowsRead, run.RowsScored, elapsed, job.Output.Destination, run.Error)
         {
             RowsFailed = run.RowsFailed,
+            RowsUnchanged = run.RowsUnchanged,
         };
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Drift.Sketches;
+using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
 using BatchScoring.Core.Scoring;
 using BatchScoring.Core.Shadow;
@@ -19,9 +20,10 @@ namespace BatchScoring.Worker.Execution;
 /// overlap while memory stays bounded by batch size × channel depth; the score stage runs on
 /// <see cref="WorkerOptions.EffectiveScoreThreads"/> threads. The write stage hands every scored batch to the
 /// partition's <see cref="PartitionCommit"/>, which commits its output, shadow rows, dead letters and <c>succeeded</c>
-/// mark in one transaction.
+/// mark in one transaction. With <c>output.skip_unchanged</c>, the read stage also merges the rows with the stored
+/// fingerprints of the partition's keys (<see cref="FingerprintMerge"/>), and only changed and new rows are scored and written.
 /// </summary>
-internal sealed class PartitionExecutor(PartitionCommits commits, IOptions<WorkerOptions> options, ILogger<PartitionExecutor> logger)
+internal sealed class PartitionExecutor(PartitionCommits commits, StoredFingerprints stored, IOptions<WorkerOptions> options, ILogger<PartitionExecutor> logger)
 {
     private static readonly JsonSerializerOptions RowJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
@@ -48,17 +50,22 @@ internal sealed class PartitionExecutor(PartitionCommits commits, IOptions<Worke
         using var stages = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var depth = options.Value.ChannelDepth;
         var threads = options.Value.EffectiveScoreThreads;
-        var read = Channel.CreateBounded<RowBatch>(depth);
+        var read = Channel.CreateBounded<SourceChunk>(depth);
         var scored = Channel.CreateBounded<ScoredChunk>(depth * threads);
+        // The stored rows exist only where the partition rewrites rows already there: not on a first write (direct), and
+        // only for partitions that name a key range or the whole key space (not hash buckets, not Parquet files).
+        var skip = context.Job.Output.SkipUnchanged && write != OutputWrite.Direct && partition.Bounds is { File: null, HashBuckets: 1 };
+        if (skip)
+            write = OutputWrite.Merge;
 
-        var reader = Task.Run(() => ReadAsync(context, partition, read.Writer, stages.Token), stages.Token);
+        var reader = Task.Run(() => skip ? ReadSkippingAsync(context, partition, read.Writer, stages.Token) : ReadAsync(context, partition, read.Writer, stages.Token), stages.Token);
         var scorers = Enumerable.Range(0, threads)
             .Select(_ => Task.Run(() => ScoreAsync(context, partition.RunId, read.Reader, scored.Writer, stages.Token), stages.Token))
             .ToArray();
         var figures = FinishScoringAsync(scorers, scored.Writer);
         try
         {
-            var counts = await WriteAsync(context, partition, owner, write, scored.Reader, figures, stages.Token);
+            var counts = await WriteAsync(context, partition, owner, write, skip, scored.Reader, figures, stages.Token);
             await Task.WhenAll(reader, figures);
             return counts;
         }
@@ -70,12 +77,47 @@ internal sealed class PartitionExecutor(PartitionCommits commits, IOptions<Worke
         }
     }
 
-    private async Task ReadAsync(RunContext context, ClaimedPartition partition, ChannelWriter<RowBatch> output, CancellationToken cancellationToken)
+    private async Task ReadAsync(RunContext context, ClaimedPartition partition, ChannelWriter<SourceChunk> output, CancellationToken cancellationToken)
     {
         try
         {
             await foreach (var batch in context.Source.ReadAsync(context.ReadColumns, partition.Bounds, options.Value.BatchSize, cancellationToken))
-                await output.WriteAsync(batch, cancellationToken);
+                await output.WriteAsync(new SourceChunk(batch, null, []), cancellationToken);
+            output.Complete();
+        }
+        catch (Exception e)
+        {
+            output.Complete(e);
+        }
+    }
+
+    /// <summary>
+    /// The read stage of <c>output.skip_unchanged</c>: fingerprints every source row and merges it with the stored rows
+    /// of the partition's keys, read beside the source on a connection of their own; the stored keys left over at the
+    /// end follow as chunks without rows.
+    /// </summary>
+    private async Task ReadSkippingAsync(RunContext context, ClaimedPartition partition, ChannelWriter<SourceChunk> output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var table = context.Output!;
+            var batchSize = options.Value.BatchSize;
+            var inputs = context.Scorer.Inner.Inputs;
+            var seed = InputFingerprint.Seed(context.Model.Name, context.Model.Version);
+            var key = context.KeyColumns.Single().Name;
+            // The stored scores stand in for the unchanged rows' predictions in the drift sketch; without one they are not read.
+            var withScores = context.Drift is not null;
+            await using var merge = new FingerprintMerge(stored.ReadAsync(table, withScores, context.Job.Name, partition.Bounds, batchSize, cancellationToken),
+                StoredFingerprints.ScoreColumns(table, withScores), options.Value.ChannelDepth, cancellationToken);
+            await foreach (var batch in context.Source.ReadAsync(context.ReadColumns, partition.Bounds with { InKeyOrder = true }, batchSize, cancellationToken))
+            {
+                var fingerprints = new long[batch.Count];
+                InputFingerprint.Compute(InputBinder.ForModel(batch, inputs, context.Job.FeatureMapping), inputs, seed, fingerprints);
+                var split = await merge.SplitAsync(batch[key], fingerprints, cancellationToken);
+                await output.WriteAsync(new SourceChunk(batch, split, split.Passed), cancellationToken);
+            }
+            await foreach (var passed in merge.RemainingAsync(cancellationToken))
+                await output.WriteAsync(new SourceChunk(null, null, passed), cancellationToken);
             output.Complete();
         }
         catch (Exception e)
@@ -85,27 +127,49 @@ internal sealed class PartitionExecutor(PartitionCommits commits, IOptions<Worke
     }
 
     /// <summary>One score thread: scores batches until the read stage is done, into figures of its own.</summary>
-    private static async Task<PartitionFigures> ScoreAsync(RunContext context, long runId, ChannelReader<RowBatch> input,
+    private static async Task<PartitionFigures> ScoreAsync(RunContext context, long runId, ChannelReader<SourceChunk> input,
         ChannelWriter<ScoredChunk> output, CancellationToken cancellationToken)
     {
         var figures = new PartitionFigures(context.Drift?.Reference.EmptyCopy(DatasetSketch.RunSalt(runId)), context.Shadow is null ? null : new ShadowAgreement());
         var keys = context.KeyColumns.Select(k => k.Name).ToArray();
+        var seed = InputFingerprint.Seed(context.Model.Name, context.Model.Version);
         try
         {
-            await foreach (var batch in input.ReadAllAsync(cancellationToken))
+            await foreach (var chunk in input.ReadAllAsync(cancellationToken))
             {
+                if (chunk.Batch is not { } read)
+                {
+                    await output.WriteAsync(new ScoredChunk(null, null, [], 0) { Passed = chunk.Passed }, cancellationToken);
+                    continue;
+                }
+                var unchanged = chunk.Split?.Unchanged.Count ?? 0;
+                if (unchanged > 0 && figures.Sketch is not null)
+                {
+                    // Not scored again, but the drift sketch sees them, with the scores their stored row holds.
+                    var same = InputBinder.ForModel(read.Take(chunk.Split!.Unchanged), context.Scorer.Inner.Inputs, context.Job.FeatureMapping);
+                    figures.Sketch.Add(new ScoredBatch(same, chunk.Split.UnchangedOutputs), RowKeyHasher.Hash(same, keys));
+                }
+                var batch = unchanged == 0 ? read : read.Take(chunk.Split!.Changed);
+                if (batch.Count == 0)
+                {
+                    await output.WriteAsync(new ScoredChunk(null, null, [], read.Count) { Unchanged = unchanged, Passed = chunk.Passed }, cancellationToken);
+                    continue;
+                }
                 var rejected = ReadGuard.Check(batch, keys);
-                var result = context.Scorer.Score(InputBinder.ForModel(batch, context.Scorer.Inner.Inputs, context.Job.FeatureMapping), rejected);
+                var scoring = context.Scorer.Score(InputBinder.ForModel(batch, context.Scorer.Inner.Inputs, context.Job.FeatureMapping), rejected);
+                var fingerprints = new long[scoring.Scored.Count];
+                InputFingerprint.Compute(scoring.Scored.Input, context.Scorer.Inner.Inputs, seed, fingerprints);
+                var result = scoring with { Scored = scoring.Scored with { Fingerprints = fingerprints } };
                 figures.Sketch?.Add(result.Scored, RowKeyHasher.Hash(result.Scored.Input, keys));
                 ScoredBatch? shadow = null;
                 if (context.Shadow is { } challenger)
                 {
                     var challengerInput = InputBinder.ForModel(result.Scored.Input, challenger.Challenger.Scorer.Inputs, context.Job.FeatureMapping);
-                    shadow = result.Scored with { Outputs = challenger.Challenger.Scorer.Score(challengerInput) };
+                    shadow = result.Scored with { Outputs = challenger.Challenger.Scorer.Score(challengerInput), Fingerprints = null };
                     figures.Agreement!.Add(result.Scored.Outputs, shadow.Outputs);
                 }
                 var letters = result.BadRows.Select(bad => ToDeadLetter(context, batch, bad)).ToArray();
-                await output.WriteAsync(new ScoredChunk(result.Scored, shadow, letters, batch.Count), cancellationToken);
+                await output.WriteAsync(new ScoredChunk(result.Scored, shadow, letters, read.Count) { Unchanged = unchanged, Passed = chunk.Passed }, cancellationToken);
             }
             return figures;
         }
@@ -124,7 +188,7 @@ internal sealed class PartitionExecutor(PartitionCommits commits, IOptions<Worke
         return PartitionFigures.Merge(figures);
     }
 
-    private async Task<RunCounts> WriteAsync(RunContext context, ClaimedPartition partition, string owner, OutputWrite write,
+    private async Task<RunCounts> WriteAsync(RunContext context, ClaimedPartition partition, string owner, OutputWrite write, bool skip,
         ChannelReader<ScoredChunk> input, Task<PartitionFigures> scoring, CancellationToken cancellationToken)
     {
         var errors = context.Job.Errors;
@@ -132,25 +196,30 @@ internal sealed class PartitionExecutor(PartitionCommits commits, IOptions<Worke
         {
             Output = context.Output,
             Write = write,
+            RemovesPassedKeys = skip && context.Job.Output.Replace == OutputReplace.Partition,
             Shadow = context.Shadow is { } shadow ? new ShadowTable(shadow.Output, shadow.Challenger.Version) : null,
             Files = context.ParquetOutput,
         }, cancellationToken);
 
-        long rowsRead = 0, rowsScored = 0;
+        long rowsRead = 0, rowsScored = 0, rowsUnchanged = 0;
         var deadLetters = new List<DeadLetter>();
         await foreach (var chunk in input.ReadAllAsync(cancellationToken))
         {
             rowsRead += chunk.RowsRead;
-            rowsScored += chunk.Scored.Count;
+            rowsUnchanged += chunk.Unchanged;
             deadLetters.AddRange(chunk.DeadLetters);
             if (deadLetters.Count > errors.MaxFailedRows)
                 throw new ErrorBudgetExceededException(context.Job.Name, partition.PartitionKey, deadLetters.Count, rowsRead, deadLetters[0]);
-            await commit.WriteAsync(chunk.Scored, chunk.Shadow, cancellationToken);
+            await commit.WritePassedAsync(chunk.Passed, cancellationToken);
+            if (chunk.Scored is not { } scoredRows)
+                continue;
+            rowsScored += scoredRows.Count;
+            await commit.WriteAsync(scoredRows, chunk.Shadow, cancellationToken);
         }
         if (errors.IsExceeded(deadLetters.Count, rowsRead))
             throw new ErrorBudgetExceededException(context.Job.Name, partition.PartitionKey, deadLetters.Count, rowsRead, deadLetters[0]);
 
-        var counts = new RunCounts(rowsRead, rowsScored, deadLetters.Count);
+        var counts = new RunCounts(rowsRead, rowsScored, deadLetters.Count, rowsUnchanged);
         // The score stage completed the channel after its last thread finished, so the figures cover every scored row.
         var figures = await scoring;
         await commit.CommitAsync(new PartitionOutcome(counts, deadLetters, figures.Sketch, figures.Agreement), cancellationToken);
@@ -164,7 +233,15 @@ internal sealed class PartitionExecutor(PartitionCommits commits, IOptions<Worke
         return new DeadLetter(key, bad.Column, bad.Stage, bad.Reason, JsonSerializer.Serialize(values, RowJson));
     }
 
-    private sealed record ScoredChunk(ScoredBatch Scored, ScoredBatch? Shadow, IReadOnlyList<DeadLetter> DeadLetters, int RowsRead);
+    /// <summary>A source batch (null for a chunk that only carries stored keys passed over), split when skipping unchanged rows.</summary>
+    private sealed record SourceChunk(RowBatch? Batch, MergeSplit? Split, IReadOnlyList<long> Passed);
+
+    /// <summary>What the score stage made of a source chunk; <see cref="Scored"/> is null when no row of it needed scoring.</summary>
+    private sealed record ScoredChunk(ScoredBatch? Scored, ScoredBatch? Shadow, IReadOnlyList<DeadLetter> DeadLetters, int RowsRead)
+    {
+        public int Unchanged { get; init; }
+        public IReadOnlyList<long> Passed { get; init; } = [];
+    }
 
     /// <summary>What the score stage accumulates over a partition: its drift sketch and its shadow agreement.</summary>
     private sealed record PartitionFigures(DatasetSketch? Sketch, ShadowAgreement? Agreement)

@@ -48,6 +48,8 @@ internal sealed class RunContextFactory(
         var (keys, passthrough) = OutputTableSchema.ResolveColumns(job, sourceColumns);
         var output = job.Output.Table is { } table ? OutputTableSchema.ForJob(job, table, sourceColumns, model.Scorer.Outputs) : null;
         var shadow = challenger is null ? null : new ShadowContext(challenger, ShadowOutput.Schema(job.Name, job.Output, keys, challenger.Scorer.Outputs));
+        if (job.Output.SkipUnchanged)
+            CheckSkipUnchanged(job, keys, challenger);
         if (output is not null)
             await outputTables.CheckAsync(output, cancellationToken);
         if (shadow is not null)
@@ -63,6 +65,21 @@ internal sealed class RunContextFactory(
             Shadow = shadow,
             ParquetOutput = parquet,
         };
+    }
+
+    /// <summary>
+    /// <c>output.skip_unchanged</c> merges the source with the stored rows by key, in key order: one integer key (the
+    /// source's), and no challenger, whose shadow rows would otherwise be missing for the rows that are not scored.
+    /// </summary>
+    private static void CheckSkipUnchanged(JobSpec job, IReadOnlyList<ColumnSchema> keys, LoadedModel? challenger)
+    {
+        var where = $"Job '{job.Name}' ({job.FilePath}): output.skip_unchanged";
+        if (keys.Count != 1 || keys[0].Kind is not (ColumnKind.Int16 or ColumnKind.Int32 or ColumnKind.Int64)
+            || !job.Source.KeyColumns.SequenceEqual([keys[0].Name], StringComparer.Ordinal))
+            throw new SchemaMismatchException(
+                $"{where} needs a single integer key column, the source's: the key is ({string.Join(", ", keys.Select(k => $"{k.Name} {k.Kind}"))}).");
+        if (challenger is not null)
+            throw new SchemaMismatchException($"{where} cannot be used with a challenger model (model.challenger): the challenger must score every row.");
     }
 
     /// <summary>

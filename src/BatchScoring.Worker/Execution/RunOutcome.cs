@@ -5,5 +5,8 @@ internal sealed record RunOutcome(long RunId, string Status, long RowsRead, long
 {
     public long RowsFailed { get; init; }
 
+    /// <summary>Rows read whose fingerprint matched their output row (<c>output.skip_unchanged</c>), so not scored again.</summary>
+    public long RowsUnchanged { get; init; }
+
     public double RowsPerSecond => Elapsed.TotalSeconds > 0 ? RowsScored / Elapsed.TotalSeconds : 0;
 }

@@ -51,6 +51,7 @@ internal static class ServiceHost
         builder.Services.AddSingleton(sp => new ModelFileLoader(sp.GetRequiredService<IOptions<ModelsOptions>>().Value.CompileTreeEnsembles));
         builder.Services.AddSingleton<PartitionLeases>();
         builder.Services.AddSingleton<PartitionCommits>();
+        builder.Services.AddSingleton<StoredFingerprints>();
         builder.Services.AddSingleton<OutputTables>();
         builder.Services.AddSingleton<RunContextFactory>();
         builder.Services.AddSingleton<PartitionExecutor>();

@@ -27,6 +27,7 @@ internal sealed class RunObserver(RunLedger ledger, ScoringMetrics metrics, IRun
             metrics.RowsRead(run.JobName, run.RowsRead);
             metrics.RowsScored(run.JobName, run.RowsScored);
             metrics.RowsFailed(run.JobName, run.RowsFailed);
+            metrics.RowsUnchanged(run.JobName, run.RowsUnchanged);
             await notifier.RunFinishedAsync(notification, CancellationToken.None);
         }
         catch (Exception e)

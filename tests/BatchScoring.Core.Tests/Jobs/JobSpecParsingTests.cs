@@ -84,6 +84,19 @@ public class JobSpecParsingTests
             output: { table: churn_scores, replace: key }
             """, "jobs/churn.yaml");
         Assert.Equal(OutputReplace.Key, job.Output.Replace);
+        Assert.False(job.Output.SkipUnchanged);
+    }
+
+    [Fact]
+    public void Output_skip_unchanged_is_read()
+    {
+        var job = JobSpecLoader.Parse("""
+            name: churn
+            source: { table: public.customers, key_columns: customer_id }
+            model: churn@7
+            output: { table: churn_scores, skip_unchanged: true }
+            """, "jobs/churn.yaml");
+        Assert.True(job.Output.SkipUnchanged);
     }
 
     [Fact]

@@ -60,6 +60,37 @@ public class JobValidationTests
     }
 
     [Fact]
+    public void Skip_unchanged_in_append_mode_or_without_a_table()
+    {
+        var append = SingleError("""
+            name: churn
+            source: { table: public.customers, key_columns: [customer_id] }
+            model: churn@champion
+            output:
+              table: scored.churn
+              mode: append
+              skip_unchanged: true
+            """);
+        Assert.Equal((7L, 19L), (append.Line, append.Column));
+        Assert.StartsWith("'output.skip_unchanged' needs an upsert output table", append.Message);
+        Assert.Equal(File, append.FilePath);
+        var files = SingleError("""
+            name: churn
+            source: { table: public.customers, key_columns: [customer_id] }
+            model: churn@champion
+            output: { table: scored.churn, parquet_folder: out, skip_unchanged: true }
+            """);
+        Assert.StartsWith("'output.skip_unchanged' cannot be combined with 'output.parquet_folder'", files.Message);
+        var word = SingleError("""
+            name: churn
+            source: { table: public.customers, key_columns: [customer_id] }
+            model: churn@champion
+            output: { table: scored.churn, skip_unchanged: sometimes }
+            """);
+        Assert.Equal("'output.skip_unchanged' must be true or false, not 'sometimes'", word.Message);
+    }
+
+    [Fact]
     public void An_output_replace_in_append_mode()
     {
         var error = SingleError("""

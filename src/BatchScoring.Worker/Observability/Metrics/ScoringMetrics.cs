@@ -23,6 +23,7 @@ internal sealed class ScoringMetrics
     private readonly Counter _rowsFailed;
     private readonly Counter _leaseReclaims;
     private readonly Counter _driftFlags;
+    private readonly Counter _rowsUnchanged;
 
     public ScoringMetrics()
     {
@@ -35,6 +36,7 @@ internal sealed class ScoringMetrics
             new HistogramConfiguration { LabelNames = JobAndStatus, Buckets = [.. DurationBucketsSeconds] });
         _rowsRead = Factory.CreateCounter("batchscoring_rows_read_total", "Source rows read, by job.", JobLabel);
         _rowsScored = Factory.CreateCounter("batchscoring_rows_scored_total", "Rows scored and written, by job.", JobLabel);
+        _rowsUnchanged = Factory.CreateCounter("batchscoring_rows_unchanged_total", "Rows read whose inputs had not changed since they were scored (output.skip_unchanged): not scored again, by job.", JobLabel);
         _rowsFailed = Factory.CreateCounter("batchscoring_rows_failed_total", "Rows that could not be scored (dead letters), by job.", JobLabel);
         _leaseReclaims = Factory.CreateCounter("batchscoring_lease_reclaims_total", "Partitions reclaimed after their lease expired, by job.", JobLabel);
         _driftFlags = Factory.CreateCounter("batchscoring_drift_flags_total", "Runs that raised a drift flag, by job.", JobLabel);
@@ -56,6 +58,8 @@ internal sealed class ScoringMetrics
     public void RowsRead(string job, long count) => AddRows(_rowsRead, job, count);
 
     public void RowsScored(string job, long count) => AddRows(_rowsScored, job, count);
+
+    public void RowsUnchanged(string job, long count) => AddRows(_rowsUnchanged, job, count);
 
     public void RowsFailed(string job, long count) => AddRows(_rowsFailed, job, count);
 

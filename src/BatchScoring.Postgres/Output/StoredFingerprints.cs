@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using BatchScoring.Core.Batches;
+using BatchScoring.Core.Scoring;
+using BatchScoring.Core.Sql;
+using BatchScoring.Postgres.Copy;
+using Npgsql;
+
+namespace BatchScoring.Postgres.Output;
+
+/// <summary>
+/// The rows a job already wrote in a partition's key range and time slice, for <c>output.skip_unchanged</c>: key (as
+/// bigint), <c>input_fingerprint</c> and, when a drift sketch needs them, the score columns, in key order, with one binary <c>COPY (SELECT … ORDER BY
+/// key) TO STDOUT</c> through the primary key on a connection of their own, so the export runs beside the source's read.
+/// </summary>
+public sealed class StoredFingerprints(NpgsqlDataSource dataSource)
+{
+    /// <summary>The score columns read with the fingerprints: all of them for a drift sketch, else none.</summary>
+    public static IReadOnlyList<ColumnSchema> ScoreColumns(OutputTableSchema schema, bool withScores) => withScores ? schema.ScoreColumns : [];
+
+    public static readonly ColumnSchema KeyColumn = new("key", ColumnKind.Int64);
+
+    /// <summary>Batches of <see cref="KeyColumn"/>, <see cref="InputFingerprint.Column"/>, then the <see cref="ScoreColumns"/>.</summary>
+    public async IAsyncEnumerable<RowBatch> ReadAsync(OutputTableSchema schema, bool withScores, string jobName, PartitionBounds bounds, int batchSize,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        IReadOnlyList<ColumnSchema> columns = [KeyColumn, InputFingerprint.Column, .. ScoreColumns(schema, withScores)];
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var readOnly = new NpgsqlCommand("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", connection))
+            await readOnly.ExecuteNonQueryAsync(cancellationToken);
+        await using var copy = await connection.BeginRawBinaryCopyAsync(Sql(schema, withScores, jobName, bounds), cancellationToken);
+        var reader = new BinaryCopyReader(copy);
+        while (true)
+        {
+            var batch = new RowBatch(columns, batchSize);
+            if (!await reader.FillAsync(batch, cancellationToken))
+                yield break;
+            yield return batch;
+        }
+    }
+
+    /// <summary>COPY takes no parameters: the job name is a validated job name and the bounds are numbers and instants, formatted here.</summary>
+    internal static string Sql(OutputTableSchema schema, bool withScores, string jobName, PartitionBounds bounds)
+    {
+        var key = SqlIdentifier.Quote(schema.KeyColumns.Single().Name);
+        var conditions = new List<string> { $"job_name = '{jobName.Replace("'", "''", StringComparison.Ordinal)}'" };
+        conditions.Add(bounds.WindowStart is { } start
+            ? $"window_start = '{DateTime.SpecifyKind(start, DateTimeKind.Utc).ToString("O", CultureInfo.InvariantCulture)}'::timestamptz"
+            : "window_start IS NULL");
+        if (bounds.KeyFrom is { } from)
+            conditions.Add(string.Create(CultureInfo.InvariantCulture, $"{key} >= {from}"));
+        if (bounds.KeyTo is { } to)
+            conditions.Add(string.Create(CultureInfo.InvariantCulture, $"{key} < {to}"));
+        var scores = string.Concat(ScoreColumns(schema, withScores).Select(c => ", " + SqlIdentifier.Quote(c.Name)));
+        return $"COPY (SELECT {key}::bigint, input_fingerprint{scores} FROM {schema.Table.Quoted} WHERE {string.Join(" AND ", conditions)} ORDER BY {key}) TO STDOUT (FORMAT BINARY)";
+    }
+}

@@ -1,0 +1,177 @@
+using System.Globalization;
+using BatchScoring.Core.Batches;
+using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Runs;
+using BatchScoring.Core.Synthetic;
+using BatchScoring.Models.Training;
+using BatchScoring.Postgres.Copy;
+using BatchScoring.Postgres.Ledger;
+using BatchScoring.Postgres.Migrations;
+using BatchScoring.Worker.Execution;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace BatchScoring.IntegrationTests;
+
+/// <summary>
+/// <c>output.skip_unchanged</c>: a re-run compares each source row's input fingerprint with the row already stored for
+/// its key, and scores and writes only the rows that are new or changed.
+/// </summary>
+public class SkipUnchangedRunTests(ScoringEnvironment env) : IClassFixture<ScoringEnvironment>
+{
+    private const int Rows = 6_000;
+
+    private async Task<NpgsqlConnection> SourceAsync(string name)
+    {
+        var connection = await env.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync($"CREATE TABLE public.{name} ({SyntheticChurnData.TableDefinition})");
+        await BinaryCopyWriter.CopyAsync(connection, $"public.{name}", SyntheticChurnData.Generate(Rows, seed: 31).ToAsyncEnumerable(), CancellationToken.None);
+        return connection;
+    }
+
+    private static string Job(string name, string model = "churn.zip", string replace = "partition") => $"""
+        name: {name}
+        source:
+          table: public.{name}
+          key_columns: [customer_id]
+        partitioning:
+          buckets: 4
+        model:
+          path: {model}
+        output:
+          table: scored.{name}
+          replace: {replace}
+          skip_unchanged: true
+        retries:
+          max_attempts: 3
+          backoff: 1s
+          max_backoff: 2s
+        """;
+
+    private async Task<(IHost Host, JobRunner Runner)> PrepareAsync(string name, string yaml)
+    {
+        env.WriteJob(name, yaml);
+        var host = await env.HostAsync();
+        await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
+        return (host, host.Services.GetRequiredService<JobRunner>());
+    }
+
+    private Task<RunOutcome> RunAsync(JobRunner runner, string name)
+        => runner.RunAsync(JobSpecLoader.LoadByName(env.Folder, name), new RunRequest(RunTrigger.Manual), CancellationToken.None);
+
+    private static async Task<Dictionary<long, (long RunId, DateTime ScoredAt, float Probability)>> RowsAsync(NpgsqlConnection connection, string name)
+        => (await connection.QueryAsync<(long Key, long RunId, DateTime ScoredAt, float Probability)>(
+                $"SELECT customer_id, run_id, scored_at, probability FROM scored.{name}"))
+            .ToDictionary(r => r.Key, r => (r.RunId, r.ScoredAt, r.Probability));
+
+    [Fact]
+    public async Task Unchanged_rows_keep_their_run_and_scored_at_changed_and_nulled_rows_are_rewritten_once_and_counted_through_a_retry()
+    {
+        const string name = "skip_same";
+        await using var connection = await SourceAsync(name);
+        var (host, runner) = await PrepareAsync(name, Job(name));
+        using var _ = host;
+        var first = await RunAsync(runner, name);
+        Assert.Equal(RunStatus.Succeeded, first.Status);
+        Assert.Equal(0, first.RowsUnchanged);
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name} WHERE input_fingerprint IS NULL"));
+
+        var changed = await connection.ExecuteAsync($"UPDATE public.{name} SET tenure_months = coalesce(tenure_months, 0) + 7 WHERE customer_id % 10 = 1");
+        var nulled = await connection.ExecuteAsync($"UPDATE public.{name} SET monthly_charges = NULL WHERE customer_id % 50 = 7 AND monthly_charges IS NOT NULL");
+        // The re-run's first merge fails once, so one partition is retried: it must still write each changed key once.
+        await connection.ExecuteAsync($"""
+            CREATE SEQUENCE {name}_attempts;
+            CREATE FUNCTION {name}_fail_first() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF nextval('{name}_attempts') = 1 THEN RAISE EXCEPTION 'injected failure of a first write'; END IF; RETURN NULL; END $$;
+            CREATE TRIGGER {name}_fail_first AFTER INSERT ON scored.{name} FOR EACH STATEMENT EXECUTE FUNCTION {name}_fail_first();
+            """);
+        var before = await RowsAsync(connection, name);
+
+        var (exitCode, output) = await DemoCommandTests.RunCliAsync(env.Folder, ["run", name], new()
+        {
+            ["ConnectionStrings__BatchScoring"] = env.ConnectionString,
+            ["Jobs__Directory"] = env.Folder,
+            ["Models__Directory"] = env.Folder,
+            ["Observability__MetricsAddress"] = "",
+        });
+
+        Assert.True(exitCode == 0, output);
+        var ledger = host.Services.GetRequiredService<RunLedger>();
+        var second = (await ledger.ListAsync(name, null, 1, CancellationToken.None)).Single();
+        Assert.Equal(RunStatus.Succeeded, second.Status);
+        var unchanged = Rows - changed - nulled;
+        Assert.Equal((Rows, changed + nulled, unchanged), (second.RowsRead, second.RowsScored, second.RowsUnchanged));
+        var partitions = await ledger.PartitionsAsync(second.RunId, CancellationToken.None);
+        Assert.Contains(partitions, p => p.Attempts == 2);
+        Assert.Equal(unchanged, partitions.Sum(p => p.RowsUnchanged));
+        Assert.Contains($"{unchanged:N0} unchanged", output);
+
+        var after = await RowsAsync(connection, name);
+        Assert.Equal(Rows, after.Count);
+        Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(DISTINCT customer_id) FROM scored.{name}"));
+        var rewritten = await connection.QueryAsync<long>(
+            $"SELECT customer_id FROM public.{name} WHERE customer_id % 10 = 1 OR (customer_id % 50 = 7 AND monthly_charges IS NULL)");
+        var rewrittenKeys = rewritten.ToHashSet();
+        Assert.All(after, row =>
+        {
+            if (rewrittenKeys.Contains(row.Key))
+                Assert.Equal(second.RunId, row.Value.RunId);
+            else
+                Assert.Equal(before[row.Key], row.Value);
+        });
+
+        var (showExit, show) = await DemoCommandTests.RunCliAsync(env.Folder, ["runs", "show", second.RunId.ToString(CultureInfo.InvariantCulture)], new()
+        {
+            ["ConnectionStrings__BatchScoring"] = env.ConnectionString,
+        });
+        Assert.Equal(0, showExit);
+        Assert.Contains($"{changed + nulled:N0} scored, {unchanged:N0} unchanged", show);
+    }
+
+    [Fact]
+    public async Task A_new_model_version_rescores_every_row()
+    {
+        const string name = "skip_model";
+        await using var connection = await SourceAsync(name);
+        var training = RowBatch.Concat(SyntheticChurnData.Schema, SyntheticChurnData.Generate(3_000, seed: 5, firstKey: 800_000).ToList());
+        BinaryModelTrainer.TrainAndSave(training, new BinaryModelTrainer.Options(
+            SyntheticChurnData.NumericFeatures, SyntheticChurnData.CategoricalFeatures, SyntheticChurnData.LabelColumn, Trees: 5, Leaves: 4),
+            Path.Combine(env.Folder, "churn_v2.zip"));
+        var (host, runner) = await PrepareAsync(name, Job(name));
+        using var _ = host;
+        var first = await RunAsync(runner, name);
+        var same = await RunAsync(runner, name);
+        Assert.Equal((Rows, 0L), (same.RowsUnchanged, same.RowsScored));
+
+        env.WriteJob(name, Job(name, model: "churn_v2.zip"));
+        var other = await RunAsync(runner, name);
+
+        Assert.Equal(RunStatus.Succeeded, other.Status);
+        Assert.Equal((0L, (long)Rows), (other.RowsUnchanged, other.RowsScored));
+        Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name} WHERE run_id = @run", new { run = other.RunId }));
+        Assert.NotEqual(first.RunId, other.RunId);
+    }
+
+    [Theory]
+    [InlineData("partition")]
+    [InlineData("key")]
+    public async Task Keys_that_left_the_source_follow_output_replace_while_unchanged_rows_stay(string replace)
+    {
+        var name = "skip_left_" + replace;
+        await using var connection = await SourceAsync(name);
+        var (host, runner) = await PrepareAsync(name, Job(name, replace: replace));
+        using var _ = host;
+        var first = await RunAsync(runner, name);
+        var gone = await connection.ExecuteAsync($"DELETE FROM public.{name} WHERE customer_id % 10 = 3");
+
+        var second = await RunAsync(runner, name);
+
+        Assert.Equal(RunStatus.Succeeded, second.Status);
+        Assert.Equal(Rows - gone, second.RowsUnchanged);
+        Assert.Equal(replace == "partition" ? Rows - gone : Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name}"));
+        Assert.Equal(replace == "partition" ? Rows - gone : Rows,
+            await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name} WHERE run_id = @run", new { run = first.RunId }));
+    }
+}
