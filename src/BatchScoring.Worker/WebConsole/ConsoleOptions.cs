@@ -22,15 +22,16 @@ internal sealed class ConsoleOptions : IValidatableObject
     public bool Enabled { get; set; } = true;
 
     /// <summary>
+    /// (An empty value in appsettings.json binds as null, which means the same.)
     /// Empty: the console is served with <c>/metrics</c> and <c>/health</c> on <c>Observability:MetricsAddress</c>
     /// (loopback by default). Else <c>http://host:port</c> of a Kestrel listener of its own.
     /// </summary>
-    public string Address { get; set; } = "";
+    public string Address { get; set => field = value ?? ""; } = "";
 
     public ConsoleAuth Auth { get; set; } = ConsoleAuth.None;
 
     /// <summary>With <see cref="ConsoleAuth.Bearer"/>: the token every request must send as <c>Authorization: Bearer …</c>.</summary>
-    public string Token { get; set; } = "";
+    public string Token { get; set => field = value ?? ""; } = "";
 
     /// <summary>With <see cref="ConsoleAuth.ProxyHeader"/>: the header the proxy sets on requests it authenticated (requests without it get 401).</summary>
     public string ProxyHeader { get; set; } = "X-Forwarded-User";
