@@ -23,6 +23,7 @@
     set('partitions_done', number(progress.partitions_done) + ' of ' + number(progress.partitions));
     set('rows_per_second', number(Math.round(progress.rows_per_second)));
     set('eta', eta(progress.eta_seconds));
+    set('updated', '(live, updated ' + new Date().toISOString().substring(11, 19) + 'Z)');
     (data.partitions || []).forEach(function (p) {
       var cell = document.getElementById('p-' + p.partition_id);
       if (cell) { cell.className = 'cell s-' + p.status; cell.title = p.partition_key + ': ' + p.status; }
