@@ -90,6 +90,9 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
             if (arguments.Runs("rerun"))
                 await RerunMeasure.MeasureAsync(database, table, model, settings, rows, results, ratios);
 
+            if (arguments.Runs("console"))
+                await ConsoleRender.MeasureAsync(database, model, settings, results, ratios);
+
             if (arguments.Runs("python"))
             {
                 var (json, onnx) = PythonModels.Ensure();
