@@ -48,6 +48,21 @@ public class ConsoleAccessTests(ConsoleEnvironment env) : IClassFixture<ConsoleE
     }
 
     [Fact]
+    public async Task No_page_shows_the_connection_string_password_or_what_a_job_file_holds_beyond_its_fields()
+    {
+        await using var console = await RunningConsole.StartAsync(env);
+        foreach (var path in new[] { "/", "/api/runs", $"/runs/{env.FailedRun}", $"/api/runs/{env.FailedRun}", "/jobs", "/api/jobs",
+                     $"/jobs/{ConsoleEnvironment.QueryJob}", $"/api/jobs/{ConsoleEnvironment.QueryJob}", "/models", "/api/models" })
+        {
+            var body = await console.OkAsync(path);
+            Assert.DoesNotContain(ConsoleEnvironment.Password, body, StringComparison.Ordinal);
+            Assert.DoesNotContain(ConsoleEnvironment.QuerySecret, body, StringComparison.Ordinal);
+            Assert.DoesNotContain("Host=", body, StringComparison.OrdinalIgnoreCase);
+        }
+        Assert.Contains(">query<", await console.OkAsync($"/jobs/{ConsoleEnvironment.QueryJob}"));
+    }
+
+    [Fact]
     public async Task Behind_a_trusted_proxy_requests_without_its_header_get_401()
     {
         await using var console = await RunningConsole.StartAsync(env, ("Console:Auth", "ProxyHeader"));

@@ -25,6 +25,11 @@ public class ConsoleEnvironment : PostgresDatabase
     public const string Job = "churn-daily";
     public const string LiveJob = "churn-hourly";
     public const string Planted = "<script>alert(1)</script>";
+    public const string QueryJob = "from-query";
+    /// <summary>A secret-looking literal in a job's source query, which no page may show.</summary>
+    public const string QuerySecret = "sk-live-5f2c9a71";
+    /// <summary>The password of the console's connection string (trust authentication ignores it), which no page may show.</summary>
+    public const string Password = "Db-Secret-81c3";
 
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), "batchscoring-console-" + Guid.NewGuid().ToString("N")[..12]);
     public long FinishedRun { get; private set; }
@@ -62,6 +67,15 @@ public class ConsoleEnvironment : PostgresDatabase
             output:
               table: scored.churn_hourly
             """);
+        File.WriteAllText(Path.Combine(Folder, QueryJob + ".yaml"), $"""
+            name: {QueryJob}
+            source:
+              query: "SELECT * FROM public.customers WHERE api_key <> '{QuerySecret}'"
+              key_columns: [customer_id]
+            model: churn@champion
+            output:
+              table: scored.from_query
+            """);
         File.WriteAllText(Path.Combine(Folder, "broken.yaml"), "name: broken\nsource:\n  table: public.customers\n  key_columns: [customer_id]\nmodel: churn@champion\noutput:\n  tabel: scored.x\n");
 
         using (var host = await HostAsync())
@@ -79,7 +93,7 @@ public class ConsoleEnvironment : PostgresDatabase
     {
         var settings = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:BatchScoring"] = ConnectionString,
+            ["ConnectionStrings:BatchScoring"] = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString) { Password = Password }.ConnectionString,
             ["Jobs:Directory"] = Folder,
             ["Models:Directory"] = Folder,
             ["Models:StoreDirectory"] = Path.Combine(Folder, "store"),

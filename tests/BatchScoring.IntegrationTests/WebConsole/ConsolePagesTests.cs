@@ -135,7 +135,7 @@ public class ConsolePagesTests(ConsoleEnvironment env) : IClassFixture<ConsoleEn
         Assert.False(brokenJson.RootElement.GetProperty("valid").GetBoolean());
         Assert.Equal(7, brokenJson.RootElement.GetProperty("errors")[0].GetProperty("line").GetInt64());
         using var jobs = JsonDocument.Parse(await console.OkAsync("/api/jobs"));
-        Assert.Equal(2, jobs.RootElement.GetProperty("jobs").GetArrayLength());
+        Assert.Equal(3, jobs.RootElement.GetProperty("jobs").GetArrayLength());
         Assert.Equal(HttpStatusCode.NotFound, (await console.GetAsync("/jobs/nope")).Status);
     }
 
