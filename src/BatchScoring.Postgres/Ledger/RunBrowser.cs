@@ -21,7 +21,7 @@ public sealed class RunBrowser(NpgsqlDataSource dataSource)
            AND (@From::timestamptz IS NULL OR created_at >= @From) AND (@To::timestamptz IS NULL OR created_at < @To)
         """;
 
-    /// <summary>Up to <paramref name="limit"/> runs older than <paramref name="beforeRunId"/> (keyset paging on the run id).</summary>
+    /// <summary>Up to <paramref name="limit"/> runs older than <paramref name="beforeRunId"/> (keyset paging on the run id); runs still open count the rows of their committed partitions.</summary>
     public Task<RunPage> PageAsync(RunFilter filter, int limit, long? beforeRunId, CancellationToken cancellationToken) => DatabaseCalls.RunAsync(async () =>
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -31,7 +31,16 @@ public sealed class RunBrowser(NpgsqlDataSource dataSource)
             parameters, cancellationToken: cancellationToken))).ToArray();
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT count(*) FROM scoring.runs" + Where, parameters, cancellationToken: cancellationToken));
-        return new RunPage(runs, total);
+        // A run's own counts are written when it finishes; until then they are what its committed partitions hold.
+        var open = runs.Where(r => r.FinishedAt is null).Select(r => r.RunId).ToArray();
+        if (open.Length == 0)
+            return new RunPage(runs, total);
+        var sums = (await connection.QueryAsync<(long RunId, long Read, long Scored, long Failed)>(new CommandDefinition(
+            """
+            SELECT run_id, sum(rows_read)::bigint, sum(rows_scored)::bigint, sum(rows_failed)::bigint
+            FROM scoring.partitions WHERE run_id = ANY(@open) GROUP BY run_id
+            """, new { open }, cancellationToken: cancellationToken))).ToDictionary(s => s.RunId);
+        return new RunPage(runs.Select(r => sums.TryGetValue(r.RunId, out var s) ? r with { RowsRead = s.Read, RowsScored = s.Scored, RowsFailed = s.Failed } : r).ToArray(), total);
     });
 
     /// <summary>The run's dead letters grouped by stage and reason, the largest groups first.</summary>

@@ -28,6 +28,7 @@ public class ConsolePagesTests(ConsoleEnvironment env) : IClassFixture<ConsoleEn
         Assert.Equal([env.DriftedRun], filtered.RootElement.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("run_id").GetInt64()));
         using var running = JsonDocument.Parse(await console.OkAsync("/api/runs?status=running"));
         Assert.Equal(1, running.RootElement.GetProperty("total").GetInt64());
+        Assert.Equal(2000, running.RootElement.GetProperty("runs")[0].GetProperty("rows_scored").GetInt64());
 
         var (status, body, _) = await console.GetAsync("/api/runs?status=done");
         Assert.Equal(HttpStatusCode.BadRequest, status);
