@@ -118,7 +118,8 @@ internal sealed class JobsPage(IOptions<JobsOptions> jobs, RunLedger ledger, Run
             ("source", E(job?.Source.ToString())),
             ("model", E(job is null ? null : job.Model.Challenger is { } c ? $"{job.Model.Champion}, challenger {c} in shadow" : job.Model.Champion.ToString())),
             ("output", E(job?.Output.Destination)),
-            ("partitioning", E(job is null ? null : $"{(job.Partitioning.Grain is { } g ? $"time slices of {g}" : "no time slices")} × {job.Partitioning.Buckets} bucket(s)"))));
+            ("window", E(job is null ? null : job.Window.Size is { } size ? $"{Span(size)}, ending {Span(job.Window.Lag)} before each fire" : "the whole source")),
+            ("partitioning", E(job is null ? null : $"{(job.Partitioning.Grain is { } g ? $"time slices of {Span(g)}" : "no time slices")} × {job.Partitioning.Buckets} bucket(s)"))));
         if (!file.IsValid)
         {
             body.Append("<h2>Errors</h2><ul class=\"errors\">");
@@ -151,6 +152,16 @@ internal sealed class JobsPage(IOptions<JobsOptions> jobs, RunLedger ledger, Run
         : $"<span class=\"status s-invalid\">{E($"invalid: {file.Errors.Count} error(s)")}</span> {E(file.Errors.Count > 0 ? file.Errors[0].ToString() : null)}";
 
     private static object[] Errors(JobFileResult file) => file.Errors.Select(e => (object)new { e.Line, e.Column, e.Message }).ToArray();
+
+    /// <summary><c>7d</c>, <c>6h</c>, <c>90m</c>, <c>45s</c>, as job files write them.</summary>
+    private static string Span(TimeSpan span) => span switch
+    {
+        { Ticks: 0 } => "0s",
+        _ when span.Ticks % TimeSpan.TicksPerDay == 0 => $"{span.Ticks / TimeSpan.TicksPerDay}d",
+        _ when span.Ticks % TimeSpan.TicksPerHour == 0 => $"{span.Ticks / TimeSpan.TicksPerHour}h",
+        _ when span.Ticks % TimeSpan.TicksPerMinute == 0 => $"{span.Ticks / TimeSpan.TicksPerMinute}m",
+        _ => $"{span.TotalSeconds:0.###}s",
+    };
 
     private static string Misfire(ScheduleSpec s) => s.Misfire == MisfirePolicy.Skip ? "skip" : "fire-once-now";
 }

@@ -119,6 +119,8 @@ public class ConsolePagesTests(ConsoleEnvironment env) : IClassFixture<ConsoleEn
         Assert.Contains("Europe/Berlin = [", job);
         Assert.Contains($"<a href=\"/drift/{ConsoleEnvironment.Job}/age\">age</a>", job);
         Assert.Contains("churn@champion", job);
+        Assert.Contains("1d, ending 6h before each fire", job);
+        Assert.Contains("time slices of 1d", job);
         using var json = JsonDocument.Parse(await console.OkAsync($"/api/jobs/{ConsoleEnvironment.Job}"));
         var fires = json.RootElement.GetProperty("next_fires").EnumerateArray().ToArray();
         Assert.Equal(5, fires.Length);
