@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net;
 
 namespace BatchScoring.Worker.WebConsole;
 
@@ -35,6 +36,10 @@ internal sealed class ConsoleOptions : IValidatableObject
 
     /// <summary>With <see cref="ConsoleAuth.ProxyHeader"/>: the header the proxy sets on requests it authenticated (requests without it get 401).</summary>
     public string ProxyHeader { get; set; } = "X-Forwarded-User";
+
+    /// <summary>Whether a Kestrel address listens on the loopback interface only (<c>+</c>, <c>*</c> and <c>0.0.0.0</c> are every interface).</summary>
+    public static bool IsLoopback(string address)
+        => Uri.TryCreate(address, UriKind.Absolute, out var uri) && (uri.IsLoopback || (IPAddress.TryParse(uri.Host, out var ip) && IPAddress.IsLoopback(ip)));
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -1,10 +1,12 @@
 using System.Globalization;
 using BatchScoring.Core.Errors;
 using BatchScoring.Worker.Cli;
+using BatchScoring.Worker.Observability;
 using BatchScoring.Worker.Reports;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace BatchScoring.Worker.WebConsole;
@@ -16,15 +18,28 @@ namespace BatchScoring.Worker.WebConsole;
 /// </summary>
 internal sealed class ConsoleRoutes(
     RunsPage runs, RunPage run, JobsPage jobs, ModelsPage models, DriftPage drift, IServiceProvider services,
-    ConsoleAuthFilter auth, IOptions<ConsoleOptions> options, TimeProvider clock)
+    ConsoleAuthFilter auth, IOptions<ConsoleOptions> options, IOptions<ObservabilityOptions> observability, TimeProvider clock, ILogger<ConsoleRoutes> logger)
 {
     private const string HtmlType = "text/html; charset=utf-8";
 
-    /// <summary>Maps the console on the observability host unless it is turned off or has an address of its own.</summary>
+    /// <summary>
+    /// Maps the console on the observability host unless it is turned off or has an address of its own. On a listener
+    /// that is not loopback (<c>http://+:9464</c> in the image) it is mapped only with <c>Console:Auth</c> set: /metrics
+    /// being reachable must not make the console reachable to anyone.
+    /// </summary>
     public void MapOnObservabilityHost(IEndpointRouteBuilder app)
     {
-        if (options.Value.Enabled && options.Value.Address.Length == 0)
-            Map(app);
+        var settings = options.Value;
+        if (!settings.Enabled || settings.Address.Length > 0)
+            return;
+        if (settings.Auth == ConsoleAuth.None && !ConsoleOptions.IsLoopback(observability.Value.MetricsAddress))
+        {
+            logger.LogWarning(
+                "The web console is not served on Observability:MetricsAddress={MetricsAddress}: that address is not loopback and Console:Auth is None (set Console:Auth, or Console:Address to a loopback address)",
+                observability.Value.MetricsAddress);
+            return;
+        }
+        Map(app);
     }
 
     public void Map(IEndpointRouteBuilder app)

@@ -63,6 +63,21 @@ public class ConsoleAccessTests(ConsoleEnvironment env) : IClassFixture<ConsoleE
     }
 
     [Fact]
+    public async Task On_an_observability_listener_of_every_interface_the_console_is_served_only_with_auth()
+    {
+        var port = new Uri(OperationsHelpers.FreeLoopbackAddress()).Port;
+        await using (var open = await RunningConsole.StartAsync(env, ("Observability:MetricsAddress", $"http://0.0.0.0:{port}")))
+        {
+            var (status, _) = await OperationsHelpers.GetAsync($"http://127.0.0.1:{port}/jobs");
+            Assert.Equal(HttpStatusCode.NotFound, status);
+            Assert.Equal(HttpStatusCode.OK, (await OperationsHelpers.GetAsync($"http://127.0.0.1:{port}/health/live")).Status);
+        }
+        await using var guarded = await RunningConsole.StartAsync(env, ("Observability:MetricsAddress", $"http://0.0.0.0:{port}"), ("Console:Auth", "Bearer"), ("Console:Token", Token));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await OperationsHelpers.GetAsync($"http://127.0.0.1:{port}/jobs")).Status);
+        Assert.True(ConsoleOptions.IsLoopback("http://localhost:9464") && ConsoleOptions.IsLoopback("http://[::1]:9464") && !ConsoleOptions.IsLoopback("http://+:9464"));
+    }
+
+    [Fact]
     public async Task Behind_a_trusted_proxy_requests_without_its_header_get_401()
     {
         await using var console = await RunningConsole.StartAsync(env, ("Console:Auth", "ProxyHeader"));
