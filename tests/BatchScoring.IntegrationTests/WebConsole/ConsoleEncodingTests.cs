@@ -31,6 +31,17 @@ public class ConsoleEncodingTests(ConsoleEnvironment env) : IClassFixture<Consol
     }
 
     [Fact]
+    public async Task Pages_forbid_scripts_and_loads_from_elsewhere()
+    {
+        await using var console = await RunningConsole.StartAsync(env);
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(console.Address + "/jobs");
+        Assert.Equal("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'self'; form-action 'self'",
+            string.Join(";", response.Headers.GetValues("Content-Security-Policy")));
+        Assert.Equal("nosniff", string.Join(",", response.Headers.GetValues("X-Content-Type-Options")));
+    }
+
+    [Fact]
     public async Task A_script_in_a_url_segment_comes_back_as_text_only()
     {
         await using var console = await RunningConsole.StartAsync(env);
