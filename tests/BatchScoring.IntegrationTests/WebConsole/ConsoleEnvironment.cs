@@ -17,7 +17,7 @@ using Microsoft.Extensions.Hosting;
 namespace BatchScoring.IntegrationTests.WebConsole;
 
 /// <summary>
-/// A ledger with a finished, a failed, a running and two drifted runs, a registered model, a valid and an invalid job
+/// A ledger with a finished, a partially failed, a failed, a running and two analysed runs (the later one drifted), a registered model, a valid and an invalid job
 /// file, and <c>&lt;script&gt;</c> planted in a job description, a partition error and a drifted category name.
 /// </summary>
 public class ConsoleEnvironment : PostgresDatabase
@@ -36,6 +36,8 @@ public class ConsoleEnvironment : PostgresDatabase
     public long FailedRun { get; private set; }
     public long RunningRun { get; private set; }
     public long DriftedRun { get; private set; }
+    /// <summary>A run that failed before any partition, with its own error.</summary>
+    public long BrokenRun { get; private set; }
 
     public override async Task InitializeAsync()
     {
@@ -126,6 +128,9 @@ public class ConsoleEnvironment : PostgresDatabase
             DriftSpec.Default, "model churn@1");
         await store.SaveAsync(DriftedRun, drifted, CancellationToken.None);
 
+        BrokenRun = await RunAsync(connection, QueryJob, "schedule", "failed", day.AddDays(4), 0, p => ("pending", null));
+        await TestRuns.FailAsync(DataSource, BrokenRun, "source query failed: permission denied for table customers");
+
         RunningRun = await RunAsync(connection, LiveJob, "manual", "running", null, 4,
             p => p switch { 0 or 1 => ("succeeded", null), 2 => ("running", null), _ => ("pending", null) });
 
@@ -168,7 +173,7 @@ public class ConsoleEnvironment : PostgresDatabase
         if (finished)
         {
             await connection.ExecuteAsync(
-                "UPDATE scoring.runs r SET rows_read = s.n, rows_scored = s.n, rows_failed = CASE WHEN r.status = 'partially_failed' THEN 3 ELSE 0 END FROM (SELECT sum(rows_scored) n FROM scoring.partitions WHERE run_id = @runId) s WHERE r.run_id = @runId",
+                "UPDATE scoring.runs r SET rows_read = s.n, rows_scored = s.n, rows_failed = CASE WHEN r.status = 'partially_failed' THEN 3 ELSE 0 END FROM (SELECT coalesce(sum(rows_scored), 0) n FROM scoring.partitions WHERE run_id = @runId) s WHERE r.run_id = @runId",
                 new { runId });
         }
         return runId;

@@ -11,14 +11,15 @@ public class ConsolePagesTests(ConsoleEnvironment env) : IClassFixture<ConsoleEn
     {
         await using var console = await RunningConsole.StartAsync(env);
         var page = await console.OkAsync("/");
-        foreach (var run in new[] { env.FinishedRun, env.FailedRun, env.RunningRun, env.DriftedRun })
+        foreach (var run in new[] { env.FinishedRun, env.FailedRun, env.BrokenRun, env.RunningRun, env.DriftedRun })
             Assert.Contains($"<a href=\"/runs/{run}\">{run}</a>", page);
         Assert.Contains("partially failed", page);
         Assert.Contains("could not be scored", page);
-        Assert.Contains("5 run(s)", page);
+        Assert.Contains("6 run(s)", page);
+        Assert.Contains("source query failed: permission denied for table customers", page);
 
         using var all = JsonDocument.Parse(await console.OkAsync("/api/runs"));
-        Assert.Equal(5, all.RootElement.GetProperty("total").GetInt64());
+        Assert.Equal(6, all.RootElement.GetProperty("total").GetInt64());
         Assert.Equal(env.RunningRun, all.RootElement.GetProperty("runs")[0].GetProperty("run_id").GetInt64());
         var failed = all.RootElement.GetProperty("runs").EnumerateArray().Single(r => r.GetProperty("run_id").GetInt64() == env.FailedRun);
         Assert.StartsWith("row 17: ", failed.GetProperty("first_error").GetString());
@@ -28,6 +29,8 @@ public class ConsolePagesTests(ConsoleEnvironment env) : IClassFixture<ConsoleEn
         Assert.Equal([env.DriftedRun], filtered.RootElement.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("run_id").GetInt64()));
         using var running = JsonDocument.Parse(await console.OkAsync("/api/runs?status=running"));
         Assert.Equal(1, running.RootElement.GetProperty("total").GetInt64());
+        using var failedOnly = JsonDocument.Parse(await console.OkAsync("/api/runs?status=failed"));
+        Assert.Equal([env.BrokenRun], failedOnly.RootElement.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("run_id").GetInt64()));
         Assert.Equal(2000, running.RootElement.GetProperty("runs")[0].GetProperty("rows_scored").GetInt64());
 
         var (status, body, _) = await console.GetAsync("/api/runs?status=done");
