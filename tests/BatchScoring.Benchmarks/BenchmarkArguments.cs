@@ -1,9 +1,9 @@
 namespace BatchScoring.Benchmarks;
 
-/// <summary>The harness's command line: <c>[--rows N] [--only floor,stages,pipeline,drift,drift-stage,python,naive,parquet,memory,rerun,skip] [--set Section:Key=value]... [--no-write]</c>.</summary>
+/// <summary>The harness's command line: <c>[--rows N] [--only floor,stages,pipeline,drift,drift-stage,python,naive,parquet,memory,rerun,skip,console] [--set Section:Key=value]... [--no-write]</c>.</summary>
 public sealed record BenchmarkArguments(long Rows, IReadOnlySet<string> Only, bool Write, IReadOnlyList<string> Settings, PipelineOnly? PipelineOnly)
 {
-    public static readonly string[] Measures = ["floor", "stages", "pipeline", "drift", "drift-stage", "python", "naive", "parquet", "memory", "rerun", "skip"];
+    public static readonly string[] Measures = ["floor", "stages", "pipeline", "drift", "drift-stage", "python", "naive", "parquet", "memory", "rerun", "skip", "console"];
 
     public bool Runs(string measure) => Only.Count == 0 || Only.Contains(measure);
 

@@ -100,6 +100,8 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
 
             if (arguments.Runs("skip"))
                 await SkipUnchangedMeasure.MeasureAsync(database, table, model, settings, rows, results, ratios);
+            if (arguments.Runs("console"))
+                await ConsoleRender.MeasureAsync(database, model, settings, results, ratios);
 
             if (arguments.Runs("python"))
             {

@@ -10,6 +10,8 @@ public sealed record Plant
     public double AgeShift { get; init; }
     public double IncomeScale { get; init; } = 1;
     public double NewPlanShare { get; init; }
+    /// <summary>The category the <see cref="NewPlanShare"/> of rows take, which the reference has never seen.</summary>
+    public string NewPlanName { get; init; } = "enterprise";
     public double TenureMissing { get; init; } = 0.02;
     public double ScoreShift { get; init; }
     /// <summary>Shares of basic, standard, premium and family.</summary>
@@ -48,7 +50,7 @@ public static class DriftTestData
             var age = 40 + 12 * Normal(random) + plant.AgeShift;
             ages.Set(i, age);
             incomes.Set(i, 50_000 + 15_000 * plant.IncomeScale * Normal(random));
-            planColumn.Set(i, random.NextDouble() < plant.NewPlanShare ? "enterprise" : Pick(random, plans, plant.PlanWeights));
+            planColumn.Set(i, random.NextDouble() < plant.NewPlanShare ? plant.NewPlanName : Pick(random, plans, plant.PlanWeights));
             if (random.NextDouble() < plant.TenureMissing)
                 tenures.SetNull(i);
             else

@@ -11,7 +11,7 @@ namespace BatchScoring.Postgres.Ledger;
 /// </summary>
 public sealed class RunLedger(NpgsqlDataSource dataSource)
 {
-    private const string SelectRun = """
+    internal const string SelectRun = """
         SELECT run_id AS RunId, job_name AS JobName, trigger, status, window_start AS WindowStart, window_end AS WindowEnd,
                model_name AS ModelName, model_version AS ModelVersion, config_hash AS ConfigHash,
                rows_read AS RowsRead, rows_scored AS RowsScored, rows_failed AS RowsFailed, created_at AS CreatedAt,

@@ -32,6 +32,7 @@ internal static class BatchScoringCli
         root.Subcommands.Add(ReportCommand.Create(configuration));
         root.Subcommands.Add(ModelsCommands.Create(configuration));
         root.Subcommands.Add(JobsCommands.Create(configuration));
+        root.Subcommands.Add(ConsoleCommand.Create(configuration));
         return root;
     }
 

@@ -81,7 +81,7 @@ internal static class JobsCommands
         return command;
     }
 
-    private static object Json(JobSpec job, RunRecord? last) => new
+    internal static object Json(JobSpec job, RunRecord? last) => new
     {
         job.Name,
         job.Enabled,

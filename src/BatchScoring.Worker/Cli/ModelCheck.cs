@@ -7,7 +7,7 @@ namespace BatchScoring.Worker.Cli;
 /// <summary>What <c>models register</c> checks before a file enters the store: that it loads and maps onto output columns.</summary>
 internal static class ModelCheck
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>The model's description as stored in <c>scoring.models.description</c>, and a one-line summary; a model that cannot be loaded is refused.</summary>
     public static (string Json, string Summary) Describe(ModelFileLoader loader, string file)

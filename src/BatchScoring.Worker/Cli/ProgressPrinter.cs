@@ -80,7 +80,7 @@ internal sealed class ProgressPrinter : IProgress<RunProgress>, IDisposable
     }
 
     /// <summary>By rows when the plan estimated them, else by partitions.</summary>
-    private static TimeSpan? Eta(RunProgress value, TimeSpan elapsed)
+    internal static TimeSpan? Eta(RunProgress value, TimeSpan elapsed)
     {
         var fraction = value.EstimatedRows > 0
             ? Math.Min(1, (double)value.RowsScored / value.EstimatedRows)

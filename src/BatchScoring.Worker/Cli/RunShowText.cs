@@ -51,7 +51,7 @@ internal static class RunShowText
         : $"{(drift.DatasetDrift ? "DRIFT" : "no dataset drift")}: {drift.DriftedFeatures} of {drift.InputFeatures} input features drifted" +
           $"{(drift.PredictionDrift ? ", predictions drifted" : "")} (against {drift.Reference}; `{CliCommand.Here($"report {runId}")}` for the details)";
 
-    private static string Shadow(ShadowFigures? shadow) => shadow is null
+    internal static string Shadow(ShadowFigures? shadow) => shadow is null
         ? "none"
         : $"challenger {shadow.ChallengerName} {shadow.ChallengerVersion}: {shadow.Rows:N0} rows" +
           (shadow.LabelAgreement is { } a ? $", labels agree {a:P1}" : "") +

@@ -8,6 +8,7 @@ using BatchScoring.Postgres.Registry;
 using BatchScoring.Worker.Demo;
 using BatchScoring.Worker.Execution;
 using BatchScoring.Worker.Observability;
+using BatchScoring.Worker.WebConsole;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -74,6 +75,7 @@ internal static class ServiceHost
         builder.Services.AddSingleton<DriftSketchStore>();
         builder.Services.AddSingleton<RunDriftFinalizer>();
         builder.Services.AddObservability();
+        builder.Services.AddWebConsole();
         configure?.Invoke(builder.Services);
         return builder.Build();
     }

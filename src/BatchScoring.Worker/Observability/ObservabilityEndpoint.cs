@@ -1,6 +1,7 @@
 using BatchScoring.Core.Errors;
 using BatchScoring.Worker.Observability.Health;
 using BatchScoring.Worker.Observability.Metrics;
+using BatchScoring.Worker.WebConsole;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
@@ -25,6 +26,7 @@ internal sealed class ObservabilityEndpoint(
     ScoringMetrics metrics,
     LedgerGauges gauges,
     HealthCheckService health,
+    ConsoleRoutes console,
     IOptions<ObservabilityOptions> options,
     ILogger<ObservabilityEndpoint> logger) : IHostedService, IAsyncDisposable
 {
@@ -78,6 +80,7 @@ internal sealed class ObservabilityEndpoint(
         var ready = new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag), ResponseWriter = HealthJson.WriteAsync };
         app.MapHealthChecks("/health/ready", ready).WithMetadata(new HttpMethodMetadata(GetAndHead));
         app.MapHealthChecks("/health", ready).WithMetadata(new HttpMethodMetadata(GetAndHead));
+        console.MapOnObservabilityHost(app);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

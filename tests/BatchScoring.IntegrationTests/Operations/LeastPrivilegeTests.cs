@@ -19,7 +19,7 @@ namespace BatchScoring.IntegrationTests.Operations;
 
 /// <summary>
 /// Runs jobs as <c>batchscoring_worker</c> with a password, as ops are told to, and reads their
-/// output as <c>batchscoring_analyst</c>. The roles are cluster-wide: only this class logs in with them.
+/// output as <c>batchscoring_analyst</c>. The roles are cluster-wide: only this class (and, as the analyst, ConsoleAccessTests) logs in with them.
 /// </summary>
 public class LeastPrivilegeTests(ScoringEnvironment env) : IClassFixture<ScoringEnvironment>
 {
