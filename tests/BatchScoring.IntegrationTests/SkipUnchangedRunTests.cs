@@ -174,4 +174,30 @@ public class SkipUnchangedRunTests(ScoringEnvironment env) : IClassFixture<Scori
         Assert.Equal(replace == "partition" ? Rows - gone : Rows,
             await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name} WHERE run_id = @run", new { run = first.RunId }));
     }
+
+    [Fact]
+    public async Task Unchanged_rows_reach_the_drift_sketch_with_their_stored_scores()
+    {
+        const string name = "skip_drift";
+        await using var connection = await SourceAsync(name);
+        var job = Job(name).Replace("  key_columns: [customer_id]", "  key_columns: [customer_id]\n  timestamp_column: event_time") + """
+
+            drift:
+              reference:
+                window: {start: "2026-09-01T00:00:00Z", end: "2026-09-15T00:00:00Z"}
+            """;
+        var (host, runner) = await PrepareAsync(name, job);
+        using var _ = host;
+        var first = await RunAsync(runner, name);
+        var second = await RunAsync(runner, name);
+
+        Assert.Equal((RunStatus.Succeeded, (long)Rows, 0L), (second.Status, second.RowsUnchanged, second.RowsScored));
+        Assert.Equal("reported", await connection.ExecuteScalarAsync<string>("SELECT drift_status FROM scoring.runs WHERE run_id = @run", new { run = second.RunId }));
+        Assert.Equal((long)Rows, await connection.ExecuteScalarAsync<long>("SELECT n_cur FROM scoring.drift_runs WHERE run_id = @run", new { run = second.RunId }));
+        // The same rows with the same scores: every feature's histogram, outputs included, is the first run's.
+        const string bins = "SELECT feature, bins::text FROM scoring.drift_features WHERE run_id = @run ORDER BY feature";
+        var expected = (await connection.QueryAsync<(string, string)>(bins, new { run = first.RunId })).ToList();
+        Assert.Contains(expected, f => f.Item1 == "probability");
+        Assert.Equal(expected, (await connection.QueryAsync<(string, string)>(bins, new { run = second.RunId })).ToList());
+    }
 }
