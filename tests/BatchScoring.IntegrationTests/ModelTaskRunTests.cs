@@ -31,7 +31,7 @@ public class ModelTaskRunTests(ModelsEnvironment env) : IClassFixture<ModelsEnvi
     {
         var (_, connection) = await RunRegisteredAsync("charges", env.RegressionFile, "scored.charges");
         await using var _ = connection;
-        Assert.Equal(["customer_id", "score", "model_version", "run_id", "partition_id", "scored_at", "job_name", "window_start"], await ColumnsOf(connection, "scored", "charges"));
+        Assert.Equal(["customer_id", "score", "model_version", "run_id", "partition_id", "scored_at", "job_name", "window_start", "input_fingerprint"], await ColumnsOf(connection, "scored", "charges"));
 
         var stored = (await connection.QueryAsync<(long Key, float Score)>("SELECT customer_id, score FROM scored.charges")).ToDictionary(r => r.Key, r => r.Score);
         var (keys, expected) = env.ScoreDirectly(env.RegressionFile);
@@ -45,7 +45,7 @@ public class ModelTaskRunTests(ModelsEnvironment env) : IClassFixture<ModelsEnvi
     {
         var (_, connection) = await RunRegisteredAsync("churn-onnx", env.OnnxFile, "scored.churn_onnx");
         await using var _ = connection;
-        Assert.Equal(["customer_id", "score", "probability", "predicted_label", "model_version", "run_id", "partition_id", "scored_at", "job_name", "window_start"],
+        Assert.Equal(["customer_id", "score", "probability", "predicted_label", "model_version", "run_id", "partition_id", "scored_at", "job_name", "window_start", "input_fingerprint"],
             await ColumnsOf(connection, "scored", "churn_onnx"));
 
         var stored = (await connection.QueryAsync<(long Key, float Probability, bool Label)>("SELECT customer_id, probability, predicted_label FROM scored.churn_onnx"))
@@ -63,7 +63,7 @@ public class ModelTaskRunTests(ModelsEnvironment env) : IClassFixture<ModelsEnvi
     {
         var (_, connection) = await RunRegisteredAsync("contract", env.MulticlassFile, "scored.contract");
         await using var _ = connection;
-        Assert.Equal(["customer_id", "predicted_label", "probability_month_to_month", "probability_one_year", "probability_two_year", "model_version", "run_id", "partition_id", "scored_at", "job_name", "window_start"],
+        Assert.Equal(["customer_id", "predicted_label", "probability_month_to_month", "probability_one_year", "probability_two_year", "model_version", "run_id", "partition_id", "scored_at", "job_name", "window_start", "input_fingerprint"],
             await ColumnsOf(connection, "scored", "contract"));
 
         var stored = (await connection.QueryAsync<(long Key, string Label, float MonthToMonth, float OneYear, float TwoYear)>(
