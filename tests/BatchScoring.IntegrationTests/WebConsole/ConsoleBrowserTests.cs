@@ -59,4 +59,14 @@ public class ConsoleBrowserTests(ConsoleEnvironment env) : IClassFixture<Console
         Assert.Contains("<span data-field=\"partitions_done\">2 of 4</span>", dom);
         Assert.Contains("data-live=", dom);
     }
+
+    [Fact]
+    public async Task The_runs_list_updates_itself_while_a_listed_run_is_running()
+    {
+        await using var console = await RunningConsole.StartAsync(env);
+        var (dom, messages) = await HeadlessChromium.DumpDomAndConsoleAsync(console.Address + "/", 1280, 900, TimeSpan.FromSeconds(5));
+        Assert.Empty(messages);
+        Assert.Matches(new Regex(@"\(live, updated \d\d:\d\d:\d\dZ\)"), dom);
+        Assert.Matches(new Regex($"<tr data-run=\"{env.RunningRun}\">.*<span data-field=\"eta\">\\d\\d:\\d\\d:\\d\\d</span>"), dom);
+    }
 }
