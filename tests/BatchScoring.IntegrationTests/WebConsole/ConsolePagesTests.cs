@@ -135,7 +135,7 @@ public class ConsolePagesTests(ConsoleEnvironment env) : IClassFixture<ConsoleEn
     }
 
     [Fact]
-    public async Task A_drifted_run_shows_its_verdict_and_report_inline_and_the_drift_page_charts_the_feature()
+    public async Task A_drifted_run_shows_its_verdict_shadow_agreement_and_report_inline_and_the_drift_page_charts_the_feature()
     {
         await using var console = await RunningConsole.StartAsync(env);
         var page = await console.OkAsync($"/runs/{env.DriftedRun}");
@@ -143,6 +143,11 @@ public class ConsolePagesTests(ConsoleEnvironment env) : IClassFixture<ConsoleEn
         Assert.Contains($"<iframe class=\"report\" title=\"drift report\" src=\"/runs/{env.DriftedRun}/report\"></iframe>", page);
         var report = await console.OkAsync($"/runs/{env.DriftedRun}/report");
         Assert.Contains("<meta name=\"generator\" content=\"batchscoring drift report\">", report);
+        Assert.Contains("challenger churn 2: 2,000 rows, labels agree 93.4", page);
+        Assert.Contains("score difference", page);
+        Assert.Contains("0.0412, score correlation 0.957", page);
+        using var run = JsonDocument.Parse(await console.OkAsync($"/api/runs/{env.DriftedRun}"));
+        Assert.Equal(0.934, run.RootElement.GetProperty("shadow").GetProperty("label_agreement").GetDouble());
 
         var drift = await console.OkAsync($"/drift/{ConsoleEnvironment.Job}/age");
         Assert.Contains("class=\"trend\"", drift);
