@@ -61,8 +61,11 @@ internal sealed class ConsoleRoutes(
         console.MapGet("/api/runs", (HttpRequest request, CancellationToken ct) => Answer(async () => Json(RunsPage.Json(await runs.LoadAsync(request.Query, ct)))));
         console.MapGet("/runs/{id:long}", (long id, int? page, CancellationToken ct) => Answer(async () =>
             await run.LoadAsync(id, clock.GetUtcNow().UtcDateTime, ct) is { } view ? Results.Content(RunPage.Html(view, page ?? 1), HtmlType) : NoRun(id)));
-        console.MapGet("/api/runs/{id:long}", (long id, CancellationToken ct) => Answer(async () =>
-            await run.LoadAsync(id, clock.GetUtcNow().UtcDateTime, ct) is { } view ? Json(RunPage.Json(view)) : NoRun(id)));
+        console.MapGet("/api/runs/{id:long}", (long id, string? partitions, string? since, CancellationToken ct) => Answer(async () =>
+        {
+            var from = RunPage.Since(partitions, since);
+            return await run.LoadAsync(id, clock.GetUtcNow().UtcDateTime, ct) is { } view ? Json(RunPage.Json(view, from)) : NoRun(id);
+        }));
         console.MapGet("/runs/{id:long}/report", (long id, CancellationToken ct) => Answer(async () =>
             Results.Content(DriftReportHtml.Render(await DriftReportDocument.LoadAsync(services, id, ct)), HtmlType), StatusCodes.Status404NotFound));
         console.MapGet("/jobs", (CancellationToken ct) => Answer(async () => Results.Content(JobsPage.Html(await jobs.LoadAsync(ct)), HtmlType)));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using BatchScoring.Core.Errors;
 using BatchScoring.Core.Runs;
 using BatchScoring.Postgres.Ledger;
 using BatchScoring.Worker.Cli;
@@ -12,13 +13,20 @@ namespace BatchScoring.Worker.WebConsole;
 /// <summary>
 /// <c>/runs/{id}</c> and <c>/api/runs/{id}</c>: a run as <c>runs show</c> has it (partitions by status, slowest and
 /// failed ones, drift verdict, shadow agreement) plus every partition as a grid, its dead letters, its progress
-/// (rows/s and ETA as the CLI computes them) and its drift report inline.
+/// (rows/s and ETA as the CLI computes them) and its drift report inline. The page of a live run polls
+/// <c>/api/runs/{id}?partitions=changed&amp;since=CURSOR</c>, which lists only the partitions that may have changed.
 /// </summary>
 internal sealed class RunPage(RunLedger ledger, RunSummaries summaries, RunBrowser browser)
 {
     public const int PartitionsPerPage = 100;
     private const int Top = 5;
     private const int DeadLetterGroups = 20;
+
+    /// <summary>
+    /// How far before the cursor a finish still counts as changed: <c>finished_at</c> is the clock when the UPDATE ran,
+    /// and its transaction may commit (become visible) a moment after a later finish was already read.
+    /// </summary>
+    private static readonly TimeSpan CommitSlack = TimeSpan.FromSeconds(10);
 
     public sealed record Progress(int Partitions, int PartitionsDone, int PartitionsRunning, int PartitionsFailed, long RowsScored, long EstimatedRows,
         double RowsPerSecond, double? EtaSeconds);
@@ -27,7 +35,26 @@ internal sealed class RunPage(RunLedger ledger, RunSummaries summaries, RunBrows
         IReadOnlyList<DeadLetterGroup> DeadLetters, Progress Figures)
     {
         public bool IsLive => Run.Status is RunStatus.Running or "pending";
+
+        /// <summary>The latest partition finish the view has seen (the run's start before any): what the next poll passes as <c>since</c>.</summary>
+        public DateTime Cursor => Partitions.Max(p => p.FinishedAt) ?? Run.StartedAt ?? Run.CreatedAt;
+
+        public string LiveUrl => string.Create(CultureInfo.InvariantCulture, $"/api/runs/{Run.RunId}?partitions=changed&since={Uri.EscapeDataString(Instant(Cursor))}");
     }
+
+    /// <summary>
+    /// <c>?partitions=changed&amp;since=INSTANT</c>: the partitions of a live run that are running, waiting for a retry or
+    /// finished since then (the rest are pending as before, or finished as the caller saw them). Null (every partition)
+    /// without it; once the run is no longer live every partition is listed, so the caller ends with the final states.
+    /// </summary>
+    public static DateTime? Since(string? partitions, string? since) => partitions switch
+    {
+        null or "" or "all" => null,
+        "changed" => DateTime.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var instant)
+            ? DateTime.SpecifyKind(instant, DateTimeKind.Utc)
+            : throw new BatchScoringException($"since: '{since}' is not an ISO 8601 instant (partitions=changed needs the cursor of the previous answer)."),
+        _ => throw new BatchScoringException($"partitions: '{partitions}' is not one of all, changed."),
+    };
 
     /// <summary>The run, or null when the ledger has no such run.</summary>
     public async Task<View?> LoadAsync(long runId, DateTime now, CancellationToken cancellationToken)
@@ -42,7 +69,7 @@ internal sealed class RunPage(RunLedger ledger, RunSummaries summaries, RunBrows
     }
 
     /// <summary>Rows count when their partition commits, as the CLI's progress line counts them.</summary>
-    private static Progress Measure(RunRecord run, IReadOnlyList<PartitionRecord> partitions, DateTime now)
+    internal static Progress Measure(RunRecord run, IReadOnlyList<PartitionRecord> partitions, DateTime now)
     {
         var done = partitions.Count(p => PartitionStatus.IsFinished(p.Status));
         var rows = partitions.Sum(p => p.RowsScored);
@@ -56,10 +83,17 @@ internal sealed class RunPage(RunLedger ledger, RunSummaries summaries, RunBrows
             Math.Round(rate, 1), eta is { } e ? Math.Round(e.TotalSeconds) : null);
     }
 
-    /// <summary><c>runs show -o json</c> with every partition, plus <c>progress</c>, <c>dead_letters</c> and <c>report</c>.</summary>
-    public static JsonNode Json(View view)
+    /// <summary>
+    /// <c>runs show -o json</c> with every partition (those changed after <paramref name="since"/> while the run is live),
+    /// plus <c>progress</c>, <c>dead_letters</c>, <c>report</c> and <c>cursor</c>.
+    /// </summary>
+    public static JsonNode Json(View view, DateTime? since = null)
     {
-        var json = JsonNode.Parse(OutputFormat.Serialize(RunsJson.Show(view.Run, view.FirstError, view.Overview, view.Partitions)))!.AsObject();
+        var partitions = since is { } from && view.IsLive
+            ? view.Partitions.Where(p => p.Status == PartitionStatus.Running || (p.Status == PartitionStatus.Pending && p.Attempts > 0) || p.FinishedAt >= from - CommitSlack).ToArray()
+            : view.Partitions;
+        var json = JsonNode.Parse(OutputFormat.Serialize(RunsJson.Show(view.Run, view.FirstError, view.Overview, partitions)))!.AsObject();
+        json["cursor"] = Instant(view.Cursor);
         json["progress"] = JsonNode.Parse(OutputFormat.Serialize(view.Figures));
         json["dead_letters"] = JsonNode.Parse(OutputFormat.Serialize(view.DeadLetters));
         json["report"] = view.Overview.Drift is null ? null : $"/runs/{view.Run.RunId}/report";
@@ -111,7 +145,7 @@ internal sealed class RunPage(RunLedger ledger, RunSummaries summaries, RunBrows
         AppendPartitionTable(body, view, page);
         if (view.Overview.Drift is not null)
             body.Append($"<h2>Drift report</h2><p><a href=\"/runs/{run.RunId}/report\">open the report on its own</a></p><iframe class=\"report\" title=\"drift report\" src=\"/runs/{run.RunId}/report\"></iframe>");
-        return Page($"Run {run.RunId} of {run.JobName}", body.ToString(), view.IsLive ? $"/api/runs/{run.RunId}" : null);
+        return Page($"Run {run.RunId} of {run.JobName}", body.ToString(), view.IsLive ? view.LiveUrl : null);
     }
 
     /// <param name="page">1-based, clamped to the pages there are.</param>
@@ -131,7 +165,9 @@ internal sealed class RunPage(RunLedger ledger, RunSummaries summaries, RunBrows
         body.Append("</div>");
     }
 
-    private static string Eta(double? seconds) => seconds is { } s ? TimeSpan.FromSeconds(s).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "unknown";
+    private static string Instant(DateTime utc) => DateTime.SpecifyKind(utc.ToUniversalTime(), DateTimeKind.Utc).ToString("O", CultureInfo.InvariantCulture);
+
+    internal static string Eta(double? seconds) => seconds is { } s ? TimeSpan.FromSeconds(s).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "unknown";
 
     private static string Drift(View view) => view.Overview.Drift is not { } d
         ? "not measured (no reference profile)"

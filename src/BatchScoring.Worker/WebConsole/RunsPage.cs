@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
 using BatchScoring.Core.Errors;
 using BatchScoring.Core.Runs;
 using BatchScoring.Postgres.Ledger;
@@ -12,14 +13,18 @@ namespace BatchScoring.Worker.WebConsole;
 /// <summary>
 /// <c>/</c> and <c>/api/runs</c>: runs newest first, filtered by job, status, trigger and creation time
 /// (<c>?job=&amp;status=&amp;trigger=&amp;from=&amp;to=</c>), <see cref="PageSize"/> a page, older pages by <c>?before=RUN_ID</c>.
+/// While a listed run is pending or running the page polls its JSON twin, which has rows/s and ETA for those runs.
 /// </summary>
-internal sealed class RunsPage(RunBrowser browser, RunSummaries summaries)
+internal sealed class RunsPage(RunBrowser browser, RunSummaries summaries, RunLedger ledger, TimeProvider clock)
 {
     public const int PageSize = 50;
     private static readonly string[] Statuses = ["pending", RunStatus.Running, RunStatus.Succeeded, RunStatus.PartiallyFailed, RunStatus.Failed, RunStatus.Cancelled];
     private static readonly string[] Triggers = [RunTrigger.Schedule, RunTrigger.Backfill, RunTrigger.Manual, RunTrigger.Retry];
 
-    public sealed record View(RunFilter Filter, long Total, IReadOnlyList<RunRecord> Runs, IReadOnlyDictionary<long, string> FirstErrors, long? NextBefore);
+    /// <param name="Live">The progress of each listed run that is pending or running.</param>
+    /// <param name="Query">The request's query string, which the page's poll repeats.</param>
+    public sealed record View(RunFilter Filter, long Total, IReadOnlyList<RunRecord> Runs, IReadOnlyDictionary<long, string> FirstErrors, long? NextBefore,
+        IReadOnlyDictionary<long, RunPage.Progress> Live, string Query);
 
     public async Task<View> LoadAsync(IQueryCollection query, CancellationToken cancellationToken)
     {
@@ -31,16 +36,27 @@ internal sealed class RunsPage(RunBrowser browser, RunSummaries summaries)
         var page = await browser.PageAsync(filter, PageSize, before, cancellationToken);
         var errors = await summaries.FirstErrorsAsync(page.Runs.Select(r => r.RunId).ToArray(), cancellationToken);
         var next = page.Runs.Count == PageSize ? page.Runs[^1].RunId : (long?)null;
-        return new View(filter, page.Total, page.Runs, errors, next);
+        var live = new Dictionary<long, RunPage.Progress>();
+        var now = clock.GetUtcNow().UtcDateTime;
+        foreach (var run in page.Runs.Where(IsLive))
+            live[run.RunId] = RunPage.Measure(run, await ledger.PartitionsAsync(run.RunId, cancellationToken), now);
+        return new View(filter, page.Total, page.Runs, errors, next, live, query.Count == 0 ? "" : QueryString.Create(query).Value ?? "");
     }
 
-    public static object Json(View view) => new
+    /// <summary>The objects of <c>runs -o json</c>, each with <c>progress</c> (null unless the run is pending or running).</summary>
+    public static JsonNode Json(View view)
     {
-        Filter = view.Filter,
-        view.Total,
-        view.NextBefore,
-        Runs = view.Runs.Select(r => RunsJson.Run(r, view.FirstErrors.GetValueOrDefault(r.RunId))),
-    };
+        var runs = new JsonArray();
+        foreach (var r in view.Runs)
+        {
+            var run = JsonNode.Parse(OutputFormat.Serialize(RunsJson.Run(r, view.FirstErrors.GetValueOrDefault(r.RunId))))!.AsObject();
+            run["progress"] = view.Live.TryGetValue(r.RunId, out var progress) ? JsonNode.Parse(OutputFormat.Serialize(progress)) : null;
+            runs.Add(run);
+        }
+        var json = JsonNode.Parse(OutputFormat.Serialize(new { view.Filter, view.Total, view.NextBefore }))!.AsObject();
+        json["runs"] = runs;
+        return json;
+    }
 
     public static string Html(View view)
     {
@@ -52,17 +68,28 @@ internal sealed class RunsPage(RunBrowser browser, RunSummaries summaries)
         body.Append($"<label>to (UTC)<input type=\"date\" name=\"to\" value=\"{E(f.To?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))}\"></label>");
         body.Append("<button type=\"submit\">filter</button> <a href=\"/\">clear</a></form>");
         body.Append(Table(
-            ["run", "job", "trigger", "status", "started", "duration", "rows scored", "dead letters", "first error"],
-            view.Runs.Select(r => Row(
-                RunLink(r.RunId), JobLink(r.JobName), E(r.Trigger), Status(r.Status), Time(r.StartedAt ?? r.CreatedAt),
-                E(OutputFormat.Duration(OutputFormat.Seconds(r.StartedAt, r.FinishedAt ?? (r.StartedAt is null ? null : DateTime.UtcNow)))),
-                E(r.RowsScored), E(r.RowsFailed), Short(view.FirstErrors.GetValueOrDefault(r.RunId), 90))),
+            ["run", "job", "trigger", "status", "started", "duration", "rows scored", "speed", "dead letters", "first error"],
+            view.Runs.Select(r => RunRow(r, view.Live.GetValueOrDefault(r.RunId), view.FirstErrors.GetValueOrDefault(r.RunId))),
             "No runs match."));
         body.Append($"<div class=\"pager\"><span>{E(view.Total)} run(s)</span>");
+        if (view.Live.Count > 0)
+            body.Append("<span class=\"legend\" data-field=\"updated\">(live)</span>");
         if (view.NextBefore is { } next)
             body.Append($"<a href=\"/?{E(Query(f, next))}\">older runs →</a>");
         body.Append("</div>");
-        return Page("Runs", body.ToString());
+        return Page("Runs", body.ToString(), view.Live.Count > 0 ? "/api/runs" + view.Query : null);
+    }
+
+    private static bool IsLive(RunRecord run) => run.Status is RunStatus.Running or "pending";
+
+    /// <summary>A run's row; a live run's cells that <c>console.js</c> updates carry <c>data-field</c>.</summary>
+    private static string RunRow(RunRecord r, RunPage.Progress? live, string? firstError)
+    {
+        var duration = E(OutputFormat.Duration(OutputFormat.Seconds(r.StartedAt, r.FinishedAt ?? (r.StartedAt is null ? null : DateTime.UtcNow))));
+        var speed = live is null ? "" : $"<span data-field=\"rows_per_second\">{E((long)live.RowsPerSecond)}</span> rows/s, ETA <span data-field=\"eta\">{E(RunPage.Eta(live.EtaSeconds))}</span>";
+        return $"<tr data-run=\"{r.RunId}\"><td>{RunLink(r.RunId)}</td><td>{JobLink(r.JobName)}</td><td>{E(r.Trigger)}</td><td>{Status(r.Status)}</td><td>{Time(r.StartedAt ?? r.CreatedAt)}</td>" +
+               $"<td>{duration}</td><td data-field=\"rows_scored\">{E(live is null ? r.RowsScored : Math.Max(r.RowsScored, live.RowsScored))}</td><td>{speed}</td>" +
+               $"<td data-field=\"rows_failed\">{E(r.RowsFailed)}</td><td>{Short(firstError, 90)}</td></tr>";
     }
 
     private static string Select(string name, IEnumerable<string> values, string? selected)

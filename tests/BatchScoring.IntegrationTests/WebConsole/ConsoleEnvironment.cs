@@ -127,6 +127,12 @@ public class ConsoleEnvironment : PostgresDatabase
         var drifted = DriftAnalyzer.Analyze(reference, DriftTestData.Current(reference, 1500, seed: 2, new Plant { AgeShift = 6, NewPlanShare = 0.2, IncomeScale = 1.4, TenureMissing = 0.12, NewPlanName = Planted }),
             DriftSpec.Default, "model churn@1");
         await store.SaveAsync(DriftedRun, drifted, CancellationToken.None);
+        await connection.ExecuteAsync(
+            """
+            UPDATE scoring.runs SET challenger_name = 'churn', challenger_version = '2', shadow_rows = 2000,
+                   shadow_label_agreement = 0.934, shadow_mean_abs_score_diff = 0.0412, shadow_score_correlation = 0.957
+            WHERE run_id = @DriftedRun
+            """, new { DriftedRun });
 
         BrokenRun = await RunAsync(connection, QueryJob, "schedule", "failed", day.AddDays(4), 0, p => ("pending", null));
         await TestRuns.FailAsync(DataSource, BrokenRun, "source query failed: permission denied for table customers");

@@ -72,7 +72,7 @@ public class ConsolePagesTests(ConsoleEnvironment env) : IClassFixture<ConsoleEn
     {
         await using var console = await RunningConsole.StartAsync(env);
         var page = await console.OkAsync($"/runs/{env.RunningRun}");
-        Assert.Contains($"data-live=\"/api/runs/{env.RunningRun}\"", page);
+        Assert.Contains($"data-live=\"/api/runs/{env.RunningRun}?partitions=changed&amp;since=", page);
         Assert.Contains("<script src=\"/assets/console.js\"></script>", page);
         using var json = JsonDocument.Parse(await console.OkAsync($"/api/runs/{env.RunningRun}"));
         var progress = json.RootElement.GetProperty("progress");
@@ -87,7 +87,55 @@ public class ConsolePagesTests(ConsoleEnvironment env) : IClassFixture<ConsoleEn
     }
 
     [Fact]
-    public async Task A_drifted_run_shows_its_verdict_and_report_inline_and_the_drift_page_charts_the_feature()
+    public async Task A_live_run_page_polls_only_the_partitions_changed_since_its_cursor()
+    {
+        await using var console = await RunningConsole.StartAsync(env);
+        using var all = JsonDocument.Parse(await console.OkAsync($"/api/runs/{env.RunningRun}"));
+        Assert.Equal(4, all.RootElement.GetProperty("partitions").GetArrayLength());
+        var cursor = all.RootElement.GetProperty("cursor").GetDateTime();
+        var page = await console.OkAsync($"/runs/{env.RunningRun}");
+        Assert.Contains($"data-live=\"/api/runs/{env.RunningRun}?partitions=changed&amp;since={Uri.EscapeDataString(cursor.ToString("O", System.Globalization.CultureInfo.InvariantCulture))}\"", page);
+
+        // Both finishes are within the slack before the cursor; a minute later only the running partition can still change.
+        using var recent = JsonDocument.Parse(await console.OkAsync($"/api/runs/{env.RunningRun}?partitions=changed&since={Uri.EscapeDataString(cursor.ToString("O"))}"));
+        Assert.Equal(["succeeded", "succeeded", "running"], recent.RootElement.GetProperty("partitions").EnumerateArray().Select(p => p.GetProperty("status").GetString()));
+        using var later = JsonDocument.Parse(await console.OkAsync($"/api/runs/{env.RunningRun}?partitions=changed&since={Uri.EscapeDataString(cursor.AddMinutes(1).ToString("O"))}"));
+        Assert.Equal(["running"], later.RootElement.GetProperty("partitions").EnumerateArray().Select(p => p.GetProperty("status").GetString()));
+        Assert.Equal(2000, later.RootElement.GetProperty("progress").GetProperty("rows_scored").GetInt64());
+
+        using var finished = JsonDocument.Parse(await console.OkAsync($"/api/runs/{env.FailedRun}?partitions=changed&since=2099-01-01T00:00Z"));
+        Assert.Equal(3, finished.RootElement.GetProperty("partitions").GetArrayLength());
+        var (status, body, _) = await console.GetAsync($"/api/runs/{env.RunningRun}?partitions=changed&since=soon");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("since: 'soon' is not an ISO 8601 instant", body);
+        Assert.Equal(HttpStatusCode.BadRequest, (await console.GetAsync($"/api/runs/{env.RunningRun}?partitions=some")).Status);
+    }
+
+    [Fact]
+    public async Task The_runs_list_with_a_running_run_is_live_with_its_rows_per_second_and_eta()
+    {
+        await using var console = await RunningConsole.StartAsync(env);
+        var page = await console.OkAsync("/?job=" + ConsoleEnvironment.LiveJob);
+        Assert.Contains($"data-live=\"/api/runs?job={ConsoleEnvironment.LiveJob}\"", page);
+        Assert.Matches(new System.Text.RegularExpressions.Regex($"<tr data-run=\"{env.RunningRun}\">.*<span data-field=\"rows_per_second\">\\d+</span> rows/s, ETA <span data-field=\"eta\">\\d\\d:\\d\\d:\\d\\d</span>"), page);
+        Assert.DoesNotContain("data-live", await console.OkAsync("/?status=failed"));
+
+        using var json = JsonDocument.Parse(await console.OkAsync("/api/runs"));
+        foreach (var run in json.RootElement.GetProperty("runs").EnumerateArray())
+        {
+            var progress = run.GetProperty("progress");
+            if (run.GetProperty("run_id").GetInt64() != env.RunningRun)
+            {
+                Assert.Equal(JsonValueKind.Null, progress.ValueKind);
+                continue;
+            }
+            Assert.InRange(progress.GetProperty("rows_per_second").GetDouble(), 20, 40);
+            Assert.InRange(progress.GetProperty("eta_seconds").GetDouble(), 50, 80);
+        }
+    }
+
+    [Fact]
+    public async Task A_drifted_run_shows_its_verdict_shadow_agreement_and_report_inline_and_the_drift_page_charts_the_feature()
     {
         await using var console = await RunningConsole.StartAsync(env);
         var page = await console.OkAsync($"/runs/{env.DriftedRun}");
@@ -95,6 +143,11 @@ public class ConsolePagesTests(ConsoleEnvironment env) : IClassFixture<ConsoleEn
         Assert.Contains($"<iframe class=\"report\" title=\"drift report\" src=\"/runs/{env.DriftedRun}/report\"></iframe>", page);
         var report = await console.OkAsync($"/runs/{env.DriftedRun}/report");
         Assert.Contains("<meta name=\"generator\" content=\"batchscoring drift report\">", report);
+        Assert.Contains("challenger churn 2: 2,000 rows, labels agree 93.4", page);
+        Assert.Contains("score difference", page);
+        Assert.Contains("0.0412, score correlation 0.957", page);
+        using var run = JsonDocument.Parse(await console.OkAsync($"/api/runs/{env.DriftedRun}"));
+        Assert.Equal(0.934, run.RootElement.GetProperty("shadow").GetProperty("label_agreement").GetDouble());
 
         var drift = await console.OkAsync($"/drift/{ConsoleEnvironment.Job}/age");
         Assert.Contains("class=\"trend\"", drift);
