@@ -7,8 +7,8 @@ namespace BatchScoring.Benchmarks;
 /// <summary>
 /// Whole <c>batchscoring</c> processes of a published binary (<c>--batchscoring PATH</c>; publishing inside the
 /// harness would take minutes): a 1M-row <c>run</c> with its start-up, next to the in-process pipeline, then
-/// <c>--help</c> and <c>runs</c> against the harness's database, min and median of <see cref="Rounds"/>; as published and
-/// with tiered compilation on, one after the other.
+/// <c>--help</c> and <c>runs</c> against the harness's database, min and median of <see cref="Rounds"/>; once for each of
+/// <see cref="Variants"/>, one after the other.
 /// </summary>
 public static class StartupMeasure
 {
@@ -16,11 +16,16 @@ public static class StartupMeasure
     private const string Job = "bench-startup";
     private const string OutputTable = "scored.bench_startup";
 
-    /// <summary>The binary as published, then with tiered compilation on (the environment wins over the project's setting).</summary>
+    /// <summary>
+    /// The binary as published, then with tiered compilation on (the environment wins over the project's setting), and
+    /// on but with methods that loop compiled fully optimised at once and no profile-guided re-compilation.
+    /// </summary>
     private static readonly (string Name, (string Key, string Value)[] Variables)[] Variants =
     [
         ("as published", []),
         ("DOTNET_TieredCompilation=1", [("DOTNET_TieredCompilation", "1")]),
+        ("DOTNET_TieredCompilation=1 DOTNET_TC_QuickJitForLoops=0 DOTNET_TieredPGO=0",
+            [("DOTNET_TieredCompilation", "1"), ("DOTNET_TC_QuickJitForLoops", "0"), ("DOTNET_TieredPGO", "0")]),
     ];
 
     public static async Task MeasureAsync(string binary, BenchmarkDatabase database, string table, string model,
