@@ -1,9 +1,12 @@
 namespace BatchScoring.Benchmarks;
 
-/// <summary>The harness's command line: <c>[--rows N] [--only floor,stages,pipeline,drift,drift-stage,python,naive,parquet,memory,rerun,skip,console] [--set Section:Key=value]... [--no-write]</c>.</summary>
+/// <summary>The harness's command line: <c>[--rows N] [--only floor,stages,pipeline,drift,drift-stage,python,naive,parquet,memory,rerun,skip,console,startup] [--batchscoring PATH] [--set Section:Key=value]... [--no-write]</c>.</summary>
 public sealed record BenchmarkArguments(long Rows, IReadOnlySet<string> Only, bool Write, IReadOnlyList<string> Settings, PipelineOnly? PipelineOnly)
 {
-    public static readonly string[] Measures = ["floor", "stages", "pipeline", "drift", "drift-stage", "python", "naive", "parquet", "memory", "rerun", "skip", "console"];
+    public static readonly string[] Measures = ["floor", "stages", "pipeline", "drift", "drift-stage", "python", "naive", "parquet", "memory", "rerun", "skip", "console", "startup"];
+
+    /// <summary>A published <c>batchscoring</c> for the <c>startup</c> measure (<c>--batchscoring PATH</c>).</summary>
+    public string? Batchscoring { get; init; }
 
     public bool Runs(string measure) => Only.Count == 0 || Only.Contains(measure);
 
@@ -17,6 +20,7 @@ public sealed record BenchmarkArguments(long Rows, IReadOnlySet<string> Only, bo
         var write = Environment.GetEnvironmentVariable("CI") != "true";
         var settings = new List<string>();
         PipelineOnly? pipelineOnly = null;
+        string? batchscoring = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -34,6 +38,9 @@ public sealed record BenchmarkArguments(long Rows, IReadOnlySet<string> Only, bo
                     var setting = Next();
                     settings.Add(setting.Contains('=') ? setting : throw new ArgumentException($"--set {setting}: expected Section:Key=value."));
                     break;
+                case "--batchscoring":
+                    batchscoring = File.Exists(Next()) ? Path.GetFullPath(args[i]) : throw new ArgumentException($"--batchscoring {args[i]}: there is no such file.");
+                    break;
                 case "--no-write":
                     write = false;
                     break;
@@ -42,10 +49,12 @@ public sealed record BenchmarkArguments(long Rows, IReadOnlySet<string> Only, bo
                     pipelineOnly = new PipelineOnly(Next(), Next(), Next(), Next());
                     break;
                 default:
-                    throw new ArgumentException($"Unknown argument {args[i]}. Usage: [--rows N] [--only {string.Join(",", Measures)}] [--set Section:Key=value] [--no-write]");
+                    throw new ArgumentException($"Unknown argument {args[i]}. Usage: [--rows N] [--only {string.Join(",", Measures)}] [--batchscoring PATH] [--set Section:Key=value] [--no-write]");
             }
         }
-        return new BenchmarkArguments(rows, only, write, settings, pipelineOnly);
+        if (only.Contains("startup") && batchscoring is null)
+            throw new ArgumentException("--only startup needs --batchscoring PATH: a published batchscoring (docs/BENCHMARKS.md, \"Start-up\").");
+        return new BenchmarkArguments(rows, only, write, settings, pipelineOnly) { Batchscoring = batchscoring };
     }
 }
 

@@ -103,6 +103,9 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
             if (arguments.Runs("console"))
                 await ConsoleRender.MeasureAsync(database, model, settings, results, ratios);
 
+            if (arguments.Runs("startup") && arguments.Batchscoring is { } binary)
+                await StartupMeasure.MeasureAsync(binary, database, table, model, settings, rows, pipeline, results, ratios);
+
             if (arguments.Runs("python"))
             {
                 var (json, onnx) = PythonModels.Ensure();

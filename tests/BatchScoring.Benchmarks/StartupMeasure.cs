@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace BatchScoring.Benchmarks;
+
+/// <summary>
+/// Whole <c>batchscoring</c> processes of a published binary (<c>--batchscoring PATH</c>; publishing inside the
+/// harness would take minutes): a 1M-row <c>run</c> with its start-up, next to the in-process pipeline, then
+/// <c>--help</c> and <c>runs</c> against the harness's database, min and median of <see cref="Rounds"/>; once for each of
+/// <see cref="Variants"/>, one after the other.
+/// </summary>
+public static class StartupMeasure
+{
+    private const int Rounds = 5;
+    private const string Job = "bench-startup";
+    private const string OutputTable = "scored.bench_startup";
+
+    /// <summary>
+    /// The binary as published, then with tiered compilation on (the environment wins over the project's setting), and
+    /// on but with methods that loop compiled fully optimised at once and no profile-guided re-compilation.
+    /// </summary>
+    private static readonly (string Name, (string Key, string Value)[] Variables)[] Variants =
+    [
+        ("as published", []),
+        ("DOTNET_TieredCompilation=1", [("DOTNET_TieredCompilation", "1")]),
+        ("DOTNET_TieredCompilation=1 DOTNET_TC_QuickJitForLoops=0 DOTNET_TieredPGO=0",
+            [("DOTNET_TieredCompilation", "1"), ("DOTNET_TC_QuickJitForLoops", "0"), ("DOTNET_TieredPGO", "0")]),
+    ];
+
+    public static async Task MeasureAsync(string binary, BenchmarkDatabase database, string table, string model,
+        IReadOnlyDictionary<string, string> settings, long rows, Timed? inProcess, List<Measurement> results, List<(string Name, string Value)> ratios)
+    {
+        var folder = PipelineRun.NewJobFolder();
+        try
+        {
+            var environment = ChildEnvironment(database.ConnectionString, folder, model, settings);
+            await PipelineRun.WriteJobAsync(folder, Job, PipelineRun.TableSource(table), PipelineRun.TableOutput(OutputTable), model);
+            foreach (var (name, variables) in Variants)
+            {
+                var variant = new Dictionary<string, string?>(environment);
+                foreach (var (key, value) in variables)
+                    variant[key] = value;
+                Console.WriteLine($"Measuring whole `batchscoring` processes ({binary}), {name}");
+                // Into an empty table after a checkpoint, as the in-process pipeline measure runs.
+                await PipelineRun.DropAsync(database.ConnectionString, OutputTable);
+                await BenchmarkDatabase.CheckpointAsync(database.DataSource);
+                var run = await TimeAsync(binary, variant, "run", Job);
+                results.Add(new Measurement($"Whole process: `batchscoring run`, start-up included, {name}", rows, new Timed(run, null)));
+                if (inProcess is not null)
+                    ratios.Add(($"whole-process run time / in-process pipeline time, {name} (target ≤ 1.25)", $"{run / inProcess.Elapsed:0.00}"));
+
+                var help = new List<TimeSpan>();
+                var runs = new List<TimeSpan>();
+                for (var round = 0; round < Rounds; round++)
+                {
+                    help.Add(await TimeAsync(binary, variant, "--help"));
+                    runs.Add(await TimeAsync(binary, variant, "runs"));
+                }
+                results.Add(Summary($"Start-up: `batchscoring --help`, {name}", help));
+                results.Add(Summary($"Start-up: `batchscoring runs` (a running database), {name}", runs));
+                ratios.Add(($"`batchscoring --help` median, s, {name} (target ≤ 0.15)", Seconds(Median(help))));
+                ratios.Add(($"`batchscoring runs` median, s, {name} (target ≤ 0.4)", Seconds(Median(runs))));
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+            await PipelineRun.DropAsync(database.ConnectionString, OutputTable);
+        }
+    }
+
+    /// <summary>The settings <see cref="PipelineRun.Configuration"/> gives the in-process runs, as the child's environment.</summary>
+    private static Dictionary<string, string?> ChildEnvironment(string connectionString, string folder, string model, IReadOnlyDictionary<string, string> settings)
+    {
+        var environment = PipelineRun.Configuration(connectionString, folder, model, settings).AsEnumerable()
+            .Where(pair => pair.Value is not null)
+            .ToDictionary(pair => pair.Key.Replace(":", "__", StringComparison.Ordinal), pair => pair.Value);
+        environment["Observability__MetricsAddress"] = "";
+        return environment;
+    }
+
+    private static async Task<TimeSpan> TimeAsync(string binary, Dictionary<string, string?> environment, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
+        var clock = Stopwatch.StartNew();
+        using var child = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {binary}.");
+        var output = child.StandardOutput.ReadToEndAsync();
+        var errors = child.StandardError.ReadToEndAsync();
+        await child.WaitForExitAsync();
+        var elapsed = clock.Elapsed;
+        if (child.ExitCode != 0)
+            throw new InvalidOperationException($"`{binary} {string.Join(' ', arguments)}` exited {child.ExitCode}:\n{await output}\n{await errors}");
+        return elapsed;
+    }
+
+    private static Measurement Summary(string name, List<TimeSpan> times)
+        => new($"{name}, median of {times.Count}", 1, new Timed(Median(times), null), $"min {Seconds(times.Min())} s");
+
+    private static TimeSpan Median(List<TimeSpan> times) => times.Order().ElementAt(times.Count / 2);
+
+    private static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture);
+}
