@@ -116,7 +116,7 @@ internal sealed class RunPage(RunLedger ledger, RunSummaries summaries, RunBrows
             ("rows", $"<span data-field=\"rows_read\">{E(run.RowsRead)}</span> read, <span data-field=\"rows_scored\">{E(Math.Max(run.RowsScored, p.RowsScored))}</span> scored, <span data-field=\"rows_failed\">{E(run.RowsFailed)}</span> dead-lettered"),
             ("time", E($"{Time(run.StartedAt ?? run.CreatedAt)} .. {(run.FinishedAt is null ? "still running" : Time(run.FinishedAt))} ({duration})")),
             ("partitions", $"<span data-field=\"partitions_done\">{E(p.PartitionsDone)} of {E(p.Partitions)}</span> done: {E(string.Join(", ", view.Overview.PartitionsByStatus.Select(s => $"{s.Value} {s.Key}")))}"),
-            ("speed", $"<span data-field=\"rows_per_second\">{E((long)p.RowsPerSecond)}</span> rows/s, ETA <span data-field=\"eta\">{E(Eta(p.EtaSeconds))}</span>{(view.IsLive ? " <span class=\"legend\" data-field=\"updated\">(live)</span>" : "")}"),
+            ("speed", $"<span data-field=\"rows_per_second\">{E((long)p.RowsPerSecond)}</span> rows/s{(view.IsLive ? $", ETA <span data-field=\"eta\">{E(Eta(p.EtaSeconds))}</span> <span class=\"legend\" data-field=\"updated\">(live)</span>" : "")}"),
             ("drift", Drift(view)),
             ("shadow", E(RunShowText.Shadow(view.Overview.Shadow))),
             ("first error", E(view.FirstError))));

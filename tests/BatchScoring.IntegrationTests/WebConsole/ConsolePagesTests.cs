@@ -51,6 +51,7 @@ public class ConsolePagesTests(ConsoleEnvironment env) : IClassFixture<ConsoleEn
         Assert.Contains("income is NaN", page);
         Assert.Contains("customer_id=1", page);
         Assert.DoesNotContain("data-live", page);
+        Assert.DoesNotContain("ETA", page);
         Assert.Contains("not measured (no reference profile)", page);
 
         using var json = JsonDocument.Parse(await console.OkAsync($"/api/runs/{env.FailedRun}"));
