@@ -1,3 +1,5 @@
+using BatchScoring.Core.Errors;
+
 namespace BatchScoring.Postgres.Local;
 
 /// <summary>
@@ -25,6 +27,10 @@ public sealed class LocalPostgresCluster(string dataDirectory, int port, bool du
             await InitAsync(bin, cancellationToken);
         if (await IsRunningAsync(cancellationToken))
             return;
+        if (IsPortTaken(Port))
+            throw new BatchScoringException(
+                $"Cannot start the local PostgreSQL in {DataDirectory}: port {Port} on 127.0.0.1 is already in use, perhaps by the local PostgreSQL of another batchscoring folder. "
+                + $"Stop that one (`batchscoring demo stop` in its folder), set LocalDatabase:Port to another port, or set ConnectionStrings:BatchScoring to use a server of your own.");
         var options = $"-p {Port} -k /tmp -c listen_addresses=127.0.0.1" + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
         var (code, output) = await RunAsServerUserAsync(Path.Combine(bin, "pg_ctl"),
             ["-D", DataDirectory, "-o", options, "-l", LogFile, "-w", "-t", "60", "start"], cancellationToken);
@@ -35,7 +41,21 @@ public sealed class LocalPostgresCluster(string dataDirectory, int port, bool du
         }
     }
 
-    public async Task<bool> IsRunningAsync(CancellationToken cancellationToken)
+    private static bool IsPortTaken(int port)
+    {
+        try
+        {
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+            listener.Start();
+            return false;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return true;
+        }
+    }
+
+        public async Task<bool> IsRunningAsync(CancellationToken cancellationToken)
     {
         if (!IsInitialized)
             return false;
