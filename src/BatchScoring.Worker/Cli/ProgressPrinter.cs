@@ -47,7 +47,7 @@ internal sealed class ProgressPrinter : IProgress<RunProgress>, IDisposable
                 if (_live is not null)
                     _live.WriteLine($"Run {value.RunId}{(_job is null ? "" : $" of {_job}")}: {_scope}, {value.Partitions} partitions");
                 else
-                    Log.Information("Run {RunId}: {Scope}, {Partitions} partitions", value.RunId, _scope, value.Partitions);
+                    Log.Information("Run {RunId}: {Scores}, {Partitions} partitions", value.RunId, _scope, value.Partitions);
             }
             var elapsed = DateTime.UtcNow - _started;
             var rate = elapsed.TotalSeconds > 0 ? value.RowsScored / elapsed.TotalSeconds : 0;
