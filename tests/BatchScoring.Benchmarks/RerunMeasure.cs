@@ -5,7 +5,8 @@ namespace BatchScoring.Benchmarks;
 
 /// <summary>
 /// The steady state of a scheduled upsert job: a first run into an empty table, then re-runs over the same keys with
-/// each <c>output.replace</c> mode, and the table's size (<c>pg_total_relation_size</c>) after 1 and after 10 re-runs.
+/// each <c>output.replace</c> mode, and the table's size after 1 and after 10 re-runs: <c>pg_total_relation_size</c> of
+/// the table and, with <c>replace: run</c>, of every run partition, attached or kept detached for a rollback.
 /// </summary>
 public static class RerunMeasure
 {
@@ -17,12 +18,12 @@ public static class RerunMeasure
     {
         await using (var connection = await database.DataSource.OpenConnectionAsync())
             Console.WriteLine($"autovacuum is {await connection.ExecuteScalarAsync<string>("SHOW autovacuum")} in the bench cluster");
-        foreach (var mode in new[] { "partition", "key" })
+        foreach (var mode in new[] { "partition", "key", "run" })
         {
             var folder = PipelineRun.NewJobFolder();
             try
             {
-                await PipelineRun.DropAsync(database.ConnectionString, Table);
+                await DropAsync(database.DataSource);
                 await PipelineRun.WriteJobAsync(folder, "bench-rerun", PipelineRun.TableSource(sourceTable), $"""
                       table: {Table}
                       replace: {mode}
@@ -45,22 +46,35 @@ public static class RerunMeasure
             finally
             {
                 Directory.Delete(folder, recursive: true);
-                await PipelineRun.DropAsync(database.ConnectionString, Table);
+                await DropAsync(database.DataSource);
             }
         }
     }
 
+    /// <summary>The table and its run partitions, attached or detached (<c>bench_rerun_r&lt;run id&gt;</c>).</summary>
+    private const string Relations = "n.nspname = 'scored' AND (c.relname = 'bench_rerun' OR c.relname ~ '^bench_rerun_r[0-9]+$')";
+
     private static async Task<long> SizeAsync(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
-        return await connection.ExecuteScalarAsync<long>($"SELECT pg_total_relation_size('{Table}')");
+        return await connection.ExecuteScalarAsync<long>(
+            $"SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND {Relations}");
     }
 
     private static async Task<long> AutovacuumsAsync(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<long>(
-            "SELECT autovacuum_count FROM pg_stat_user_tables WHERE schemaname = 'scored' AND relname = 'bench_rerun'");
+            $"SELECT coalesce(sum(autovacuum_count), 0) FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {Relations}");
+    }
+
+    private static async Task DropAsync(NpgsqlDataSource dataSource)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        var relations = await connection.QueryAsync<string>(
+            $"SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND {Relations}");
+        foreach (var relation in relations)
+            await connection.ExecuteAsync($"DROP TABLE IF EXISTS {relation} CASCADE");
     }
 
     private static string Mib(long bytes) => $"{bytes / (1024.0 * 1024):0} MiB";

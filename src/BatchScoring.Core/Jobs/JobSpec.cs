@@ -151,6 +151,12 @@ public enum OutputReplace
     Partition,
     /// <summary>Upsert each key (<c>INSERT … ON CONFLICT DO UPDATE</c>): a key that left the source keeps its last row.</summary>
     Key,
+    /// <summary>
+    /// The table is partitioned by run (<c>LIST (run_id)</c>): each run COPYs into a new partition of its own, and a
+    /// succeeded run detaches the partitions of the job's earlier runs, keeping the newest of them for
+    /// <c>runs rollback</c>. A key that left the source leaves with its run.
+    /// </summary>
+    Run,
 }
 
 public sealed record OutputSpec

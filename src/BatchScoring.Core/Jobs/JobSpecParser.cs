@@ -24,6 +24,7 @@ internal sealed class JobSpecParser(YamlNodeReader reader, string filePath)
     {
         ["partition"] = OutputReplace.Partition,
         ["key"] = OutputReplace.Key,
+        ["run"] = OutputReplace.Run,
     };
 
     public static readonly IReadOnlyDictionary<string, DriftMethod> DriftMethods = new Dictionary<string, DriftMethod>
@@ -66,6 +67,8 @@ internal sealed class JobSpecParser(YamlNodeReader reader, string filePath)
             reader.Error(outputOnly, "'model.challenger' needs 'output.table' or 'output.shadow_table': challenger scores go to a PostgreSQL table");
         if (window.Size is not null && source is not null && source.TimestampColumn is null && top.Optional("window") is { } windowNode)
             reader.Error(windowNode, "'window.size' needs 'source.timestamp_column': a window selects rows by their timestamp");
+        if (window.Size is not null && output is { Replace: OutputReplace.Run, Mode: OutputMode.Upsert } && top.Optional("window") is { } runWindowNode)
+            reader.Error(runWindowNode, "'window' cannot be combined with 'output.replace: run': a run replaces the rows of the job's earlier runs, so it must score the whole source; use replace: partition for windowed jobs");
 
         if (reader.Errors.Count > 0 || name is null || source is null || model is null || output is null)
             return null;
@@ -294,6 +297,9 @@ internal sealed class JobSpecParser(YamlNodeReader reader, string filePath)
         if (skipUnchanged && (mode != OutputMode.Upsert || !section.Has("table")))
             reader.Error(section.Optional("skip_unchanged")!,
                 "'output.skip_unchanged' needs an upsert output table (output.table with mode upsert): it compares each row with the row of its key already in the table");
+        else if (skipUnchanged && replace == OutputReplace.Run)
+            reader.Error(section.Optional("skip_unchanged")!,
+                "'output.skip_unchanged' cannot be combined with 'output.replace: run': each run writes a partition of its own, and the unchanged rows would be missing from it");
         else if (skipUnchanged && section.Has("parquet_folder"))
             reader.Error(section.Optional("skip_unchanged")!,
                 "'output.skip_unchanged' cannot be combined with 'output.parquet_folder': a partition's file is rewritten whole, and the unchanged rows would be missing from it");

@@ -15,7 +15,8 @@ public sealed class RunLedger(NpgsqlDataSource dataSource)
         SELECT run_id AS RunId, job_name AS JobName, trigger, status, window_start AS WindowStart, window_end AS WindowEnd,
                model_name AS ModelName, model_version AS ModelVersion, config_hash AS ConfigHash,
                rows_read AS RowsRead, rows_scored AS RowsScored, rows_failed AS RowsFailed, created_at AS CreatedAt,
-               started_at AS StartedAt, finished_at AS FinishedAt, error, host, rows_unchanged AS RowsUnchanged
+               started_at AS StartedAt, finished_at AS FinishedAt, error, host, rows_unchanged AS RowsUnchanged,
+               rolled_back_at AS RolledBackAt
         FROM scoring.runs
         """;
 

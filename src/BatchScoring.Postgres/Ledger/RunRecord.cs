@@ -19,7 +19,8 @@ public sealed record RunRecord(
     DateTime? FinishedAt,
     string? Error,
     string? Host,
-    long RowsUnchanged);
+    long RowsUnchanged,
+    DateTime? RolledBackAt);
 
 /// <summary>
 /// What a worker needs to rebuild a run it did not start. <see cref="DriftReferenceError"/> is why the run's drift

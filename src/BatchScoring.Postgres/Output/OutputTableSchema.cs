@@ -15,7 +15,9 @@ namespace BatchScoring.Postgres.Output;
 /// <see cref="InputFingerprint"/> (<c>input_fingerprint</c>). Upsert tables
 /// have the key as primary key and an index on scored_at; append tables are indexed by run and partition
 /// (so that a retried partition replaces its own rows) and uniquely by key and run (<see cref="RunKeyIndex"/>). Both get the view
-/// <c>&lt;table&gt;_latest</c> with the newest row per key.
+/// <c>&lt;table&gt;_latest</c> with the newest row per key. An upsert table with <c>output.replace: run</c> is partitioned
+/// by run (<c>LIST (run_id)</c>, primary key (key…, run_id)): each run writes a partition of its own,
+/// <see cref="RunPartition"/> (see <see cref="OutputTables"/>).
 /// </summary>
 public sealed class OutputTableSchema
 {
@@ -26,12 +28,17 @@ public sealed class OutputTableSchema
         OutputMode mode,
         IReadOnlyList<ColumnSchema> keyColumns,
         IReadOnlyList<ColumnSchema> passthroughColumns,
-        IReadOnlyList<ColumnSchema> scoreColumns)
+        IReadOnlyList<ColumnSchema> scoreColumns,
+        bool byRun = false)
     {
         if (table.Name.Length > 63 - LatestSuffix.Length)
             throw new SchemaMismatchException($"Output table name '{table.Name}' is too long: its view {table.Name}{LatestSuffix} must fit PostgreSQL's 63 characters.");
+        if (byRun && table.Name.Length > RunPartitions.MaxTableName)
+            throw new SchemaMismatchException(
+                $"Output table name '{table.Name}' is too long for output.replace: run: its run partitions {table.Name}_r<run id> must fit PostgreSQL's 63 characters, so the name may have at most {RunPartitions.MaxTableName}.");
         Table = table;
         Mode = mode;
+        ByRun = byRun;
         KeyColumns = keyColumns;
         PassthroughColumns = passthroughColumns.Where(p => keyColumns.All(k => k.Name != p.Name)).ToArray();
         ScoreColumns = scoreColumns;
@@ -43,6 +50,8 @@ public sealed class OutputTableSchema
 
     public SqlIdentifier Table { get; }
     public OutputMode Mode { get; }
+    /// <summary>Partitioned by run (<c>output.replace: run</c>).</summary>
+    public bool ByRun { get; }
     public IReadOnlyList<ColumnSchema> KeyColumns { get; }
     public IReadOnlyList<ColumnSchema> PassthroughColumns { get; }
     public IReadOnlyList<ColumnSchema> ScoreColumns { get; }
@@ -60,6 +69,9 @@ public sealed class OutputTableSchema
     /// keys is refused — and the index stands in for the key's own index, so the direct COPY maintains no more indexes.
     /// </summary>
     public string RunKeyIndex => SqlIdentifier.Quote(Table.Name + "_run_key");
+
+    /// <summary>The partition of a table partitioned by run (<see cref="ByRun"/>) that holds the rows of <paramref name="runId"/>.</summary>
+    public SqlIdentifier RunPartition(long runId) => RunPartitions.Name(Table, runId);
 
     /// <summary>The columns a source batch supplies (keys and passthrough).</summary>
     public IEnumerable<ColumnSchema> SourceColumns => KeyColumns.Concat(PassthroughColumns);
@@ -84,7 +96,8 @@ public sealed class OutputTableSchema
     public static OutputTableSchema ForJob(JobSpec job, SqlIdentifier table, IReadOnlyList<ColumnSchema> sourceColumns, IReadOnlyList<ColumnSchema> scoreColumns)
     {
         var (keys, passthrough) = ResolveColumns(job, sourceColumns);
-        return new OutputTableSchema(table, job.Output.Mode, keys, passthrough, scoreColumns);
+        return new OutputTableSchema(table, job.Output.Mode, keys, passthrough, scoreColumns,
+            byRun: job.Output is { Mode: OutputMode.Upsert, Replace: OutputReplace.Run });
     }
 
     /// <summary>
@@ -97,6 +110,7 @@ public sealed class OutputTableSchema
         var existing = await ExistingColumnsAsync(connection, null, cancellationToken);
         if (existing.Count == 0)
             return;
+        await CheckLayoutAsync(connection, null, cancellationToken);
         Check(existing);
         if (Mode == OutputMode.Upsert)
             await CheckUniqueKeyAsync(connection, null, cancellationToken);
@@ -119,6 +133,7 @@ public sealed class OutputTableSchema
             await connection.ExecuteAsync(new CommandDefinition(CreateSql(), transaction: transaction, cancellationToken: cancellationToken));
         else
         {
+            await CheckLayoutAsync(connection, transaction, cancellationToken);
             var added = Check(existing);
             if (Mode == OutputMode.Upsert)
                 await CheckUniqueKeyAsync(connection, transaction, cancellationToken);
@@ -132,6 +147,11 @@ public sealed class OutputTableSchema
                 await connection.ExecuteAsync(new CommandDefinition(ViewSql(), transaction: transaction, cancellationToken: cancellationToken));
             else if (added.Count > 0)
                 await connection.ExecuteAsync(new CommandDefinition(ViewSql(replace: true) + "\n" + ViewCommentSql(added), transaction: transaction, cancellationToken: cancellationToken));
+        }
+        if (ByRun)
+        {
+            await transaction.CommitAsync(cancellationToken);
+            return OutputWritePath.ByRun();
         }
         var direct = Mode == OutputMode.Append || existing.Count == 0 || !await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             $"SELECT EXISTS (SELECT 1 FROM {Table.Quoted})", transaction: transaction, cancellationToken: cancellationToken));
@@ -187,6 +207,19 @@ public sealed class OutputTableSchema
     private string ViewCommentSql(IEnumerable<ColumnSchema> columns)
         => string.Join("\n", columns.Select(c => $"COMMENT ON COLUMN {LatestView.Quoted}.{SqlIdentifier.Quote(c.Name)} IS {Literal(Describe(c))};"));
 
+    /// <summary>Refuses a table partitioned by run for a job that does not write by run, and the other way round.</summary>
+    private async Task CheckLayoutAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    {
+        var partitioned = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass(@table))", new { table = Table.Quoted }, transaction, cancellationToken: cancellationToken));
+        if (ByRun && !partitioned)
+            throw new SchemaMismatchException(
+                $"Output table {Table} exists as one table, but output.replace: run writes a table partitioned by run that it creates itself; choose a new output table, or keep output.replace: partition.");
+        if (!ByRun && partitioned)
+            throw new SchemaMismatchException(
+                $"Output table {Table} is partitioned by run (it was created for output.replace: run); set output.replace: run, or choose another output table.");
+    }
+
     private async Task CheckUniqueKeyAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
         var uniqueKeys = await connection.QueryAsync<string[]>(new CommandDefinition(
@@ -196,7 +229,7 @@ public sealed class OutputTableSchema
             WHERE i.indrelid = to_regclass(@table) AND i.indisunique AND i.indpred IS NULL
             GROUP BY i.indexrelid
             """, new { table = Table.Quoted }, transaction, cancellationToken: cancellationToken));
-        var wanted = KeyColumns.Select(k => k.Name).Order(StringComparer.Ordinal).ToArray();
+        var wanted = KeyColumns.Select(k => k.Name).Concat(ByRun ? ["run_id"] : []).Order(StringComparer.Ordinal).ToArray();
         if (!uniqueKeys.Any(u => u.Order(StringComparer.Ordinal).SequenceEqual(wanted)))
             throw new SchemaMismatchException(
                 $"Output table {Table} has no primary key or unique index on ({string.Join(", ", wanted)}); upsert mode needs one (or use output mode append).");
@@ -226,7 +259,15 @@ public sealed class OutputTableSchema
             $"{SqlIdentifier.Quote(c.Name)} {PostgresTypeMap.SqlType(c.Kind)}" + (required.Contains(c.Name) ? " NOT NULL" : "")));
         var schema = Table.Schema is null ? "" : $"CREATE SCHEMA IF NOT EXISTS {SqlIdentifier.Quote(Table.Schema)};\n";
         var keys = BinaryCopyWriter.ColumnList(KeyColumns);
-        var table = Mode == OutputMode.Upsert
+        var table = ByRun
+            ? $"""
+              {schema}CREATE TABLE {Table.Quoted} (
+                  {columns},
+                  PRIMARY KEY ({keys}, run_id)
+              ) PARTITION BY LIST (run_id);
+              CREATE INDEX ON {Table.Quoted} (scored_at);
+              """
+            : Mode == OutputMode.Upsert
             ? $"""
               {schema}CREATE TABLE {Table.Quoted} (
                   {columns},
@@ -247,7 +288,8 @@ public sealed class OutputTableSchema
     /// <summary>What the table, its view and every column hold, for analysts (<c>\d+</c> in psql).</summary>
     private string CommentSql()
     {
-        var mode = Mode == OutputMode.Upsert ? "one row per key, replaced when scored again" : "one row per key and run";
+        var mode = ByRun ? "partitioned by run: one partition per run, a succeeded run detaches the earlier runs' partitions"
+            : Mode == OutputMode.Upsert ? "one row per key, replaced when scored again" : "one row per key and run";
         var lines = new List<string>
         {
             $"COMMENT ON TABLE {Table.Quoted} IS {Literal($"Scores written by BatchScoring ({mode}); model_version, run_id, partition_id, scored_at, job_name and window_start say which run wrote each row")};",

@@ -7,6 +7,8 @@ public enum OutputWrite
     Direct,
     /// <summary>Delete the rows the job wrote in the partition's key range and time slice, then COPY straight into the table.</summary>
     Replace,
+    /// <summary>Binary COPY straight into the run's own partition of a table partitioned by run (<c>output.replace: run</c>).</summary>
+    Run,
     /// <summary>COPY into a temporary staging table, then merge (upsert: <c>ON CONFLICT</c> of the key).</summary>
     Merge,
 }

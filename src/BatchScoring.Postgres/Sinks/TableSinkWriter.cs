@@ -16,7 +16,8 @@ namespace BatchScoring.Postgres.Sinks;
 /// path (<see cref="OutputWrite"/>) rows go straight into the table; on the replace path the rows the job wrote
 /// in the partition's key range and time slice are deleted first; otherwise rows are staged in a temporary table
 /// and merged: upsert tables take them ON CONFLICT of the key. Append tables first drop the rows an earlier
-/// attempt of the same run and partition left.
+/// attempt of the same run and partition left. A table partitioned by run gets the rows in the run's own partition,
+/// which an earlier attempt of the partition cannot have written to: its transaction rolled back.
 /// </summary>
 internal sealed class TableSinkWriter : IPartitionSinkWriter
 {
@@ -97,7 +98,7 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
             await create.ExecuteNonQueryAsync(cancellationToken);
             writer._passed = new SpooledCopyImport(connection, passed, ["key"]);
         }
-        var target = staging ?? schema.Table.Quoted;
+        var target = staging ?? (write == OutputWrite.Run ? schema.RunPartition(partition.RunId) : schema.Table).Quoted;
         var columns = schema.AllColumns.Select(c => c.Name).ToArray();
         writer._import = spooled
             ? new SpooledCopyImport(connection, target, columns)
@@ -187,7 +188,7 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
             {
                 await import.CompleteAsync(cancellationToken);
             }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && _schema.Mode == OutputMode.Append)
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && (_schema.Mode == OutputMode.Append || _schema.ByRun))
             {
                 throw DuplicateKeyInRun(e);
             }
@@ -254,10 +255,13 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
         }
     }
 
-    /// <summary>Append mode writes a key once per run (<see cref="OutputTableSchema.RunKeyIndex"/>); retrying cannot help, so the error is permanent.</summary>
+    /// <summary>
+    /// Append mode and a table partitioned by run write a key once per run (<see cref="OutputTableSchema.RunKeyIndex"/>, the
+    /// primary key (key…, run_id)); retrying cannot help, so the error is permanent.
+    /// </summary>
     private SchemaMismatchException DuplicateKeyInRun(PostgresException e) => new(
-        $"Output table {_schema.Table} (append) would hold a key ({string.Join(", ", _schema.KeyColumns.Select(k => k.Name))}) twice in run {_runId}: "
-        + "the source has more than one row for it, in this partition or another of the run. Append mode refuses duplicate keys within a run; "
+        $"Output table {_schema.Table} ({(_schema.ByRun ? "output.replace: run" : "append")}) would hold a key ({string.Join(", ", _schema.KeyColumns.Select(k => k.Name))}) twice in run {_runId}: "
+        + "the source has more than one row for it, in this partition or another of the run. A key is written once per run; "
         + $"make the key columns identify a row, or deduplicate in a source query. ({e.MessageText})");
 
     public async ValueTask DisposeAsync()

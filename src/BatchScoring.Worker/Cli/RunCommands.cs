@@ -34,6 +34,8 @@ internal static class RunCommands
             OnForcedExit(host, signals);
             var spec = LoadJob(host, parse.GetValue(job)!);
             var time = JobTime.Of(spec);
+            if (parse.GetValue(window) is not null)
+                ThrowIfReplacesByRun(spec, "--window");
             var scored = parse.GetValue(window) is { } w ? time.ParseWindow(w) : JobWindows.ForFire(spec, DateTime.UtcNow);
             var request = new RunRequest(RunTrigger.Manual, scored, Slots: parse.GetValue(slots));
             await JobModelChecks.ThrowIfMisfitAsync(host.Services, spec, cancellationToken);
@@ -68,6 +70,7 @@ internal static class RunCommands
             using var host = await CliHost.MigratedAsync(configuration, cancellationToken);
             OnForcedExit(host, signals);
             var spec = LoadJob(host, parse.GetValue(job)!);
+            ThrowIfReplacesByRun(spec, "a backfill");
             if (spec.Source.TimestampColumn is null)
                 throw new BatchScoringException(
                     $"Job '{spec.Name}' cannot be backfilled: a backfill scores a time range, and the job has no 'source.timestamp_column' to select rows by (add one, or use 'run' to score the whole source).");
@@ -150,6 +153,14 @@ internal static class RunCommands
         return command;
     }
 
+    /// <summary>A run of a job that writes by run replaces the job's earlier runs in its table, so it must score the whole source.</summary>
+    private static void ThrowIfReplacesByRun(JobSpec job, string what)
+    {
+        if (job.Output is { Mode: OutputMode.Upsert, Replace: OutputReplace.Run })
+            throw new BatchScoringException(
+                $"Job '{job.Name}' ({job.FilePath}) writes output.replace: run: each run replaces the rows of the job's earlier runs, so it scores the whole source, and {what} would drop every row outside its range. Use 'run' without a range, or output.replace: partition.");
+    }
+
     private static string Scope(JobTime time, TimeWindow? window) => window is null ? "the whole source" : time.Describe(window);
 
     /// <summary>The range aligned the way scheduled windows are (the same rule), as one run's window.</summary>
@@ -168,7 +179,7 @@ internal static class RunCommands
         signals?.OnForcedExit(pool.AbandonHeldAsync);
     }
 
-    private static JobSpec LoadJob(IHost host, string name)
+    public static JobSpec LoadJob(IHost host, string name)
     {
         var directory = host.Services.GetRequiredService<IOptions<JobsOptions>>().Value.Directory;
         try

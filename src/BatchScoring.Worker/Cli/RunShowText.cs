@@ -14,6 +14,8 @@ internal static class RunShowText
         Console.WriteLine($"  rows        {run.RowsRead:N0} read, {run.RowsScored:N0} scored, {run.RowsUnchanged:N0} unchanged, {run.RowsFailed:N0} dead-lettered");
         var duration = OutputFormat.Seconds(run.StartedAt, run.FinishedAt ?? DateTime.UtcNow);
         Console.WriteLine($"  time        {run.StartedAt:yyyy-MM-dd HH:mm:ss} .. {(run.FinishedAt is { } f ? f.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "still running")} ({OutputFormat.Duration(duration)})");
+        if (run.RolledBackAt is { } rolledBack)
+            Console.WriteLine($"  rolled back {rolledBack:yyyy-MM-dd HH:mm:ss}: its rows left the output table, the runs it had replaced are back");
         var total = overview.PartitionsByStatus.Values.Sum();
         Console.WriteLine($"  partitions  {total}: {string.Join(", ", overview.PartitionsByStatus.Select(s => $"{s.Value} {s.Key}"))}");
         Console.WriteLine($"  drift       {Drift(overview.Drift, run.RunId)}");

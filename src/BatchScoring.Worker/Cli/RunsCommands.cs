@@ -1,11 +1,15 @@
 using System.CommandLine;
+using BatchScoring.Core.Errors;
+using BatchScoring.Core.Jobs;
+using BatchScoring.Core.Runs;
 using BatchScoring.Postgres.Ledger;
+using BatchScoring.Postgres.Output;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchScoring.Worker.Cli;
 
-/// <summary><c>runs</c> and <c>runs show</c>: the run ledger as a table or as JSON.</summary>
+/// <summary><c>runs</c> and <c>runs show</c>: the run ledger as a table or as JSON; <c>runs rollback</c>.</summary>
 internal static class RunsCommands
 {
     private const int Top = 5;
@@ -41,6 +45,7 @@ internal static class RunsCommands
             return ExitCodes.Succeeded;
         }));
         command.Subcommands.Add(Show(configuration));
+        command.Subcommands.Add(Rollback(configuration));
         return command;
     }
 
@@ -59,7 +64,7 @@ internal static class RunsCommands
             using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
             var id = parse.GetValue(runId);
             var run = await host.Services.GetRequiredService<RunLedger>().GetAsync(id, cancellationToken)
-                ?? throw new Core.Errors.BatchScoringException($"There is no run {id} (see `{CliCommand.Here("runs")}`).");
+                ?? throw new BatchScoringException($"There is no run {id} (see `{CliCommand.Here("runs")}`).");
             var overview = await host.Services.GetRequiredService<RunSummaries>().SummarizeAsync(id, Top, cancellationToken);
             var all = parse.GetValue(partitions) ? await host.Services.GetRequiredService<RunLedger>().PartitionsAsync(id, cancellationToken) : null;
             var firstError = (await host.Services.GetRequiredService<RunSummaries>().FirstErrorsAsync([id], cancellationToken)).GetValueOrDefault(id);
@@ -67,6 +72,32 @@ internal static class RunsCommands
                 OutputFormat.Write(RunsJson.Show(run, firstError, overview, all));
             else
                 RunShowText.Print(run, overview, all);
+            return ExitCodes.Succeeded;
+        }));
+        return command;
+    }
+
+    private static Command Rollback(IConfigurationRoot configuration)
+    {
+        var runId = CliArguments.RunId();
+        var command = new Command("rollback",
+            "Take a finished run's rows out of its output table (output.replace: run) and show the runs it replaced again, in one transaction.") { runId };
+        command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
+        {
+            using var host = await CliHost.CurrentAsync(configuration, cancellationToken);
+            var id = parse.GetValue(runId);
+            var run = await host.Services.GetRequiredService<RunLedger>().GetAsync(id, cancellationToken)
+                ?? throw new BatchScoringException($"There is no run {id} (see `{CliCommand.Here("runs")}`).");
+            if (run.Status == RunStatus.Running)
+                throw new BatchScoringException($"Run {id} is still running; stop it first (`{CliCommand.Here($"cancel {id}")}`).");
+            var job = RunCommands.LoadJob(host, run.JobName);
+            if (job.Output is not { Mode: OutputMode.Upsert, Replace: OutputReplace.Run, Table: { } table })
+                throw new BatchScoringException(
+                    $"Job '{job.Name}' ({job.FilePath}) does not write a table partitioned by run (output.replace: run), so its runs cannot be rolled back; re-run the job with the model or data you want instead.");
+            var restored = await host.Services.GetRequiredService<RunPartitions>().RollBackAsync(table, job.Name, id, cancellationToken);
+            Console.WriteLine(restored.Count > 0
+                ? $"Run {id} rolled back: {table} shows the rows of run {string.Join(", ", restored)} again."
+                : $"Run {id} rolled back: its rows left {table}; no earlier run of job '{job.Name}' was kept there to restore.");
             return ExitCodes.Succeeded;
         }));
         return command;

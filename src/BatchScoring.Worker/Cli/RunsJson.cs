@@ -22,6 +22,7 @@ internal static class RunsJson
         StartedAt = Utc(run.StartedAt),
         FinishedAt = Utc(run.FinishedAt),
         DurationSeconds = OutputFormat.Seconds(run.StartedAt, run.FinishedAt),
+        RolledBackAt = Utc(run.RolledBackAt),
         FirstError = firstError,
     };
 

@@ -23,7 +23,7 @@ namespace BatchScoring.Worker.Execution;
 /// mark in one transaction. With <c>output.skip_unchanged</c>, the read stage also merges the rows with the stored
 /// fingerprints of the partition's keys (<see cref="FingerprintMerge"/>), and only changed and new rows are scored and written.
 /// </summary>
-internal sealed class PartitionExecutor(PartitionCommits commits, StoredFingerprints stored, IOptions<WorkerOptions> options, ILogger<PartitionExecutor> logger)
+internal sealed class PartitionExecutor(PartitionCommits commits, RunPartitions runPartitions, StoredFingerprints stored, IOptions<WorkerOptions> options, ILogger<PartitionExecutor> logger)
 {
     private static readonly JsonSerializerOptions RowJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
@@ -192,6 +192,8 @@ internal sealed class PartitionExecutor(PartitionCommits commits, StoredFingerpr
         ChannelReader<ScoredChunk> input, Task<PartitionFigures> scoring, CancellationToken cancellationToken)
     {
         var errors = context.Job.Errors;
+        if (write == OutputWrite.Run && context.Output is { } output)
+            await runPartitions.EnsureAsync(output.Table, partition.RunId, cancellationToken);
         await using var commit = await commits.BeginAsync(new PartitionCommitPlan(partition, owner, context.Job.Name, context.Model.Version)
         {
             Output = context.Output,

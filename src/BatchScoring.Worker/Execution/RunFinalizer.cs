@@ -2,6 +2,7 @@ using BatchScoring.Core.Runs;
 using BatchScoring.Postgres;
 using BatchScoring.Postgres.Drift;
 using BatchScoring.Postgres.Ledger;
+using BatchScoring.Postgres.Output;
 using BatchScoring.Worker.Observability;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +15,7 @@ namespace BatchScoring.Worker.Execution;
 /// <c>drift_status</c>), never change the run's outcome.
 /// </summary>
 internal sealed class RunFinalizer(
-    RunContextFactory contexts, RunLedger runs, RunDriftFinalizer drift, ShadowRunLedger shadow, RunObserver observer,
+    RunContextFactory contexts, RunLedger runs, RunPartitions runPartitions, RunDriftFinalizer drift, ShadowRunLedger shadow, RunObserver observer,
     ILogger<RunFinalizer> logger)
 {
     public async Task OnFinishedAsync(long runId, string status, CancellationToken cancellationToken)
@@ -26,6 +27,8 @@ internal sealed class RunFinalizer(
             if (status is not (RunStatus.Succeeded or RunStatus.PartiallyFailed))
                 return;
             context = await contexts.ForRunAsync(runId, cancellationToken);
+            if (context.Output is { ByRun: true } byRun && status == RunStatus.Succeeded)
+                await SupersedeAsync(runId, context.Job.Name, byRun, cancellationToken);
             if (context.ParquetOutput is { } parquet && status == RunStatus.Succeeded)
                 await parquet.CompleteRunAsync(runId, await runs.BoundsAsync(runId, cancellationToken), cancellationToken);
             if (context.Shadow is not null && await shadow.FinishAsync(runId, cancellationToken) is { } agreement)
@@ -41,6 +44,26 @@ internal sealed class RunFinalizer(
         {
             await MarkFinalizedAsync(runId);
             await observer.RunFinishedAsync(runId, context?.Output?.Table.ToString());
+        }
+    }
+
+    /// <summary>
+    /// Detaches the earlier runs' partitions of a table partitioned by run. A failure (readers holding the table past the
+    /// lock timeout) leaves them attached, which readers of the <c>_latest</c> view do not notice; the next run retries.
+    /// </summary>
+    private async Task SupersedeAsync(long runId, string jobName, OutputTableSchema output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var detached = await runPartitions.SupersedeAsync(output.Table, jobName, runId, cancellationToken);
+            if (detached.Count > 0)
+                logger.LogInformation("Run {RunId} replaced runs {Runs} in {Table}: their partitions are detached, kept for `runs rollback {RunId}`",
+                    runId, string.Join(", ", detached), output.Table.ToString(), runId);
+        }
+        catch (DatabaseUnavailableException e)
+        {
+            logger.LogError(e, "Run {RunId}: the earlier runs' partitions of {Table} could not be detached, so {Table} still holds their rows (its _latest view does not): {Error}",
+                runId, output.Table.ToString(), output.Table.ToString(), e.Message);
         }
     }
 

@@ -54,6 +54,7 @@ internal static class ServiceHost
         builder.Services.AddSingleton<PartitionCommits>();
         builder.Services.AddSingleton<StoredFingerprints>();
         builder.Services.AddSingleton<OutputTables>();
+        builder.Services.AddSingleton<RunPartitions>();
         builder.Services.AddSingleton<RunContextFactory>();
         builder.Services.AddSingleton<PartitionExecutor>();
         builder.Services.AddSingleton<RunFinalizer>();

@@ -88,6 +88,18 @@ public class JobSpecParsingTests
     }
 
     [Fact]
+    public void Output_replace_run_is_read()
+    {
+        var job = JobSpecLoader.Parse("""
+            name: churn
+            source: { table: public.customers, key_columns: customer_id }
+            model: churn@7
+            output: { table: churn_scores, replace: run }
+            """, "jobs/churn.yaml");
+        Assert.Equal(OutputReplace.Run, job.Output.Replace);
+    }
+
+    [Fact]
     public void Output_skip_unchanged_is_read()
     {
         var job = JobSpecLoader.Parse("""

@@ -56,7 +56,28 @@ public class JobValidationTests
               replace: rows
             """);
         Assert.Equal((6L, 12L), (error.Line, error.Column));
-        Assert.Equal("'output.replace' must be one of partition, key, not 'rows'", error.Message);
+        Assert.Equal("'output.replace' must be one of partition, key, run, not 'rows'", error.Message);
+    }
+
+    [Fact]
+    public void Output_replace_run_with_a_window_or_skip_unchanged()
+    {
+        var windowed = SingleError("""
+            name: churn
+            source: { table: public.customers, key_columns: [customer_id], timestamp_column: updated_at }
+            window: { size: 1d }
+            model: churn@champion
+            output: { table: scored.churn, replace: run }
+            """);
+        Assert.Equal((3L, 9L), (windowed.Line, windowed.Column));
+        Assert.StartsWith("'window' cannot be combined with 'output.replace: run': a run replaces the rows of the job's earlier runs", windowed.Message);
+        var skipping = SingleError("""
+            name: churn
+            source: { table: public.customers, key_columns: [customer_id] }
+            model: churn@champion
+            output: { table: scored.churn, replace: run, skip_unchanged: true }
+            """);
+        Assert.StartsWith("'output.skip_unchanged' cannot be combined with 'output.replace: run'", skipping.Message);
     }
 
     [Fact]

@@ -66,6 +66,23 @@ public class CommandLineErrorTests(ScoringEnvironment env) : IClassFixture<Scori
         result.AssertOneLineError(ExitCodes.InvalidInput, "Job 'timeless' cannot be backfilled", "'source.timestamp_column'");
     }
 
+    [Theory]
+    [InlineData("backfill by-run --from 2026-09-01 --to 2026-09-02", "a backfill would drop every row outside its range")]
+    [InlineData("run by-run --window 2026-09-01/2026-09-02", "--window would drop every row outside its range")]
+    public async Task A_range_of_a_job_that_replaces_by_run_is_bad_input(string arguments, string expected)
+    {
+        env.WriteJob("by-run", """
+            name: by-run
+            source: { table: public.customers, key_columns: [customer_id], timestamp_column: event_time }
+            model: { path: churn.zip }
+            output: { table: scored.by_run_range, replace: run }
+            """);
+
+        var result = await CliRun.RunAsync(env.Folder, arguments.Split(' '), Environment());
+
+        result.AssertOneLineError(ExitCodes.InvalidInput, "Job 'by-run'", expected);
+    }
+
     [Fact]
     public void Suggestions_are_offered_only_for_names_near_enough_to_be_typos()
     {
