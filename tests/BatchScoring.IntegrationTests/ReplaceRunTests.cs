@@ -1,9 +1,6 @@
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
-using BatchScoring.Core.Synthetic;
-using BatchScoring.Postgres.Copy;
 using BatchScoring.Postgres.Ledger;
-using BatchScoring.Postgres.Migrations;
 using BatchScoring.Worker.Execution;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,41 +15,13 @@ namespace BatchScoring.IntegrationTests;
 /// </summary>
 public class ReplaceRunTests(ScoringEnvironment env) : IClassFixture<ScoringEnvironment>
 {
-    private const int Rows = 6_000;
+    private const int Rows = RerunJobs.Rows;
 
-    private async Task<NpgsqlConnection> SourceAsync(string name)
-    {
-        var connection = await env.DataSource.OpenConnectionAsync();
-        await connection.ExecuteAsync($"CREATE TABLE public.{name} ({SyntheticChurnData.TableDefinition})");
-        await BinaryCopyWriter.CopyAsync(connection, $"public.{name}", SyntheticChurnData.Generate(Rows, seed: 17).ToAsyncEnumerable(), CancellationToken.None);
-        return connection;
-    }
+    private Task<NpgsqlConnection> SourceAsync(string name) => RerunJobs.SourceAsync(env, name, seed: 17);
 
-    private static string Job(string name, string replace = "partition") => $"""
-        name: {name}
-        source:
-          table: public.{name}
-          key_columns: [customer_id]
-        partitioning:
-          buckets: 4
-        model:
-          path: churn.zip
-        output:
-          table: scored.{name}
-          replace: {replace}
-        retries:
-          max_attempts: 3
-          backoff: 1s
-          max_backoff: 2s
-        """;
+    private static string Job(string name, string replace = "partition") => RerunJobs.Job(name, $"  replace: {replace}");
 
-    private async Task<(IHost Host, JobRunner Runner, JobSpec Job)> PrepareAsync(string name, string yaml)
-    {
-        env.WriteJob(name, yaml);
-        var host = await env.HostAsync();
-        await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
-        return (host, host.Services.GetRequiredService<JobRunner>(), JobSpecLoader.LoadByName(env.Folder, name));
-    }
+    private Task<(IHost Host, JobRunner Runner, JobSpec Job)> PrepareAsync(string name, string yaml) => RerunJobs.PrepareAsync(env, name, yaml);
 
     /// <summary>Logs the verb of every statement that inserts into the table (COPY on the direct and replace paths, INSERT when merging).</summary>
     private static Task<int> LogWritesAsync(NpgsqlConnection connection, string table) => connection.ExecuteAsync($"""
@@ -136,29 +105,14 @@ public class ReplaceRunTests(ScoringEnvironment env) : IClassFixture<ScoringEnvi
             CREATE OR REPLACE FUNCTION slow_replace() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(3); RETURN NULL; END $$;
             CREATE TRIGGER slow_replace AFTER INSERT ON scored.{name} FOR EACH STATEMENT EXECUTE FUNCTION slow_replace();
             """);
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__BatchScoring"] = env.ConnectionString,
-            ["Jobs__Directory"] = env.Folder,
-            ["Models__Directory"] = env.Folder,
-            ["Worker__Slots"] = "1",
-            ["Worker__LeaseDuration"] = "00:00:03",
-            ["Worker__PollInterval"] = "00:00:00.300",
-            ["Observability__MetricsAddress"] = "",
-        };
+        var environment = RerunJobs.ProcessEnvironment(env);
         async Task<long> OldRowsAsync() => await connection.ExecuteScalarAsync<long>(
             $"SELECT count(*) FROM scored.{name} WHERE run_id = @run", new { run = first.RunId });
 
         using (var runnerProcess = Cli.Start(env.Folder, ["run", name], environment))
         {
             // The partition deleted its key range and copied its rows, and sits in the trigger before its commit.
-            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-            while (!await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE 'COPY%')"))
-            {
-                Assert.False(runnerProcess.HasExited, runnerProcess.Output);
-                Assert.True(DateTime.UtcNow < deadline, "the re-run never reached its first write");
-                await Task.Delay(50);
-            }
+            await RerunJobs.WaitForSleepingCopyAsync(connection, runnerProcess);
             Assert.Equal(Rows, await OldRowsAsync());
             runnerProcess.Kill();
         }
@@ -167,14 +121,7 @@ public class ReplaceRunTests(ScoringEnvironment env) : IClassFixture<ScoringEnvi
         await connection.ExecuteAsync($"DROP TRIGGER slow_replace ON scored.{name}");
         var runId = await connection.ExecuteScalarAsync<long>("SELECT max(run_id) FROM scoring.runs WHERE job_name = @name", new { name });
         using var worker = Cli.Start(env.Folder, ["worker"], environment);
-        var finished = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        string? status;
-        while ((status = await connection.ExecuteScalarAsync<string?>("SELECT status FROM scoring.runs WHERE run_id = @runId AND status <> 'running'", new { runId })) is null)
-        {
-            Assert.False(worker.HasExited, worker.Output);
-            Assert.True(DateTime.UtcNow < finished, "the worker never finished the run");
-            await Task.Delay(100);
-        }
+        var status = await RerunJobs.WaitForFinalizedAsync(connection, runId, worker);
         worker.Kill();
         Assert.Equal("succeeded", status);
         Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(DISTINCT customer_id) FROM scored.{name}"));

@@ -1,10 +1,7 @@
 using System.Globalization;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
-using BatchScoring.Core.Synthetic;
-using BatchScoring.Postgres.Copy;
 using BatchScoring.Postgres.Ledger;
-using BatchScoring.Postgres.Migrations;
 using BatchScoring.Worker.Execution;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,41 +16,13 @@ namespace BatchScoring.IntegrationTests;
 /// </summary>
 public class RunPartitionedOutputTests(ScoringEnvironment env) : IClassFixture<ScoringEnvironment>
 {
-    private const int Rows = 6_000;
+    private const int Rows = RerunJobs.Rows;
 
-    private async Task<NpgsqlConnection> SourceAsync(string name)
-    {
-        var connection = await env.DataSource.OpenConnectionAsync();
-        await connection.ExecuteAsync($"CREATE TABLE public.{name} ({SyntheticChurnData.TableDefinition})");
-        await BinaryCopyWriter.CopyAsync(connection, $"public.{name}", SyntheticChurnData.Generate(Rows, seed: 23).ToAsyncEnumerable(), CancellationToken.None);
-        return connection;
-    }
+    private Task<NpgsqlConnection> SourceAsync(string name) => RerunJobs.SourceAsync(env, name, seed: 23);
 
-    private static string Job(string name, int maxAttempts = 3) => $"""
-        name: {name}
-        source:
-          table: public.{name}
-          key_columns: [customer_id]
-        partitioning:
-          buckets: 4
-        model:
-          path: churn.zip
-        output:
-          table: scored.{name}
-          replace: run
-        retries:
-          max_attempts: {maxAttempts}
-          backoff: 1s
-          max_backoff: 2s
-        """;
+    private static string Job(string name, int maxAttempts = 3) => RerunJobs.Job(name, "  replace: run", maxAttempts: maxAttempts);
 
-    private async Task<(IHost Host, JobRunner Runner, JobSpec Job)> PrepareAsync(string name, string yaml)
-    {
-        env.WriteJob(name, yaml);
-        var host = await env.HostAsync();
-        await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
-        return (host, host.Services.GetRequiredService<JobRunner>(), JobSpecLoader.LoadByName(env.Folder, name));
-    }
+    private Task<(IHost Host, JobRunner Runner, JobSpec Job)> PrepareAsync(string name, string yaml) => RerunJobs.PrepareAsync(env, name, yaml);
 
     private Task<(int ExitCode, string Output)> CliAsync(params string[] arguments) => DemoCommandTests.RunCliAsync(env.Folder, arguments, new()
     {
@@ -167,26 +136,11 @@ public class RunPartitionedOutputTests(ScoringEnvironment env) : IClassFixture<S
                 BEGIN IF nextval('by_run_killed_rows') = 1 THEN PERFORM pg_sleep(30); END IF; RETURN NULL; END $$;
             CREATE TRIGGER slow_first_row AFTER INSERT ON scored.{name} FOR EACH ROW EXECUTE FUNCTION slow_first_row();
             """);
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__BatchScoring"] = env.ConnectionString,
-            ["Jobs__Directory"] = env.Folder,
-            ["Models__Directory"] = env.Folder,
-            ["Worker__Slots"] = "1",
-            ["Worker__LeaseDuration"] = "00:00:03",
-            ["Worker__PollInterval"] = "00:00:00.300",
-            ["Observability__MetricsAddress"] = "",
-        };
+        var environment = RerunJobs.ProcessEnvironment(env);
 
         using (var runnerProcess = Cli.Start(env.Folder, ["run", name], environment))
         {
-            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-            while (!await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE 'COPY%')"))
-            {
-                Assert.False(runnerProcess.HasExited, runnerProcess.Output);
-                Assert.True(DateTime.UtcNow < deadline, "the re-run never reached its first write");
-                await Task.Delay(50);
-            }
+            await RerunJobs.WaitForSleepingCopyAsync(connection, runnerProcess);
             Assert.Equal(firstScores, await ScoresAsync(connection, $"scored.{name}_latest"));
             runnerProcess.Kill();
         }
@@ -197,14 +151,7 @@ public class RunPartitionedOutputTests(ScoringEnvironment env) : IClassFixture<S
         await connection.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event = 'PgSleep'");
         var runId = await connection.ExecuteScalarAsync<long>("SELECT max(run_id) FROM scoring.runs WHERE job_name = @name", new { name });
         using var worker = Cli.Start(env.Folder, ["worker"], environment);
-        var finished = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        string? status;
-        while ((status = await connection.ExecuteScalarAsync<string?>("SELECT status FROM scoring.runs WHERE run_id = @runId AND finalized_at IS NOT NULL", new { runId })) is null)
-        {
-            Assert.False(worker.HasExited, worker.Output);
-            Assert.True(DateTime.UtcNow < finished, "the worker never finished the run");
-            await Task.Delay(100);
-        }
+        var status = await RerunJobs.WaitForFinalizedAsync(connection, runId, worker);
         worker.Kill();
         Assert.Equal("succeeded", status);
         Assert.Equal([$"{name}_r{runId}"], await PartitionsOfAsync(connection, $"scored.{name}"));

@@ -4,9 +4,7 @@ using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
 using BatchScoring.Core.Synthetic;
 using BatchScoring.Models.Training;
-using BatchScoring.Postgres.Copy;
 using BatchScoring.Postgres.Ledger;
-using BatchScoring.Postgres.Migrations;
 using BatchScoring.Worker.Execution;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,41 +19,17 @@ namespace BatchScoring.IntegrationTests;
 /// </summary>
 public class SkipUnchangedRunTests(ScoringEnvironment env) : IClassFixture<ScoringEnvironment>
 {
-    private const int Rows = 6_000;
+    private const int Rows = RerunJobs.Rows;
 
-    private async Task<NpgsqlConnection> SourceAsync(string name)
-    {
-        var connection = await env.DataSource.OpenConnectionAsync();
-        await connection.ExecuteAsync($"CREATE TABLE public.{name} ({SyntheticChurnData.TableDefinition})");
-        await BinaryCopyWriter.CopyAsync(connection, $"public.{name}", SyntheticChurnData.Generate(Rows, seed: 31).ToAsyncEnumerable(), CancellationToken.None);
-        return connection;
-    }
+    private Task<NpgsqlConnection> SourceAsync(string name) => RerunJobs.SourceAsync(env, name, seed: 31);
 
-    private static string Job(string name, string model = "churn.zip", string replace = "partition") => $"""
-        name: {name}
-        source:
-          table: public.{name}
-          key_columns: [customer_id]
-        partitioning:
-          buckets: 4
-        model:
-          path: {model}
-        output:
-          table: scored.{name}
-          replace: {replace}
-          skip_unchanged: true
-        retries:
-          max_attempts: 3
-          backoff: 1s
-          max_backoff: 2s
-        """;
+    private static string Job(string name, string model = "churn.zip", string replace = "partition")
+        => RerunJobs.Job(name, $"  replace: {replace}\n  skip_unchanged: true", model);
 
     private async Task<(IHost Host, JobRunner Runner)> PrepareAsync(string name, string yaml)
     {
-        env.WriteJob(name, yaml);
-        var host = await env.HostAsync();
-        await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
-        return (host, host.Services.GetRequiredService<JobRunner>());
+        var (host, runner, _) = await RerunJobs.PrepareAsync(env, name, yaml);
+        return (host, runner);
     }
 
     private Task<RunOutcome> RunAsync(JobRunner runner, string name)
