@@ -31,6 +31,8 @@ internal sealed class PartitionWorkerPool(
 {
     private readonly ConcurrentDictionary<long, HeldPartition> _held = new();
     private readonly ConcurrentDictionary<long, bool> _draining = new();
+    // Completed (and replaced) whenever a slot ends an attempt, to wake the idle slots (IdleAsync).
+    private TaskCompletionSource _attemptEnded = NewSignal();
     private readonly Random _random = new();
 
     /// <summary>The lease owner name of this process: host, process id and a random suffix.</summary>
@@ -107,11 +109,12 @@ internal sealed class PartitionWorkerPool(
                         return;
                     if (runId is null)
                         await FinishIdleRunsAsync(cancellationToken);
-                    await Task.Delay(options.Value.PollInterval, cancellationToken);
+                    await IdleAsync(cancellationToken);
                     continue;
                 }
                 await ExecuteAsync(claim, abort);
                 await FinishIfDoneAsync(claim.RunId, abort);
+                WakeIdleSlots();
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || abort.IsCancellationRequested)
             {
@@ -199,6 +202,21 @@ internal sealed class PartitionWorkerPool(
             logger.LogWarning("Could not record the attempt ({Error}); its lease will expire and it will be claimed again", e.Message);
         }
     }
+
+    /// <summary>
+    /// Waits <c>Worker:PollInterval</c>, or less when another slot of this process ends an attempt: the run may be over
+    /// (the caller of <see cref="RunAsync"/> waits for every slot) or a retried partition claimable.
+    /// </summary>
+    private async Task IdleAsync(CancellationToken cancellationToken)
+    {
+        var poll = Task.Delay(options.Value.PollInterval, cancellationToken);
+        await Task.WhenAny(poll, _attemptEnded.Task);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private void WakeIdleSlots() => Interlocked.Exchange(ref _attemptEnded, NewSignal()).TrySetResult();
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private async Task FinishIfDoneAsync(long runId, CancellationToken cancellationToken)
     {
