@@ -33,7 +33,7 @@ public class RunPartitionedOutputTests(ScoringEnvironment env) : IClassFixture<S
 
     private static async Task<string[]> PartitionsOfAsync(NpgsqlConnection connection, string table)
         => (await connection.QueryAsync<string>(
-            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = @table::regclass ORDER BY 1", new { table })).ToArray();
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = @table::regclass ORDER BY length(c.relname), c.relname", new { table })).ToArray();
 
     private static async Task<Dictionary<long, float>> ScoresAsync(NpgsqlConnection connection, string relation)
         => (await connection.QueryAsync<(long, float)>($"SELECT customer_id, probability FROM {relation}")).ToDictionary(r => r.Item1, r => r.Item2);
@@ -160,12 +160,14 @@ public class RunPartitionedOutputTests(ScoringEnvironment env) : IClassFixture<S
     }
 
     [Fact]
-    public async Task A_partially_failed_run_keeps_the_previous_run_attached_and_the_latest_view_shows_each_key_once()
+    public async Task A_partially_failed_run_keeps_the_previous_run_attached_and_its_rollback_restores_only_that()
     {
         const string name = "by_run_partial";
         await using var connection = await SourceAsync(name);
         var (host, runner, job) = await PrepareAsync(name, Job(name, maxAttempts: 1));
         using var _ = host;
+        var oldest = await runner.RunAsync(job, new RunRequest(RunTrigger.Manual), CancellationToken.None);
+        // The run before the partial one replaced the oldest, which is kept detached.
         var first = await runner.RunAsync(job, new RunRequest(RunTrigger.Manual), CancellationToken.None);
         // Writing the last key fails: its partition fails, the others commit.
         await connection.ExecuteAsync($"""
@@ -184,6 +186,15 @@ public class RunPartitionedOutputTests(ScoringEnvironment env) : IClassFixture<S
         Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name}_latest"));
         Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(DISTINCT customer_id) FROM scored.{name}_latest"));
         Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name} WHERE run_id = @run", new { run = first.RunId }));
+
+        // Rolled back, the partial run leaves what readers saw before it: the run before, not the oldest one it never replaced.
+        var rollback = await CliAsync("runs", "rollback", second.RunId.ToString(CultureInfo.InvariantCulture));
+
+        Assert.True(rollback.ExitCode == 0, rollback.Output);
+        Assert.Contains("it had replaced no earlier run", rollback.Output, StringComparison.Ordinal);
+        Assert.Equal([$"{name}_r{first.RunId}"], await PartitionsOfAsync(connection, $"scored.{name}"));
+        Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name}"));
+        Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name}_r{oldest.RunId}"));
     }
 
     [Fact]

@@ -89,7 +89,8 @@ public sealed class RunPartitions(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Rolls back run <paramref name="runId"/>, the job's newest run in the table: drops its partition and attaches again
-    /// the partitions its success detached, in one transaction; readers see the table as it was before the run.
+    /// the partitions its success detached (none when it did not replace any), in one transaction; readers see the table
+    /// as it was before the run.
     /// Returns the runs attached again.
     /// </summary>
     public Task<IReadOnlyList<long>> RollBackAsync(SqlIdentifier table, string jobName, long runId, CancellationToken cancellationToken)
@@ -100,7 +101,11 @@ public sealed class RunPartitions(NpgsqlDataSource dataSource)
                 throw new BatchScoringException($"Run {runId} has no rows in {table} to roll back: its partition {Name(table, runId)} is not there (rolled back already, or superseded and dropped).");
             if (partitions.FirstOrDefault(p => p.RunId > runId) is { } newer)
                 throw new BatchScoringException($"Run {runId} is not the newest run of job '{jobName}' in {table}: run {newer.RunId} came after it. Roll back run {partitions.Max(p => p.RunId)} first.");
-            var restored = partitions.Where(p => p.RunId < runId && !p.Attached).Select(p => p.RunId).ToArray();
+            // The kept partitions are the ones this run detached, unless an earlier run is still attached: then the run did not
+            // replace anything (it failed partly, or its detach timed out), and readers saw the attached runs before it.
+            var restored = partitions.Any(p => p.RunId < runId && p.Attached)
+                ? []
+                : partitions.Where(p => p.RunId < runId && !p.Attached).Select(p => p.RunId).ToArray();
             var sql = restored.Select(r => $"ALTER TABLE {table.Quoted} ATTACH PARTITION {Name(table, r).Quoted} FOR VALUES IN ({r});")
                 .Append($"DROP TABLE {Name(table, runId).Quoted};")
                 .Append("UPDATE scoring.runs SET rolled_back_at = clock_timestamp() WHERE run_id = @runId;");

@@ -97,7 +97,7 @@ internal static class RunsCommands
             var restored = await host.Services.GetRequiredService<RunPartitions>().RollBackAsync(table, job.Name, id, cancellationToken);
             Console.WriteLine(restored.Count > 0
                 ? $"Run {id} rolled back: {table} shows the rows of run {string.Join(", ", restored)} again."
-                : $"Run {id} rolled back: its rows left {table}; no earlier run of job '{job.Name}' was kept there to restore.");
+                : $"Run {id} rolled back: its rows left {table}; it had replaced no earlier run, so readers see the runs that were there before it.");
             return ExitCodes.Succeeded;
         }));
         return command;
