@@ -59,7 +59,7 @@ internal static class RerunJobs
     public static async Task WaitForSleepingCopyAsync(NpgsqlConnection connection, Cli process)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        while (!await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE 'COPY%')"))
+        while (!await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE 'COPY%' AND datname = current_database())"))
         {
             Assert.False(process.HasExited, process.Output);
             Assert.True(DateTime.UtcNow < deadline, "the re-run never reached its first write");

@@ -148,7 +148,7 @@ public class RunPartitionedOutputTests(ScoringEnvironment env) : IClassFixture<S
         Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name}"));
 
         await connection.ExecuteAsync($"DROP TRIGGER slow_first_row ON scored.{name}");
-        await connection.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event = 'PgSleep'");
+        await connection.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = current_database()");
         var runId = await connection.ExecuteScalarAsync<long>("SELECT max(run_id) FROM scoring.runs WHERE job_name = @name", new { name });
         using var worker = Cli.Start(env.Folder, ["worker"], environment);
         var status = await RerunJobs.WaitForFinalizedAsync(connection, runId, worker);
