@@ -34,7 +34,10 @@ public class PostgresDatabase : IAsyncLifetime
             return;
         await DataSource.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
-        await using var admin = new NpgsqlConnection(_adminConnectionString);
+        // Generous timeouts: on a machine busy with the other test classes, opening the connection or the drop (which
+        // terminates the database's sessions and removes its files) can outlast the defaults (15 s, 30 s), and a class
+        // cleanup failure fails the whole run.
+        await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_adminConnectionString) { Timeout = 120, CommandTimeout = 300 }.ConnectionString);
         await admin.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", admin);
         await drop.ExecuteNonQueryAsync();
