@@ -1,7 +1,7 @@
 # Build: docker build -t batchscoring .     Run: docker compose up (see README, "Docker").
 # SDK_IMAGE and RUNTIME_IMAGE let CI (or an offline site) build through local stand-ins for Microsoft's images.
 ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
-ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
+ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/runtime-deps:10.0
 
 # --- build: the SDK restores (cached while no project file changes) and publishes the executable ---
 FROM ${SDK_IMAGE} AS build
@@ -14,15 +14,17 @@ COPY src/BatchScoring.Models/BatchScoring.Models.csproj src/BatchScoring.Models/
 COPY src/BatchScoring.Parquet/BatchScoring.Parquet.csproj src/BatchScoring.Parquet/
 COPY src/BatchScoring.Worker/BatchScoring.Worker.csproj src/BatchScoring.Worker/
 # linux-x64 only: the publish then carries no native libraries for other platforms.
-# PublishReadyToRun at restore too, so the ReadyToRun compiler pack is restored for the --no-restore publish (NETSDK1094).
+# PublishReadyToRun at restore too, so the ReadyToRun compiler pack is restored for the --no-restore publish (NETSDK1094);
+# the runtime packs come with it, since a publish for a runtime is self-contained (the worker's project file).
 RUN dotnet restore src/BatchScoring.Worker/BatchScoring.Worker.csproj -r linux-x64 -p:PublishReadyToRun=true
 COPY src/ src/
 COPY sql/ sql/
 COPY jobs/ jobs/
 COPY appsettings.json ./
-RUN dotnet publish src/BatchScoring.Worker/BatchScoring.Worker.csproj -c Release -r linux-x64 --self-contained false --no-restore -p:PublishReadyToRun=true -o /app
+# Self-contained, the app and the .NET runtime in one composite ReadyToRun image (docs/BENCHMARKS.md "Start-up, fourth round").
+RUN dotnet publish src/BatchScoring.Worker/BatchScoring.Worker.csproj -c Release -r linux-x64 --no-restore -p:PublishReadyToRun=true -o /app
 
-# --- runtime: the ASP.NET Core runtime (Kestrel serves /metrics and /health), no SDK, no compiler, running as an unprivileged user ---
+# --- runtime: only the native libraries .NET needs (the app brings its runtime, Kestrel for /metrics and /health included), no SDK, no compiler, running as an unprivileged user ---
 FROM ${RUNTIME_IMAGE} AS runtime
 # libgomp: OpenMP, which ML.NET's native trainers and LightGBM load. curl: the HEALTHCHECK below.
 RUN apt-get update \

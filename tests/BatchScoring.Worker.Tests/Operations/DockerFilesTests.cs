@@ -63,7 +63,7 @@ public class DockerFilesTests
         var stages = lines.Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)).ToArray();
         Assert.Equal(2, stages.Length);
         Assert.Contains("ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0", lines);
-        Assert.Contains("ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0", lines);
+        Assert.Contains("ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/runtime-deps:10.0", lines);
         Assert.Equal("FROM ${SDK_IMAGE} AS build", stages[0]);
         Assert.Equal("FROM ${RUNTIME_IMAGE} AS runtime", stages[1]);
         Assert.Contains(lines, l => l.StartsWith("RUN dotnet publish src/BatchScoring.Worker/BatchScoring.Worker.csproj -c Release -r linux-x64", StringComparison.Ordinal));
