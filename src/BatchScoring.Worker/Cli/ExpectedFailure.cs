@@ -21,6 +21,10 @@ internal sealed record ExpectedFailure(string Message, int ExitCode)
         PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification
             or PostgresErrorCodes.InvalidCatalogName } refused
             => new($"PostgreSQL refused the connection: {refused.MessageText}; check {ConnectionSetting}.", ExitCodes.DatabaseUnavailable),
+        PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege } denied
+            => new($"PostgreSQL refused: {denied.MessageText}. The role of {ConnectionSetting} lacks a privilege this command needs: "
+                + "the verbs that score or migrate need batchscoring_worker's rights (migrate: the database owner's), and batchscoring_analyst only reads (README, \"Security: least privilege and TLS\").",
+                ExitCodes.InvalidInput),
         NpgsqlException when Innermost(e) is SocketException socket
             => new($"Cannot connect to PostgreSQL: {e.Message} ({socket.Message}); check {ConnectionSetting} and that the server runs.",
                 ExitCodes.DatabaseUnavailable),

@@ -128,6 +128,31 @@ public class LeastPrivilegeTests(ScoringEnvironment env) : IClassFixture<Scoring
         Assert.DoesNotContain("permission denied", list.Stdout + list.Stderr + show.Stdout + show.Stderr);
     }
 
+    [Fact]
+    public async Task The_analyst_role_running_a_job_gets_one_line_naming_the_missing_privilege_and_nothing_is_written()
+    {
+        await PrepareWorkerAsync();
+        OperationsHelpers.WriteChurnJob(env, "run-by-analyst", ScoringEnvironment.SourceTable, "scored_by_worker.by_analyst");
+        await using (var admin = await env.DataSource.OpenConnectionAsync())
+            await admin.ExecuteAsync("ALTER ROLE batchscoring_analyst LOGIN");
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__BatchScoring"] = new NpgsqlConnectionStringBuilder(env.ConnectionString) { Username = "batchscoring_analyst", Password = null }.ConnectionString,
+            ["Observability__MetricsAddress"] = "",
+        };
+
+        var run = await CliRun.RunAsync(env.Folder, ["run", "run-by-analyst"], environment);
+
+        Assert.True(run.ExitCode == ExitCodes.InvalidInput, $"run exited {run.ExitCode}:\n{run.Stdout}\n{run.Stderr}");
+        var error = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error: ", StringComparison.Ordinal));
+        Assert.Contains("permission denied", error);
+        Assert.Contains("batchscoring_worker", error);
+        Assert.Contains("ConnectionStrings:BatchScoring", error);
+        Assert.DoesNotContain("   at ", run.Stdout + run.Stderr);
+        await using var check = await env.DataSource.OpenConnectionAsync();
+        Assert.Equal(0, await check.ExecuteScalarAsync<long>("SELECT count(*) FROM scoring.runs WHERE job_name = 'run-by-analyst'"));
+    }
+
     /// <summary>Gives the worker role a login with this test's password and the grants a job needs; returns its connection string.</summary>
     private async Task<string> PrepareWorkerAsync()
     {
