@@ -26,8 +26,8 @@ public sealed class StoredFingerprints(NpgsqlDataSource dataSource)
     {
         IReadOnlyList<ColumnSchema> columns = [KeyColumn, InputFingerprint.Column, .. ScoreColumns(schema, withScores)];
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using (var readOnly = new NpgsqlCommand("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", connection))
-            await readOnly.ExecuteNonQueryAsync(cancellationToken);
+        await using (var session = new NpgsqlCommand(SessionSql, connection))
+            await session.ExecuteNonQueryAsync(cancellationToken);
         await using var copy = await connection.BeginRawBinaryCopyAsync(Sql(schema, withScores, jobName, bounds), cancellationToken);
         var reader = new BinaryCopyReader(copy);
         while (true)
@@ -38,6 +38,15 @@ public sealed class StoredFingerprints(NpgsqlDataSource dataSource)
             yield return batch;
         }
     }
+
+    /// <summary>
+    /// Read only, and along the primary key. The statistics of an output table lag behind the rows a run has just
+    /// written (autovacuum analyzes later), and without them the planner took a parallel scan of the whole table plus a
+    /// sort for an open-ended key range, and a bitmap scan plus a sort for the others, 2–4 × the time of the ordered
+    /// index scan (docs/BENCHMARKS.md). The settings last as long as the session: the pool discards them on return.
+    /// </summary>
+    public const string SessionSql =
+        "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY; SET enable_seqscan = off; SET enable_bitmapscan = off; SET max_parallel_workers_per_gather = 0";
 
     /// <summary>COPY takes no parameters: the job name is a validated job name and the bounds are numbers and instants, formatted here.</summary>
     internal static string Sql(OutputTableSchema schema, bool withScores, string jobName, PartitionBounds bounds)
