@@ -174,4 +174,60 @@ public class SkipUnchangedRunTests(ScoringEnvironment env) : IClassFixture<Scori
         Assert.Contains(expected, f => f.Item1 == "probability");
         Assert.Equal(expected, (await connection.QueryAsync<(string, string)>(bins, new { run = second.RunId })).ToList());
     }
+
+    private static Task<(long Partitions, long Rows)> KeptAsync(NpgsqlConnection connection, string name)
+        => connection.QuerySingleAsync<(long, long)>(
+            $"SELECT count(*), coalesce(sum(row_count), 0)::bigint FROM scoring.kept_fingerprints WHERE output_table = 'scored.{name}'::regclass");
+
+    [Fact]
+    public async Task Each_partition_keeps_its_fingerprints_and_a_re_run_trusts_them_only_while_nothing_else_changed_the_table()
+    {
+        const string name = "skip_kept";
+        await using var connection = await SourceAsync(name);
+        var (host, runner) = await PrepareAsync(name, Job(name));
+        using var _ = host;
+        await RunAsync(runner, name);
+        Assert.Equal((4L, (long)Rows), await KeptAsync(connection, name));
+        const string written = "SELECT array_agg(written_at ORDER BY key_from NULLS FIRST)::text FROM scoring.kept_fingerprints WHERE output_table = 'scored.skip_kept'::regclass";
+        var keptAt = await connection.ExecuteScalarAsync<string>(written);
+
+        var same = await RunAsync(runner, name);
+        Assert.Equal((Rows, 0L), (same.RowsUnchanged, same.RowsScored));
+        Assert.Equal(keptAt, await connection.ExecuteScalarAsync<string>(written));
+
+        // An admin deletes rows: the table's generation moves on, the kept fingerprints no longer count, and the re-run
+        // reads the table's rows, so the deleted keys are scored and written again.
+        var deleted = await connection.ExecuteAsync($"DELETE FROM scored.{name} WHERE customer_id % 10 = 5");
+        var after = await RunAsync(runner, name);
+
+        Assert.Equal((RunStatus.Succeeded, (long)deleted, (long)(Rows - deleted)), (after.Status, after.RowsScored, after.RowsUnchanged));
+        Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name}"));
+        Assert.Equal((4L, (long)Rows), await KeptAsync(connection, name));
+        var again = await RunAsync(runner, name);
+        Assert.Equal((Rows, 0L), (again.RowsUnchanged, again.RowsScored));
+    }
+
+    [Fact]
+    public async Task A_partition_drops_what_partitions_of_another_key_split_kept_for_its_keys()
+    {
+        const string name = "skip_resplit";
+        await using var connection = await SourceAsync(name);
+        var (host, runner) = await PrepareAsync(name, Job(name));
+        using var _ = host;
+        await RunAsync(runner, name);
+        var changed = await connection.ExecuteAsync($"UPDATE public.{name} SET tenure_months = coalesce(tenure_months, 0) + 7 WHERE customer_id % 10 = 1");
+        env.WriteJob(name, Job(name).Replace("buckets: 4", "buckets: 3", StringComparison.Ordinal));
+        var threeRanges = await RunAsync(runner, name);
+        Assert.Equal((long)changed, threeRanges.RowsScored);
+        Assert.Equal((3L, (long)Rows), await KeptAsync(connection, name));
+
+        // Back to the first values and the first four ranges: what those ranges kept after the first run would call the
+        // rows unchanged, but the table holds the scores of the changed values.
+        await connection.ExecuteAsync($"UPDATE public.{name} SET tenure_months = tenure_months - 7 WHERE customer_id % 10 = 1");
+        env.WriteJob(name, Job(name));
+        var fourRanges = await RunAsync(runner, name);
+
+        Assert.Equal((RunStatus.Succeeded, (long)changed), (fourRanges.Status, fourRanges.RowsScored));
+        Assert.Equal(changed, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name} WHERE run_id = @run", new { run = fourRanges.RunId }));
+    }
 }

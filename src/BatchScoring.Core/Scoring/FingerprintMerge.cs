@@ -55,6 +55,7 @@ public sealed class FingerprintMerge : IAsyncDisposable
         var count = fingerprints.Length;
         var changed = new List<int>();
         var unchanged = new List<int>();
+        var unchangedKeys = new List<long>();
         var passed = new List<long>();
         var outputs = new RowBatch(_scoreColumns, Math.Max(1, count));
         for (var row = 0; row < count; row++)
@@ -78,6 +79,7 @@ public sealed class FingerprintMerge : IAsyncDisposable
                     for (var c = 0; c < _scoreColumns.Count; c++)
                         match.Columns[c + 2].CopyTo(_position, outputs.Columns[c], unchanged.Count, 1);
                     unchanged.Add(row);
+                    unchangedKeys.Add(k);
                 }
                 else
                     changed.Add(row);
@@ -87,7 +89,7 @@ public sealed class FingerprintMerge : IAsyncDisposable
                 changed.Add(row);
         }
         outputs.Count = unchanged.Count;
-        return new MergeSplit(changed, unchanged, outputs, passed);
+        return new MergeSplit(changed, unchanged, unchangedKeys, outputs, passed);
     }
 
     /// <summary>The stored keys after the source's last row, in batches: none of them was in the source in key order.</summary>
@@ -141,6 +143,7 @@ public sealed class FingerprintMerge : IAsyncDisposable
 
 /// <summary>
 /// One source batch split by <see cref="FingerprintMerge"/>: the rows to score and the unchanged rows (ascending row
-/// numbers), the stored score columns of the unchanged rows (row for row), and the stored keys the merge passed over.
+/// numbers), the unchanged rows' keys and stored score columns (row for row), and the stored keys the merge passed over.
 /// </summary>
-public sealed record MergeSplit(IReadOnlyList<int> Changed, IReadOnlyList<int> Unchanged, RowBatch UnchangedOutputs, IReadOnlyList<long> Passed);
+public sealed record MergeSplit(IReadOnlyList<int> Changed, IReadOnlyList<int> Unchanged, IReadOnlyList<long> UnchangedKeys, RowBatch UnchangedOutputs,
+    IReadOnlyList<long> Passed);

@@ -46,7 +46,7 @@ public sealed class PartitionCommit : IAsyncDisposable
                     .BeginPartitionAsync(new SinkPartition(partition.RunId, partition.PartitionId, partition.Bounds, shadow.ModelVersion, plan.JobName), cancellationToken);
             var main = new SinkPartition(partition.RunId, partition.PartitionId, partition.Bounds, plan.ModelVersion, plan.JobName);
             if (plan.Output is { } output)
-                commit._output = await TableSinkWriter.BeginAsync(connection, transaction, output, main, plan.Write, spooled: false, cancellationToken, plan.RemovesPassedKeys);
+                commit._output = await TableSinkWriter.BeginAsync(connection, transaction, output, main, plan.Write, spooled: false, cancellationToken, plan.RemovesPassedKeys, plan.Keeping);
             if (plan.Files is { } files)
                 commit._files = await files.BeginPartitionAsync(main, cancellationToken);
             return commit;

@@ -19,6 +19,9 @@ public sealed record PartitionCommitPlan(ClaimedPartition Partition, string Owne
     /// </summary>
     public bool RemovesPassedKeys { get; init; }
 
+    /// <summary><c>output.skip_unchanged</c>: the partition keeps the fingerprints of the rows it leaves in <see cref="Output"/> (<see cref="KeptFingerprints"/>).</summary>
+    public FingerprintKeeping? Keeping { get; init; }
+
     /// <summary>The challenger's table and model version; null without a challenger.</summary>
     public ShadowTable? Shadow { get; init; }
 

@@ -10,4 +10,7 @@ public sealed class OutputTables(NpgsqlDataSource dataSource)
 
     /// <inheritdoc cref="OutputTableSchema.EnsureAsync"/>
     public Task<OutputWritePath> EnsureAsync(OutputTableSchema schema, CancellationToken cancellationToken) => schema.EnsureAsync(dataSource, cancellationToken);
+
+    /// <inheritdoc cref="KeptFingerprints.AttachAsync"/>
+    public Task<bool> KeepFingerprintsAsync(OutputTableSchema schema, CancellationToken cancellationToken) => KeptFingerprints.AttachAsync(dataSource, schema, cancellationToken);
 }

@@ -20,14 +20,30 @@ public sealed class StoredFingerprints(NpgsqlDataSource dataSource)
 
     public static readonly ColumnSchema KeyColumn = new("key", ColumnKind.Int64);
 
-    /// <summary>Batches of <see cref="KeyColumn"/>, <see cref="InputFingerprint.Column"/>, then the <see cref="ScoreColumns"/>.</summary>
+    /// <summary>
+    /// Batches of <see cref="KeyColumn"/>, <see cref="InputFingerprint.Column"/>, then the <see cref="ScoreColumns"/>.
+    /// With <paramref name="keeping"/> (and no score columns), the pairs the partition's last commit kept
+    /// (<see cref="KeptFingerprints"/>) when they are still current, else the table's rows.
+    /// </summary>
     public async IAsyncEnumerable<RowBatch> ReadAsync(OutputTableSchema schema, bool withScores, string jobName, PartitionBounds bounds, int batchSize,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        FingerprintKeeping? keeping, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         IReadOnlyList<ColumnSchema> columns = [KeyColumn, InputFingerprint.Column, .. ScoreColumns(schema, withScores)];
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using (var session = new NpgsqlCommand(SessionSql, connection))
             await session.ExecuteNonQueryAsync(cancellationToken);
+        if (keeping is not null)
+        {
+            var (generation, pairs) = await KeptFingerprints.ReadAsync(connection, schema, jobName, bounds, cancellationToken);
+            keeping.GenerationSeen = generation;
+            if (pairs is not null && !withScores)
+            {
+                keeping.ReadKept = true;
+                foreach (var batch in FingerprintPairs.Decode(pairs, KeyColumn, batchSize))
+                    yield return batch;
+                yield break;
+            }
+        }
         await using var copy = await connection.BeginRawBinaryCopyAsync(Sql(schema, withScores, jobName, bounds), cancellationToken);
         var reader = new BinaryCopyReader(copy);
         while (true)

@@ -30,7 +30,9 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
     private readonly SinkPartition _partition;
     private ICopyImport? _import;
     private SpooledCopyImport? _passed;
+    private FingerprintKeeping? _keeping;
     private long _rows;
+    private long _passedRows;
 
     private TableSinkWriter(NpgsqlConnection connection, NpgsqlTransaction transaction, OutputTableSchema schema,
         string? staging, SinkPartition partition)
@@ -66,10 +68,13 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
     /// <c>output.skip_unchanged</c> with <c>replace: partition</c>: the keys <see cref="WritePassedAsync"/> receives are
     /// deleted (this job's rows of the partition's time slice) before the merge, so keys that left the source leave.
     /// </param>
+    /// <param name="keeping">Keep the fingerprints of the rows the partition leaves in the table (<see cref="KeptFingerprints"/>).</param>
     public static async Task<TableSinkWriter> BeginAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         OutputTableSchema schema, SinkPartition partition, OutputWrite write, bool spooled, CancellationToken cancellationToken,
-        bool removesPassedKeys = false)
+        bool removesPassedKeys = false, FingerprintKeeping? keeping = null)
     {
+        if (keeping is not null)
+            await KeptFingerprints.MarkAsync(connection, transaction, cancellationToken);
         if (write == OutputWrite.Replace)
             await DeleteReplacedAsync(connection, transaction, schema, partition, cancellationToken);
         string? staging = null;
@@ -90,7 +95,7 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
                 $"CREATE TEMP TABLE {staging} (LIKE {schema.Table.Quoted}) ON COMMIT DROP", connection, transaction);
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
-        var writer = new TableSinkWriter(connection, transaction, schema, staging, partition);
+        var writer = new TableSinkWriter(connection, transaction, schema, staging, partition) { _keeping = keeping };
         if (removesPassedKeys)
         {
             var passed = PassedTable(schema);
@@ -157,6 +162,8 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
                 buffer.WriteNull();
         }
         _rows += batch.Count;
+        if (_keeping is not null && batch.Fingerprints is { } written)
+            _keeping.Written.Add(batch.Input[_schema.KeyColumns.Single().Name], written.AsSpan(0, batch.Count));
         await import.FlushAsync(cancellationToken);
     }
 
@@ -173,6 +180,7 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
             passed.Buffer.StartRow(1);
             passed.Buffer.WriteInt64Value(key);
         }
+        _passedRows += keys.Count;
         await passed.FlushAsync(cancellationToken);
     }
 
@@ -205,7 +213,10 @@ internal sealed class TableSinkWriter : IPartitionSinkWriter
                 await passedKeys.CompleteAsync(cancellationToken);
             await DeletePassedAsync(cancellationToken);
         }
-        return _staging is null ? _rows : await MergeAsync(_staging, cancellationToken);
+        var written = _staging is null ? _rows : await MergeAsync(_staging, cancellationToken);
+        if (_keeping is not null)
+            await KeptFingerprints.ReplaceAsync(_connection, _transaction, _schema, _partition, _keeping, changedRows: _rows > 0 || _passedRows > 0, cancellationToken);
+        return written;
     }
 
     /// <summary>Deletes this job's rows of the passed keys in the partition's time slice; a passed key the source still has is in the staged rows, and the merge writes it again.</summary>

@@ -57,15 +57,20 @@ internal sealed class PartitionExecutor(PartitionCommits commits, RunPartitions 
         var skip = context.Job.Output.SkipUnchanged && write != OutputWrite.Direct && partition.Bounds is { File: null, HashBuckets: 1 };
         if (skip)
             write = OutputWrite.Merge;
+        // Without a drift sketch, which needs the stored scores of the unchanged rows, a partition of a key range reads
+        // and keeps its fingerprints as one value (KeptFingerprints).
+        var keeping = context.KeepsFingerprints && context.Drift is null && partition.Bounds is { File: null, HashBuckets: 1 } && (skip || write == OutputWrite.Direct)
+            ? new FingerprintKeeping()
+            : null;
 
-        var reader = Task.Run(() => skip ? ReadSkippingAsync(context, partition, read.Writer, stages.Token) : ReadAsync(context, partition, read.Writer, stages.Token), stages.Token);
+        var reader = Task.Run(() => skip ? ReadSkippingAsync(context, partition, keeping, read.Writer, stages.Token) : ReadAsync(context, partition, read.Writer, stages.Token), stages.Token);
         var scorers = Enumerable.Range(0, threads)
             .Select(_ => Task.Run(() => ScoreAsync(context, partition.RunId, read.Reader, scored.Writer, stages.Token), stages.Token))
             .ToArray();
         var figures = FinishScoringAsync(scorers, scored.Writer);
         try
         {
-            var counts = await WriteAsync(context, partition, owner, write, skip, scored.Reader, figures, stages.Token);
+            var counts = await WriteAsync(context, partition, owner, write, skip, keeping, scored.Reader, figures, stages.Token);
             await Task.WhenAll(reader, figures);
             return counts;
         }
@@ -96,7 +101,8 @@ internal sealed class PartitionExecutor(PartitionCommits commits, RunPartitions 
     /// of the partition's keys, read beside the source on a connection of their own; the stored keys left over at the
     /// end follow as chunks without rows.
     /// </summary>
-    private async Task ReadSkippingAsync(RunContext context, ClaimedPartition partition, ChannelWriter<SourceChunk> output, CancellationToken cancellationToken)
+    private async Task ReadSkippingAsync(RunContext context, ClaimedPartition partition, FingerprintKeeping? keeping, ChannelWriter<SourceChunk> output,
+        CancellationToken cancellationToken)
     {
         try
         {
@@ -107,13 +113,16 @@ internal sealed class PartitionExecutor(PartitionCommits commits, RunPartitions 
             var key = context.KeyColumns.Single().Name;
             // The stored scores stand in for the unchanged rows' predictions in the drift sketch; without one they are not read.
             var withScores = context.Drift is not null;
-            await using var merge = new FingerprintMerge(stored.ReadAsync(table, withScores, context.Job.Name, partition.Bounds, batchSize, cancellationToken),
+            await using var merge = new FingerprintMerge(stored.ReadAsync(table, withScores, context.Job.Name, partition.Bounds, batchSize, keeping, cancellationToken),
                 StoredFingerprints.ScoreColumns(table, withScores), options.Value.ChannelDepth, cancellationToken);
             await foreach (var batch in context.Source.ReadAsync(context.ReadColumns, partition.Bounds with { InKeyOrder = true }, batchSize, cancellationToken))
             {
                 var fingerprints = new long[batch.Count];
                 InputFingerprint.Compute(InputBinder.ForModel(batch, inputs, context.Job.FeatureMapping), inputs, seed, fingerprints);
                 var split = await merge.SplitAsync(batch[key], fingerprints, cancellationToken);
+                if (keeping is not null)
+                    for (var i = 0; i < split.Unchanged.Count; i++)
+                        keeping.Unchanged.Add(split.UnchangedKeys[i], fingerprints[split.Unchanged[i]]);
                 await output.WriteAsync(new SourceChunk(batch, split, split.Passed), cancellationToken);
             }
             await foreach (var passed in merge.RemainingAsync(cancellationToken))
@@ -189,7 +198,7 @@ internal sealed class PartitionExecutor(PartitionCommits commits, RunPartitions 
     }
 
     private async Task<RunCounts> WriteAsync(RunContext context, ClaimedPartition partition, string owner, OutputWrite write, bool skip,
-        ChannelReader<ScoredChunk> input, Task<PartitionFigures> scoring, CancellationToken cancellationToken)
+        FingerprintKeeping? keeping, ChannelReader<ScoredChunk> input, Task<PartitionFigures> scoring, CancellationToken cancellationToken)
     {
         var errors = context.Job.Errors;
         if (write == OutputWrite.Run && context.Output is { } output)
@@ -199,6 +208,7 @@ internal sealed class PartitionExecutor(PartitionCommits commits, RunPartitions 
             Output = context.Output,
             Write = write,
             RemovesPassedKeys = skip && context.Job.Output.Replace == OutputReplace.Partition,
+            Keeping = keeping,
             Shadow = context.Shadow is { } shadow ? new ShadowTable(shadow.Output, shadow.Challenger.Version) : null,
             Files = context.ParquetOutput,
         }, cancellationToken);

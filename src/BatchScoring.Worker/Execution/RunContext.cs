@@ -30,6 +30,9 @@ internal sealed record RunContext(
     /// <summary>The challenger scored in shadow; null without one.</summary>
     public ShadowContext? Shadow { get; init; }
 
+    /// <summary><c>output.skip_unchanged</c>: partitions keep their rows' fingerprints in <c>scoring.kept_fingerprints</c> (<see cref="KeptFingerprints"/>).</summary>
+    public bool KeepsFingerprints { get; init; }
+
     /// <summary>Where scored rows are also written as Parquet files (<c>output.parquet_folder</c>); null when not.</summary>
     public ParquetPartitionSink? ParquetOutput { get; init; }
 }

@@ -91,6 +91,8 @@ internal sealed class RunContextFactory(
         var outputWrite = context.Output is null ? OutputWritePath.Merge() : await outputTables.EnsureAsync(context.Output, cancellationToken);
         if (context.Shadow is not null)
             await outputTables.EnsureAsync(context.Shadow.Output, cancellationToken);
+        if (context.Job.Output.SkipUnchanged && context.Output is { ByRun: false } output)
+            context = context with { KeepsFingerprints = await outputTables.KeepFingerprintsAsync(output, cancellationToken) };
         if (!options.Value.DirectWrites && context.Output is not { ByRun: true })
             return context with { OutputWrite = OutputWritePath.Merge() };
         return context with { OutputWrite = ReplacesPartitions(context) ? outputWrite.Replacing() : outputWrite };

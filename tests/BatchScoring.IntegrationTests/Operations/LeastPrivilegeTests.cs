@@ -153,6 +153,34 @@ public class LeastPrivilegeTests(ScoringEnvironment env) : IClassFixture<Scoring
         Assert.Equal(0, await check.ExecuteScalarAsync<long>("SELECT count(*) FROM scoring.runs WHERE job_name = 'run-by-analyst'"));
     }
 
+    [Fact]
+    public async Task A_skip_unchanged_job_as_the_worker_role_on_a_table_it_does_not_own_reads_the_stored_rows_instead_of_kept_fingerprints()
+    {
+        var workerConnection = await PrepareWorkerAsync();
+        const string table = "scored_by_admin.kept";
+        env.WriteJob("kept-by-admin", OperationsHelpers.ChurnJobText("kept-by-admin", ScoringEnvironment.SourceTable, table) + "\n  skip_unchanged: true\n");
+        var job = JobSpecLoader.LoadByName(env.Folder, "kept-by-admin");
+        using (var admin = await env.HostAsync())
+            Assert.Equal(RunStatus.Succeeded, (await admin.Services.GetRequiredService<JobRunner>().RunAsync(job, RunTrigger.Manual, CancellationToken.None)).Status);
+        await using var connection = await env.DataSource.OpenConnectionAsync();
+        // Without the trigger, the admin's DELETE goes unnoticed by what the first run kept; a worker that cannot
+        // attach the trigger again must not trust it.
+        var deleted = await connection.ExecuteAsync($"""
+            DROP TRIGGER batchscoring_forget_kept_fingerprints ON {table};
+            GRANT USAGE ON SCHEMA scored_by_admin TO batchscoring_worker;
+            GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO batchscoring_worker;
+            DELETE FROM {table} WHERE customer_id % 10 = 5;
+            """);
+
+        using var host = await ServiceHost.BuildAsync(OperationsHelpers.Configuration(env, ("ConnectionStrings:BatchScoring", workerConnection)), CancellationToken.None);
+        var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(job, RunTrigger.Manual, CancellationToken.None);
+
+        Assert.True(outcome.Status == RunStatus.Succeeded, outcome.Error);
+        Assert.Equal(deleted, outcome.RowsScored);
+        Assert.Equal(await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM {ScoringEnvironment.SourceTable}"),
+            await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM {table}"));
+    }
+
     /// <summary>Gives the worker role a login with this test's password and the grants a job needs; returns its connection string.</summary>
     private async Task<string> PrepareWorkerAsync()
     {
