@@ -205,6 +205,13 @@ public class SkipUnchangedRunTests(ScoringEnvironment env) : IClassFixture<Scori
         Assert.Equal((4L, (long)Rows), await KeptAsync(connection, name));
         var again = await RunAsync(runner, name);
         Assert.Equal((Rows, 0L), (again.RowsUnchanged, again.RowsScored));
+
+        // A table dropped and created again by the next run leaves nothing kept behind under its old oid.
+        var oldTable = await connection.ExecuteScalarAsync<long>($"SELECT 'scored.{name}'::regclass::oid::bigint");
+        await connection.ExecuteAsync($"DROP TABLE scored.{name} CASCADE");
+        Assert.Equal(RunStatus.Succeeded, (await RunAsync(runner, name)).Status);
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM scoring.kept_fingerprints WHERE output_table = @oldTable::oid", new { oldTable }));
+        Assert.Equal((4L, (long)Rows), await KeptAsync(connection, name));
     }
 
     [Fact]

@@ -47,13 +47,17 @@ public static class KeptFingerprints
                 // Another worker attached it at the same moment.
             }
         }
-        // A trigger created now may have been missing while the table changed: what was kept before it no longer counts.
+        // A trigger created now may have been missing while the table changed: what was kept before no longer counts.
+        // Nor does what was kept for tables since dropped (a table created again has another oid).
         await connection.ExecuteAsync(new CommandDefinition(
             attached
                 ? "INSERT INTO scoring.kept_fingerprint_generations (output_table) VALUES (to_regclass(@table)::oid) ON CONFLICT DO NOTHING"
                 : """
+                  DELETE FROM scoring.kept_fingerprints k
+                  WHERE k.output_table = to_regclass(@table)::oid OR NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = k.output_table);
+                  DELETE FROM scoring.kept_fingerprint_generations g WHERE NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = g.output_table);
                   INSERT INTO scoring.kept_fingerprint_generations AS g (output_table) VALUES (to_regclass(@table)::oid)
-                  ON CONFLICT (output_table) DO UPDATE SET generation = g.generation + 1
+                  ON CONFLICT (output_table) DO UPDATE SET generation = g.generation + 1;
                   """, table, cancellationToken: cancellationToken));
         return true;
     });
