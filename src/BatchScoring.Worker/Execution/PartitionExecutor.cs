@@ -27,14 +27,15 @@ internal sealed class PartitionExecutor(PartitionCommits commits, RunPartitions 
 {
     private static readonly JsonSerializerOptions RowJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    public async Task<RunCounts> ExecuteAsync(RunContext context, ClaimedPartition partition, string owner, CancellationToken cancellationToken)
+    /// <param name="permit">Released once the partition's rows are all staged or written, before its merge and commit.</param>
+    public async Task<RunCounts> ExecuteAsync(RunContext context, ClaimedPartition partition, string owner, ReadPermit permit, CancellationToken cancellationToken)
     {
         var write = context.OutputWrite.For(partition.Bounds);
         if (write != OutputWrite.Merge)
         {
             try
             {
-                return await ExecuteAsync(context, partition, owner, write, cancellationToken);
+                return await ExecuteAsync(context, partition, owner, write, permit, cancellationToken);
             }
             catch (OutputKeyConflictException e)
             {
@@ -42,10 +43,12 @@ internal sealed class PartitionExecutor(PartitionCommits commits, RunPartitions 
                 logger.LogInformation("{Message} Partition {PartitionKey} is scored again, and the rest of the run merges.", e.Message, partition.PartitionKey);
             }
         }
-        return await ExecuteAsync(context, partition, owner, OutputWrite.Merge, cancellationToken);
+        // A partition scored again after a key conflict (rare: once a run) reads without its permit, already released.
+        return await ExecuteAsync(context, partition, owner, OutputWrite.Merge, permit, cancellationToken);
     }
 
-    private async Task<RunCounts> ExecuteAsync(RunContext context, ClaimedPartition partition, string owner, OutputWrite write, CancellationToken cancellationToken)
+    private async Task<RunCounts> ExecuteAsync(RunContext context, ClaimedPartition partition, string owner, OutputWrite write, ReadPermit permit,
+        CancellationToken cancellationToken)
     {
         using var stages = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var depth = options.Value.ChannelDepth;
@@ -70,7 +73,7 @@ internal sealed class PartitionExecutor(PartitionCommits commits, RunPartitions 
         var figures = FinishScoringAsync(scorers, scored.Writer);
         try
         {
-            var counts = await WriteAsync(context, partition, owner, write, skip, keeping, scored.Reader, figures, stages.Token);
+            var counts = await WriteAsync(context, partition, owner, write, skip, keeping, permit, scored.Reader, figures, stages.Token);
             await Task.WhenAll(reader, figures);
             return counts;
         }
@@ -198,7 +201,7 @@ internal sealed class PartitionExecutor(PartitionCommits commits, RunPartitions 
     }
 
     private async Task<RunCounts> WriteAsync(RunContext context, ClaimedPartition partition, string owner, OutputWrite write, bool skip,
-        FingerprintKeeping? keeping, ChannelReader<ScoredChunk> input, Task<PartitionFigures> scoring, CancellationToken cancellationToken)
+        FingerprintKeeping? keeping, ReadPermit permit, ChannelReader<ScoredChunk> input, Task<PartitionFigures> scoring, CancellationToken cancellationToken)
     {
         var errors = context.Job.Errors;
         if (write == OutputWrite.Run && context.Output is { } output)
@@ -228,6 +231,7 @@ internal sealed class PartitionExecutor(PartitionCommits commits, RunPartitions 
             rowsScored += scoredRows.Count;
             await commit.WriteAsync(scoredRows, chunk.Shadow, cancellationToken);
         }
+        permit.Release();
         if (errors.IsExceeded(deadLetters.Count, rowsRead))
             throw new ErrorBudgetExceededException(context.Job.Name, partition.PartitionKey, deadLetters.Count, rowsRead, deadLetters[0]);
 

@@ -56,7 +56,10 @@ internal sealed class PartitionWorkerPool(
             abort.CancelAfter(grace);
         });
         var heartbeat = HeartbeatAsync(over.Token);
-        var workers = Enumerable.Range(0, Math.Max(1, slots)).Select(_ => SlotAsync(runId, handOff, abort.Token)).ToArray();
+        // One slot more than may read at once: a partition's merge and commit (the server's work, after its last row is
+        // staged) overlap the next partition's read instead of leaving the process idle (docs/BENCHMARKS.md).
+        using var reading = new SemaphoreSlim(Math.Max(1, slots));
+        var workers = Enumerable.Range(0, Math.Max(1, slots) + 1).Select(_ => SlotAsync(runId, reading, handOff, abort.Token)).ToArray();
         try
         {
             await Task.WhenAll(workers);
@@ -92,9 +95,10 @@ internal sealed class PartitionWorkerPool(
             await runs.FinishRunIfDoneAsync(runId, cancellationToken);
     }
 
+    /// <param name="reading">The read slots (<see cref="ReadPermit"/>): a slot claims a partition only while it holds one.</param>
     /// <param name="handOff">Stops claiming.</param>
     /// <param name="abort">Stops the partition being scored, handing it back.</param>
-    private async Task SlotAsync(long? runId, CancellationToken handOff, CancellationToken abort)
+    private async Task SlotAsync(long? runId, SemaphoreSlim reading, CancellationToken handOff, CancellationToken abort)
     {
         var lease = options.Value.LeaseDuration;
         var cancellationToken = handOff;
@@ -102,9 +106,11 @@ internal sealed class PartitionWorkerPool(
         {
             try
             {
+                using var permit = await ReadPermit.AcquireAsync(reading, cancellationToken);
                 var claim = await leases.ClaimAsync(Owner, lease, runId, cancellationToken);
                 if (claim is null)
                 {
+                    permit.Release();
                     if (runId is { } id && await IsOverAsync(id, cancellationToken))
                         return;
                     if (runId is null)
@@ -112,7 +118,7 @@ internal sealed class PartitionWorkerPool(
                     await IdleAsync(cancellationToken);
                     continue;
                 }
-                await ExecuteAsync(claim, abort);
+                await ExecuteAsync(claim, permit, abort);
                 await FinishIfDoneAsync(claim.RunId, abort);
                 WakeIdleSlots();
             }
@@ -128,7 +134,7 @@ internal sealed class PartitionWorkerPool(
         }
     }
 
-    private async Task ExecuteAsync(ClaimedPartition claim, CancellationToken cancellationToken)
+    private async Task ExecuteAsync(ClaimedPartition claim, ReadPermit permit, CancellationToken cancellationToken)
     {
         using var run = LogContext.PushProperty(LogScope.RunId, claim.RunId);
         using var partitionScope = LogContext.PushProperty(LogScope.PartitionId, claim.PartitionId);
@@ -142,7 +148,7 @@ internal sealed class PartitionWorkerPool(
             using var job = LogContext.PushProperty(LogScope.JobName, context.Job.Name);
             held.CancelAfter(context.Job.PartitionTimeout);
             logger.LogDebug("Partition {PartitionKey} attempt {Attempt} started", claim.PartitionKey, claim.Attempt);
-            var counts = await executor.ExecuteAsync(context, claim, Owner, held.Token);
+            var counts = await executor.ExecuteAsync(context, claim, Owner, permit, held.Token);
             logger.LogInformation("Partition {PartitionKey} succeeded: {Rows} rows scored, {Failed} dead-lettered in {Seconds:F1} s",
                 claim.PartitionKey, counts.RowsScored, counts.RowsFailed, (DateTime.UtcNow - started).TotalSeconds);
             observer.PartitionFinished(context.Job.Name, PartitionStatus.Succeeded, DateTime.UtcNow - started, claim.Reclaimed);

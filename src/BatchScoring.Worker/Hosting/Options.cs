@@ -11,8 +11,9 @@ internal sealed class WorkerOptions
     public int BatchSize { get; set; } = 8192;
 
     /// <summary>
-    /// Partitions this process scores at once; 0 means one per two cores, since each partition keeps about two
-    /// busy (its read, score and write stages plus its server backend; docs/BENCHMARKS.md).
+    /// Partitions this process reads and scores at once (one more may be merging and committing meanwhile); 0 means one
+    /// per two cores, since each partition keeps about two busy (its read, score and write stages plus its server
+    /// backend; docs/BENCHMARKS.md).
     /// </summary>
     [Range(0, 256)]
     public int Slots { get; set; }

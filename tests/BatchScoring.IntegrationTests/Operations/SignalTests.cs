@@ -105,16 +105,21 @@ public class SignalTests(ScoringEnvironment env) : IClassFixture<ScoringEnvironm
         await AssertLedgerMatchesOutputAsync(connection, runId, "signal_twice");
     }
 
-    /// <summary>Waits until the run has a committed partition and another one being scored; returns the run and that partition.</summary>
+    /// <summary>
+    /// Waits until the run has a committed partition and another one being scored that was claimed after it committed;
+    /// returns the run and that partition. (One claimed earlier may already be committing: a partition's commit
+    /// overlaps the next one's read.)
+    /// </summary>
     private static async Task<(long RunId, long InFlight)> MidRunAsync(NpgsqlConnection connection, string job, Cli process)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         while (DateTime.UtcNow < deadline)
         {
             var state = await connection.QuerySingleOrDefaultAsync<(long RunId, long Succeeded, long? Running)?>("""
-                SELECT run_id, count(*) FILTER (WHERE status = 'succeeded'), min(partition_id) FILTER (WHERE status = 'running')
-                FROM scoring.partitions WHERE run_id = (SELECT max(run_id) FROM scoring.runs WHERE job_name = @job)
-                GROUP BY run_id
+                WITH p AS (SELECT * FROM scoring.partitions WHERE run_id = (SELECT max(run_id) FROM scoring.runs WHERE job_name = @job))
+                SELECT run_id, count(*) FILTER (WHERE status = 'succeeded'),
+                       max(partition_id) FILTER (WHERE status = 'running' AND started_at > (SELECT max(finished_at) FROM p WHERE status = 'succeeded'))
+                FROM p GROUP BY run_id
                 """, new { job });
             if (state is { Succeeded: >= 1, Running: { } running } s)
                 return (s.RunId, running);
