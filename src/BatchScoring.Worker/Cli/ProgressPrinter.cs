@@ -22,6 +22,7 @@ internal sealed class ProgressPrinter : IProgress<RunProgress>, IDisposable
     private readonly Lock _lock = new();
     private DateTime _lastPlain = DateTime.MinValue;
     private int _lastPlainDone = -1;
+    private int _lastPlainCancelled;
     private bool _headerShown;
 
     /// <param name="job">The job, when the verb knows it.</param>
@@ -54,18 +55,20 @@ internal sealed class ProgressPrinter : IProgress<RunProgress>, IDisposable
             var eta = Eta(value, elapsed);
             if (_live is not null)
             {
-                _live.Show($"{Bar(value)} {value.PartitionsDone}/{value.Partitions} partitions ({value.PartitionsRunning} running, {value.PartitionsFailed} failed), " +
+                _live.Show($"{Bar(value)} {value.PartitionsDone}/{value.Partitions} partitions ({value.PartitionsRunning} running, {value.PartitionsFailed} failed" +
+                           $"{(value.PartitionsCancelled > 0 ? $", {value.PartitionsCancelled} cancelled" : "")}), " +
                            $"{value.RowsScored:N0} rows, {rate:N0} rows/s{(eta is { } e ? $", ETA {e:hh\\:mm\\:ss}" : "")}");
                 return;
             }
             var step = Math.Max(1, value.Partitions / 10);
-            if (value.PartitionsDone == _lastPlainDone ||
+            if ((value.PartitionsDone == _lastPlainDone && value.PartitionsCancelled == _lastPlainCancelled) ||
                 (DateTime.UtcNow - _lastPlain < PlainInterval && value.PartitionsDone - _lastPlainDone < step && value.PartitionsDone < value.Partitions))
                 return;
             _lastPlain = DateTime.UtcNow;
             _lastPlainDone = value.PartitionsDone;
-            Log.Information("Run {RunId}: {Done}/{Partitions} partitions ({Running} running, {Failed} failed), {Rows:N0} rows, {RowsPerSecond:N0} rows/s, ETA {Eta}",
-                value.RunId, value.PartitionsDone, value.Partitions, value.PartitionsRunning, value.PartitionsFailed, value.RowsScored, rate,
+            _lastPlainCancelled = value.PartitionsCancelled;
+            Log.Information("Run {RunId}: {Done}/{Partitions} partitions ({Running} running, {Failed} failed, {Cancelled} cancelled), {Rows:N0} rows, {RowsPerSecond:N0} rows/s, ETA {Eta}",
+                value.RunId, value.PartitionsDone, value.Partitions, value.PartitionsRunning, value.PartitionsFailed, value.PartitionsCancelled, value.RowsScored, rate,
                 eta is { } t ? t.ToString(@"hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture) : "unknown");
         }
     }

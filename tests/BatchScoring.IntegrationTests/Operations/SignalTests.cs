@@ -65,6 +65,10 @@ public class SignalTests(ScoringEnvironment env) : IClassFixture<ScoringEnvironm
         Assert.Equal("cancelled", await connection.ExecuteScalarAsync<string>("SELECT status FROM scoring.runs WHERE run_id = @runId", new { runId }));
         Assert.Equal("succeeded", await connection.ExecuteScalarAsync<string>("SELECT status FROM scoring.partitions WHERE partition_id = @inFlight", new { inFlight }));
         await AssertLedgerMatchesOutputAsync(connection, runId, name);
+        // The last progress line counts the cancelled partitions apart, not as done.
+        var (succeeded, cancelled) = await connection.QuerySingleAsync<(int, int)>(
+            "SELECT count(*) FILTER (WHERE status = 'succeeded')::int, count(*) FILTER (WHERE status = 'cancelled')::int FROM scoring.partitions WHERE run_id = @runId", new { runId });
+        Assert.Contains($"{succeeded}/{succeeded + cancelled} partitions (0 running, 0 failed, {cancelled} cancelled)", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
