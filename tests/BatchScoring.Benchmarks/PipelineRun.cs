@@ -98,12 +98,16 @@ public static class PipelineRun
         return new ConfigurationBuilder().AddInMemoryCollection(values).Build();
     }
 
+    /// <summary>Drops <paramref name="table"/> (<c>schema.name</c>) and the run partitions a table partitioned by run kept detached (<c>name_r&lt;run id&gt;</c>).</summary>
     public static async Task DropAsync(string connectionString, string? table)
     {
         if (table is null)
             return;
         await using var connection = new NpgsqlConnection(connectionString);
-        await connection.ExecuteAsync($"DROP TABLE IF EXISTS {table} CASCADE");
+        var detached = await connection.QueryAsync<string>(
+            "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            + "WHERE c.relkind = 'r' AND n.nspname = split_part(@table, '.', 1) AND c.relname ~ ('^' || split_part(@table, '.', 2) || '_r[0-9]+$')", new { table });
+        await connection.ExecuteAsync(string.Join("\n", detached.Prepend(table).Select(r => $"DROP TABLE IF EXISTS {r} CASCADE;")));
     }
 
     public static string TableSource(string table) => $"""

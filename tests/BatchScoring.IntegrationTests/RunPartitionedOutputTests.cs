@@ -199,6 +199,44 @@ public class RunPartitionedOutputTests(ScoringEnvironment env) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_job_that_leaves_replace_out_partitions_a_new_table_by_run_and_keeps_writing_an_existing_single_table_by_partition()
+    {
+        const string name = "by_run_default";
+        await using var connection = await SourceAsync(name);
+        var (host, runner, job) = await PrepareAsync(name, RerunJobs.Job(name, "  mode: upsert"));
+        using var _ = host;
+        Assert.Equal(OutputReplace.Run, job.Output.Replace);
+
+        var first = await runner.RunAsync(job, new RunRequest(RunTrigger.Manual), CancellationToken.None);
+        var second = await runner.RunAsync(job, new RunRequest(RunTrigger.Manual), CancellationToken.None);
+
+        Assert.Equal(RunStatus.Succeeded, first.Status);
+        Assert.Equal(RunStatus.Succeeded, second.Status);
+        Assert.Equal([$"{name}_r{second.RunId}"], await PartitionsOfAsync(connection, $"scored.{name}"));
+        Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name} WHERE run_id = @run", new { run = second.RunId }));
+
+        // A table made as one table (by an earlier release, or for replace: partition) keeps being replaced by partition.
+        const string plain = "by_run_default_plain";
+        await using var plainConnection = await SourceAsync(plain);
+        var (plainHost, plainRunner, partitionJob) = await PrepareAsync(plain, RerunJobs.Job(plain, "  replace: partition"));
+        using var __ = plainHost;
+        Assert.Equal(RunStatus.Succeeded, (await plainRunner.RunAsync(partitionJob, new RunRequest(RunTrigger.Manual), CancellationToken.None)).Status);
+        env.WriteJob(plain, RerunJobs.Job(plain, "  mode: upsert"));
+        var defaulted = JobSpecLoader.LoadByName(env.Folder, plain);
+        var gone = await connection.ExecuteAsync($"DELETE FROM public.{plain} WHERE customer_id % 10 = 3");
+
+        var rerun = await plainRunner.RunAsync(defaulted, new RunRequest(RunTrigger.Manual), CancellationToken.None);
+
+        Assert.Equal(RunStatus.Succeeded, rerun.Status);
+        Assert.Equal("r", await connection.ExecuteScalarAsync<string>($"SELECT relkind::text FROM pg_class WHERE oid = 'scored.{plain}'::regclass"));
+        Assert.Equal(Rows - gone, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{plain} WHERE run_id = @run", new { run = rerun.RunId }));
+        Assert.Equal(Rows - gone, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{plain}"));
+        var rollback = await CliAsync("runs", "rollback", rerun.RunId.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(2, rollback.ExitCode);
+        Assert.Contains("does not write a table partitioned by run", rollback.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_existing_single_table_is_refused_with_a_message_that_names_it_and_the_setting()
     {
         const string name = "by_run_plain";

@@ -164,8 +164,10 @@ public sealed record OutputSpec
     /// <summary>The PostgreSQL output table; null when scores go only to <see cref="ParquetFolder"/>.</summary>
     public SqlIdentifier? Table { get; init; }
     public OutputMode Mode { get; init; } = OutputMode.Upsert;
-    /// <summary>How an upsert re-run replaces the rows already there (<c>output.replace</c>).</summary>
+    /// <summary>How an upsert re-run replaces the rows already there (<c>output.replace</c>; left out, see <see cref="WithDefaultReplace"/>).</summary>
     public OutputReplace Replace { get; init; } = OutputReplace.Partition;
+    /// <summary>The job file leaves <c>output.replace</c> out: <see cref="Replace"/> is <see cref="WithDefaultReplace"/>'s choice.</summary>
+    public bool ReplaceIsDefault { get; init; }
     /// <summary>Score and write only rows whose input fingerprint differs from their output row's (<c>output.skip_unchanged</c>).</summary>
     public bool SkipUnchanged { get; init; }
     /// <summary>Output key columns; defaults to the source's key columns.</summary>
@@ -179,6 +181,25 @@ public sealed record OutputSpec
 
     /// <summary>Where scores go, for messages and summaries: the table, else the Parquet folder.</summary>
     public string Destination => Table?.ToString() ?? ParquetFolder ?? "";
+
+    /// <summary>The destination and how it is written: <c>scored.churn (upsert, replace: run)</c>.</summary>
+    public string Describe() => Table is null ? Destination
+        : Mode == OutputMode.Append ? $"{Table} (append)"
+        : $"{Table} (upsert, replace: {Replace.ToString().ToLowerInvariant()}{(ReplaceIsDefault ? ", the default" : "")})";
+
+    /// <summary>
+    /// The default of <c>output.replace</c>: <see cref="OutputReplace.Run"/> for an upsert table of a job that always scores
+    /// its whole source (no <c>source.timestamp_column</c>, hence no window, <c>run --window</c> or backfill), under the
+    /// source's key, without <c>skip_unchanged</c>; otherwise <see cref="OutputReplace.Partition"/>. An output table that
+    /// already exists as one table keeps <c>partition</c> when the run starts.
+    /// </summary>
+    public OutputSpec WithDefaultReplace(SourceSpec source) => this with
+    {
+        Replace = Mode == OutputMode.Upsert && Table is not null && !SkipUnchanged && source.TimestampColumn is null
+                  && (KeyColumns is null || KeyColumns.SequenceEqual(source.KeyColumns, StringComparer.Ordinal))
+            ? OutputReplace.Run
+            : OutputReplace.Partition,
+    };
 }
 
 /// <summary>Where drift is compared against: the model's registered profile, an earlier run, or a window of the source.</summary>

@@ -56,6 +56,8 @@ internal sealed class JobSpecParser(YamlNodeReader reader, string filePath)
         var model = top.Required("model") is { } modelNode ? Model(modelNode) : null;
         var features = top.ReadObject("features", Features) ?? new Dictionary<string, string>();
         var output = top.Required("output") is { } outputNode ? Output(outputNode) : null;
+        if (output is { ReplaceIsDefault: true } && source is not null)
+            output = output.WithDefaultReplace(source);
         var drift = top.ReadObject("drift", Drift) ?? DriftSpec.Default;
         var errors = top.ReadObject("errors", Errors) ?? ErrorPolicy.Default;
         var retries = top.ReadObject("retries", Retries) ?? RetryPolicy.Default;
@@ -67,7 +69,7 @@ internal sealed class JobSpecParser(YamlNodeReader reader, string filePath)
             reader.Error(outputOnly, "'model.challenger' needs 'output.table' or 'output.shadow_table': challenger scores go to a PostgreSQL table");
         if (window.Size is not null && source is not null && source.TimestampColumn is null && top.Optional("window") is { } windowNode)
             reader.Error(windowNode, "'window.size' needs 'source.timestamp_column': a window selects rows by their timestamp");
-        if (window.Size is not null && output is { Replace: OutputReplace.Run, Mode: OutputMode.Upsert } && top.Optional("window") is { } runWindowNode)
+        if (window.Size is not null && output is { Replace: OutputReplace.Run, ReplaceIsDefault: false, Mode: OutputMode.Upsert } && top.Optional("window") is { } runWindowNode)
             reader.Error(runWindowNode, "'window' cannot be combined with 'output.replace: run': a run replaces the rows of the job's earlier runs, so it must score the whole source; use replace: partition for windowed jobs");
 
         if (reader.Errors.Count > 0 || name is null || source is null || model is null || output is null)
@@ -314,6 +316,7 @@ internal sealed class JobSpecParser(YamlNodeReader reader, string filePath)
             Table = table,
             Mode = mode,
             Replace = replace,
+            ReplaceIsDefault = !section.Has("replace"),
             SkipUnchanged = skipUnchanged,
             KeyColumns = keys,
             Passthrough = passthrough,

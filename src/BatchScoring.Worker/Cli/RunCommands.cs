@@ -153,10 +153,13 @@ internal static class RunCommands
         return command;
     }
 
-    /// <summary>A run of a job that writes by run replaces the job's earlier runs in its table, so it must score the whole source.</summary>
+    /// <summary>
+    /// A run of a job that writes by run replaces the job's earlier runs in its table, so it must score the whole source. (A
+    /// job that replaces by run by default has no timestamp column, which a range needs: the source says so.)
+    /// </summary>
     private static void ThrowIfReplacesByRun(JobSpec job, string what)
     {
-        if (job.Output is { Mode: OutputMode.Upsert, Replace: OutputReplace.Run })
+        if (job.Output is { Mode: OutputMode.Upsert, Replace: OutputReplace.Run, ReplaceIsDefault: false })
             throw new BatchScoringException(
                 $"Job '{job.Name}' ({job.FilePath}) writes output.replace: run: each run replaces the rows of the job's earlier runs, so it scores the whole source, and {what} would drop every row outside its range. Use 'run' without a range, or output.replace: partition.");
     }

@@ -61,8 +61,8 @@ internal sealed class JobRunner(
             if (context.Shadow is { } shadow)
                 await shadowLedger.RecordChallengerAsync(runId, shadow.Challenger.Name, shadow.Challenger.Version, shadow.Output.Table.ToString(), CancellationToken.None);
             using var runScope = LogContext.PushProperty(LogScope.RunId, runId);
-            logger.LogInformation("Run {RunId} of job {JobName} started ({Trigger}): {Partitions} partitions, model {ModelVersion}",
-                runId, job.Name, request.Trigger, plan.Count, model.Version);
+            logger.LogInformation("Run {RunId} of job {JobName} started ({Trigger}): {Partitions} partitions, model {ModelVersion}, output {Output}",
+                runId, job.Name, request.Trigger, plan.Count, model.Version, context.Job.Output.Describe());
             await WorkUntilOverAsync(runId, request, progress, cancellationToken);
             await AwaitFinalizerAsync(runId);
             return await OutcomeAsync(runId, job, stopwatch.Elapsed);

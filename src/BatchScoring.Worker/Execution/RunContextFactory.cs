@@ -40,6 +40,7 @@ internal sealed class RunContextFactory(
     /// </summary>
     public async Task<RunContext> PrepareAsync(JobSpec job, LoadedModel model, LoadedModel? challenger, CancellationToken cancellationToken)
     {
+        job = await outputTables.WithTableReplaceAsync(job, cancellationToken);
         var source = CreateSource(job);
         var sourceColumns = await source.DescribeAsync(cancellationToken);
         var sourceName = job.Source.ToString() ?? "the source";

@@ -71,7 +71,28 @@ public class JobSpecParsingTests
         Assert.Same(DriftSpec.Default, job.Drift);
         Assert.Same(RetryPolicy.Default, job.Retries);
         Assert.Equal(OutputMode.Upsert, job.Output.Mode);
-        Assert.Equal(OutputReplace.Partition, job.Output.Replace);
+        Assert.Equal(OutputReplace.Run, job.Output.Replace);
+        Assert.True(job.Output.ReplaceIsDefault);
+    }
+
+    [Theory]
+    [InlineData("source: { table: public.customers, key_columns: customer_id }", "{ table: churn_scores }", OutputReplace.Run)]
+    [InlineData("source: { table: public.customers, key_columns: customer_id, timestamp_column: event_time }", "{ table: churn_scores }", OutputReplace.Partition)]
+    [InlineData("source: { table: public.customers, key_columns: customer_id }", "{ table: churn_scores, skip_unchanged: true }", OutputReplace.Partition)]
+    [InlineData("source: { table: public.customers, key_columns: customer_id }", "{ table: churn_scores, key_columns: [segment] }", OutputReplace.Partition)]
+    [InlineData("source: { table: public.customers, key_columns: customer_id }", "{ table: churn_scores, key_columns: [customer_id] }", OutputReplace.Run)]
+    [InlineData("source: { table: public.customers, key_columns: customer_id }", "{ parquet_folder: out/ }", OutputReplace.Partition)]
+    public void Output_replace_defaults_to_run_only_for_an_upsert_table_of_a_job_that_always_scores_its_whole_source(string source, string output, OutputReplace expected)
+    {
+        var job = JobSpecLoader.Parse($"""
+            name: churn
+            {source}
+            model: churn@7
+            output: {output}
+            """, "jobs/churn.yaml");
+
+        Assert.Equal(expected, job.Output.Replace);
+        Assert.True(job.Output.ReplaceIsDefault);
     }
 
     [Fact]
@@ -84,6 +105,7 @@ public class JobSpecParsingTests
             output: { table: churn_scores, replace: key }
             """, "jobs/churn.yaml");
         Assert.Equal(OutputReplace.Key, job.Output.Replace);
+        Assert.False(job.Output.ReplaceIsDefault);
         Assert.False(job.Output.SkipUnchanged);
     }
 
