@@ -112,7 +112,7 @@ public class ReplaceRunTests(ScoringEnvironment env) : IClassFixture<ScoringEnvi
         using (var runnerProcess = Cli.Start(env.Folder, ["run", name], environment))
         {
             // The partition deleted its key range and copied its rows, and sits in the trigger before its commit.
-            await RerunJobs.WaitForSleepingCopyAsync(connection, runnerProcess);
+            await RerunJobs.WaitForSleepingWriteAsync(connection, runnerProcess);
             Assert.Equal(Rows, await OldRowsAsync());
             runnerProcess.Kill();
         }

@@ -55,11 +55,15 @@ internal static class RerunJobs
         return (host, host.Services.GetRequiredService<JobRunner>(), JobSpecLoader.LoadByName(env.Folder, name));
     }
 
-    /// <summary>Waits until a statement of <paramref name="process"/> sits in a trigger's <c>pg_sleep</c> during its COPY (before its commit).</summary>
-    public static async Task WaitForSleepingCopyAsync(NpgsqlConnection connection, Cli process)
+    /// <summary>
+    /// Waits until a statement of <paramref name="process"/> that starts with <paramref name="statement"/> (its COPY, or the
+    /// ledger's UPDATE that marks a partition done) sits in a trigger's <c>pg_sleep</c>, before its commit.
+    /// </summary>
+    public static async Task WaitForSleepingWriteAsync(NpgsqlConnection connection, Cli process, string statement = "COPY")
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        while (!await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE 'COPY%' AND datname = current_database())"))
+        while (!await connection.ExecuteScalarAsync<bool>(
+                   "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND ltrim(query) LIKE @statement || '%' AND datname = current_database())", new { statement }))
         {
             Assert.False(process.HasExited, process.Output);
             Assert.True(DateTime.UtcNow < deadline, "the re-run never reached its first write");

@@ -11,8 +11,9 @@ using Npgsql;
 namespace BatchScoring.IntegrationTests;
 
 /// <summary>
-/// <c>output.replace: run</c>: the output table is partitioned by run, each run COPYs into its own partition, a succeeded
-/// run detaches the earlier runs' partitions (kept for <c>runs rollback</c>), and readers see one row per key.
+/// <c>output.replace: run</c>: the output table is partitioned by run, each run COPYs into a table of its own, a succeeded
+/// run's table is attached as the earlier runs' partitions are detached (kept for <c>runs rollback</c>), and readers see
+/// one run, one row per key.
 /// </summary>
 public class RunPartitionedOutputTests(ScoringEnvironment env) : IClassFixture<ScoringEnvironment>
 {
@@ -35,6 +36,22 @@ public class RunPartitionedOutputTests(ScoringEnvironment env) : IClassFixture<S
         => (await connection.QueryAsync<string>(
             "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = @table::regclass ORDER BY length(c.relname), c.relname", new { table })).ToArray();
 
+    /// <summary>
+    /// A trigger on the ledger that runs <paramref name="action"/> when a partition of the job is marked succeeded, which
+    /// happens in the transaction that writes its rows: a run's rows go into a table of its own, attached to the output
+    /// table only when the run succeeds, so a trigger on the output table would not see them.
+    /// </summary>
+    private static async Task OnCommitAsync(NpgsqlConnection connection, string job, string action) => await connection.ExecuteAsync($"""
+        CREATE FUNCTION {job}_on_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.status = 'succeeded' AND (SELECT job_name FROM scoring.runs WHERE run_id = NEW.run_id) = '{job}' THEN {action} END IF;
+                RETURN NEW;
+            END $$;
+        CREATE TRIGGER {job}_on_commit BEFORE UPDATE ON scoring.partitions FOR EACH ROW EXECUTE FUNCTION {job}_on_commit();
+        """);
+
+    private static async Task DropOnCommitAsync(NpgsqlConnection connection, string job) => await connection.ExecuteAsync($"DROP TRIGGER {job}_on_commit ON scoring.partitions");
+
     private static async Task<Dictionary<long, float>> ScoresAsync(NpgsqlConnection connection, string relation)
         => (await connection.QueryAsync<(long, float)>($"SELECT customer_id, probability FROM {relation}")).ToDictionary(r => r.Item1, r => r.Item2);
 
@@ -50,15 +67,11 @@ public class RunPartitionedOutputTests(ScoringEnvironment env) : IClassFixture<S
         Assert.Equal([$"{name}_r{first.RunId}"], await PartitionsOfAsync(connection, $"scored.{name}"));
         Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name}"));
 
-        // The second run sees other feature values, so other scores; the first row it writes fails once (a sequence
-        // survives the rollback; a row trigger on the parent is cloned onto every partition), so one partition is retried.
+        // The second run sees other feature values, so other scores; its first partition commit fails once (a sequence
+        // survives the rollback), so one partition is retried.
         await connection.ExecuteAsync($"UPDATE public.{name} SET tenure_months = tenure_months + 24, support_calls = 0");
-        await connection.ExecuteAsync($"""
-            CREATE SEQUENCE by_run_attempts;
-            CREATE FUNCTION fail_first_row() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN IF nextval('by_run_attempts') = 1 THEN RAISE EXCEPTION 'injected failure of a first write'; END IF; RETURN NULL; END $$;
-            CREATE TRIGGER fail_first_row AFTER INSERT ON scored.{name} FOR EACH ROW EXECUTE FUNCTION fail_first_row();
-            """);
+        await connection.ExecuteAsync("CREATE SEQUENCE by_run_attempts");
+        await OnCommitAsync(connection, name, "IF nextval('by_run_attempts') = 1 THEN RAISE EXCEPTION 'injected failure of a first commit'; END IF;");
         var before = await ScoresAsync(connection, $"scored.{name}");
 
         var second = await runner.RunAsync(job, new RunRequest(RunTrigger.Manual), CancellationToken.None);
@@ -66,7 +79,7 @@ public class RunPartitionedOutputTests(ScoringEnvironment env) : IClassFixture<S
         Assert.Equal(RunStatus.Succeeded, second.Status);
         var partitions = await host.Services.GetRequiredService<RunLedger>().PartitionsAsync(second.RunId, CancellationToken.None);
         Assert.Contains(partitions, p => p.Attempts == 2);
-        // The first run's partition is detached: the table holds the second run's rows only, one per key.
+        // The second run's partition took the first's place in one transaction: the table holds the second run's rows only, one per key.
         Assert.Equal([$"{name}_r{second.RunId}"], await PartitionsOfAsync(connection, $"scored.{name}"));
         Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name}"));
         Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(DISTINCT customer_id) FROM scored.{name}"));
@@ -78,7 +91,7 @@ public class RunPartitionedOutputTests(ScoringEnvironment env) : IClassFixture<S
         Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name}_r{first.RunId}"));
 
         // A third run drops the first run's partition and keeps the second's: two generations at most.
-        await connection.ExecuteAsync($"DROP TRIGGER fail_first_row ON scored.{name}");
+        await DropOnCommitAsync(connection, name);
         var third = await runner.RunAsync(job, new RunRequest(RunTrigger.Manual), CancellationToken.None);
         Assert.Equal(RunStatus.Succeeded, third.Status);
         Assert.Null(await connection.ExecuteScalarAsync<string?>($"SELECT to_regclass('scored.{name}_r{first.RunId}')::text"));
@@ -130,25 +143,24 @@ public class RunPartitionedOutputTests(ScoringEnvironment env) : IClassFixture<S
         var first = await runner.RunAsync(job, new RunRequest(RunTrigger.Manual), CancellationToken.None);
         host.Dispose();
         var firstScores = await ScoresAsync(connection, $"scored.{name}_latest");
-        await connection.ExecuteAsync($"""
-            CREATE SEQUENCE by_run_killed_rows;
-            CREATE OR REPLACE FUNCTION slow_first_row() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN IF nextval('by_run_killed_rows') = 1 THEN PERFORM pg_sleep(30); END IF; RETURN NULL; END $$;
-            CREATE TRIGGER slow_first_row AFTER INSERT ON scored.{name} FOR EACH ROW EXECUTE FUNCTION slow_first_row();
-            """);
+        await connection.ExecuteAsync("CREATE SEQUENCE by_run_killed_commits");
+        await OnCommitAsync(connection, name, "IF nextval('by_run_killed_commits') = 1 THEN PERFORM pg_sleep(30); END IF;");
         var environment = RerunJobs.ProcessEnvironment(env);
 
         using (var runnerProcess = Cli.Start(env.Folder, ["run", name], environment))
         {
-            await RerunJobs.WaitForSleepingCopyAsync(connection, runnerProcess);
-            Assert.Equal(firstScores, await ScoresAsync(connection, $"scored.{name}_latest"));
+            await RerunJobs.WaitForSleepingWriteAsync(connection, runnerProcess, "UPDATE scoring.partitions");
+            Assert.Equal(firstScores, await ScoresAsync(connection, $"scored.{name}"));
             runnerProcess.Kill();
         }
+        // The killed run's other partitions may have committed into its own table meanwhile; readers of the table and of
+        // the view see the first run's rows only, one per key.
         Assert.Equal(firstScores, await ScoresAsync(connection, $"scored.{name}_latest"));
-        // The killed run's other partitions may have committed into its own partition meanwhile; the first run's rows are all there.
+        Assert.Equal(firstScores, await ScoresAsync(connection, $"scored.{name}"));
+        Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name}"));
         Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name} WHERE run_id = @run", new { run = first.RunId }));
 
-        await connection.ExecuteAsync($"DROP TRIGGER slow_first_row ON scored.{name}");
+        await DropOnCommitAsync(connection, name);
         await connection.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = current_database()");
         var runId = await connection.ExecuteScalarAsync<long>("SELECT max(run_id) FROM scoring.runs WHERE job_name = @name", new { name });
         using var worker = Cli.Start(env.Folder, ["worker"], environment);
@@ -161,7 +173,7 @@ public class RunPartitionedOutputTests(ScoringEnvironment env) : IClassFixture<S
     }
 
     [Fact]
-    public async Task A_partially_failed_run_keeps_the_previous_run_attached_and_its_rollback_restores_only_that()
+    public async Task A_partially_failed_run_leaves_readers_the_previous_run_and_its_rollback_restores_only_that()
     {
         const string name = "by_run_partial";
         await using var connection = await SourceAsync(name);
@@ -170,23 +182,19 @@ public class RunPartitionedOutputTests(ScoringEnvironment env) : IClassFixture<S
         var oldest = await runner.RunAsync(job, new RunRequest(RunTrigger.Manual), CancellationToken.None);
         // The run before the partial one replaced the oldest, which is kept detached.
         var first = await runner.RunAsync(job, new RunRequest(RunTrigger.Manual), CancellationToken.None);
-        // Writing the last key fails: its partition fails, the others commit.
-        await connection.ExecuteAsync($"""
-            CREATE FUNCTION fail_sevens() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN IF NEW.customer_id = {Rows} THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NULL; END $$;
-            CREATE TRIGGER fail_sevens AFTER INSERT ON scored.{name} FOR EACH ROW EXECUTE FUNCTION fail_sevens();
-            """);
+        // The commit of the partition with the last key fails: that partition fails, the others commit.
+        await OnCommitAsync(connection, name, $"IF NEW.key_to IS NULL OR NEW.key_to > {Rows} THEN RAISE EXCEPTION 'injected failure'; END IF;");
 
         var second = await runner.RunAsync(job, new RunRequest(RunTrigger.Manual), CancellationToken.None);
 
+        await DropOnCommitAsync(connection, name);
         Assert.Equal(RunStatus.PartiallyFailed, second.Status);
-        var committed = await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name} WHERE run_id = @run", new { run = second.RunId });
+        // Its committed partitions are in its own table, which readers do not see: they see the run before, whole.
+        var committed = await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name}_r{second.RunId}");
         Assert.InRange(committed, 1, Rows - 1);
-        Assert.Equal(committed, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name}_latest WHERE run_id = @run", new { run = second.RunId }));
-        Assert.Equal([$"{name}_r{first.RunId}", $"{name}_r{second.RunId}"], await PartitionsOfAsync(connection, $"scored.{name}"));
-        Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name}_latest"));
-        Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(DISTINCT customer_id) FROM scored.{name}_latest"));
-        Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name} WHERE run_id = @run", new { run = first.RunId }));
+        Assert.Equal([$"{name}_r{first.RunId}"], await PartitionsOfAsync(connection, $"scored.{name}"));
+        Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name}"));
+        Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name}_latest WHERE run_id = @run", new { run = first.RunId }));
 
         // Rolled back, the partial run leaves what readers saw before it: the run before, not the oldest one it never replaced.
         var rollback = await CliAsync("runs", "rollback", second.RunId.ToString(CultureInfo.InvariantCulture));
@@ -196,6 +204,35 @@ public class RunPartitionedOutputTests(ScoringEnvironment env) : IClassFixture<S
         Assert.Equal([$"{name}_r{first.RunId}"], await PartitionsOfAsync(connection, $"scored.{name}"));
         Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name}"));
         Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name}_r{oldest.RunId}"));
+    }
+
+    [Fact]
+    public async Task A_reader_holding_the_table_past_the_lock_timeout_gets_the_new_run_beside_the_old_and_the_next_run_detaches_both()
+    {
+        const string name = "by_run_held";
+        await using var connection = await SourceAsync(name);
+        var (host, runner, job) = await PrepareAsync(name, Job(name));
+        using var _ = host;
+        var first = await runner.RunAsync(job, new RunRequest(RunTrigger.Manual), CancellationToken.None);
+        await connection.ExecuteAsync($"UPDATE public.{name} SET tenure_months = tenure_months + 24, support_calls = 0");
+
+        RunOutcome second;
+        await using (var reader = await env.DataSource.OpenConnectionAsync())
+        await using (var transaction = await reader.BeginTransactionAsync())
+        {
+            await reader.ExecuteAsync($"SELECT count(*) FROM scored.{name}", transaction: transaction);
+            second = await runner.RunAsync(job, new RunRequest(RunTrigger.Manual), CancellationToken.None);
+        }
+
+        Assert.Equal(RunStatus.Succeeded, second.Status);
+        Assert.Equal([$"{name}_r{first.RunId}", $"{name}_r{second.RunId}"], await PartitionsOfAsync(connection, $"scored.{name}"));
+        Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name}_latest WHERE run_id = @run", new { run = second.RunId }));
+
+        var third = await runner.RunAsync(job, new RunRequest(RunTrigger.Manual), CancellationToken.None);
+
+        Assert.Equal(RunStatus.Succeeded, third.Status);
+        Assert.Equal([$"{name}_r{third.RunId}"], await PartitionsOfAsync(connection, $"scored.{name}"));
+        Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name}"));
     }
 
     [Fact]

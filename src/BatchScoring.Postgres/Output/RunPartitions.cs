@@ -9,10 +9,12 @@ namespace BatchScoring.Postgres.Output;
 
 /// <summary>
 /// The partitions of an output table partitioned by run (<c>output.replace: run</c>), one per run, named
-/// <see cref="OutputTableSchema.RunPartition"/>. A run's partition is created empty and attached before its first
-/// partition writes (attaching an empty table scans nothing). When a run succeeds, the partitions of the job's
-/// earlier runs are detached — readers then see only the new run — and kept, detached, until the next run
-/// succeeds, so that <see cref="RollBackAsync"/> can attach them again. Every change takes the table's advisory lock.
+/// <see cref="OutputTableSchema.RunPartition"/>. A run's partition is created as a table of its own before its first
+/// partition writes, with the table's columns and indexes and a <c>CHECK (run_id = …)</c>, and it is attached only when
+/// the run succeeds, in the transaction that detaches the partitions of the job's earlier runs (attaching scans
+/// nothing: the check implies the partition bound). Readers of the table see one run, before and after, never part of
+/// one. The detached partitions are kept until the next run succeeds, so that <see cref="RollBackAsync"/> can attach them
+/// again. Every change takes the table's advisory lock.
 /// </summary>
 public sealed class RunPartitions(NpgsqlDataSource dataSource)
 {
@@ -36,7 +38,7 @@ public sealed class RunPartitions(NpgsqlDataSource dataSource)
            && long.TryParse(name.AsSpan(table.Name.Length + Suffix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var run)
             ? run : null;
 
-    /// <summary>Creates and attaches the run's partition unless it is there; once per run and process.</summary>
+    /// <summary>Creates the run's partition unless it is there; once per run and process.</summary>
     public async Task EnsureAsync(SqlIdentifier table, long runId, CancellationToken cancellationToken)
     {
         var name = Name(table, runId).Quoted;
@@ -54,56 +56,78 @@ public sealed class RunPartitions(NpgsqlDataSource dataSource)
             _ensured.Clear();
     }
 
-    /// <summary>Returns whether the partition had to be created or attached.</summary>
+    /// <summary>Returns whether the partition had to be created.</summary>
     private Task<bool> CreateAsync(SqlIdentifier table, long runId) => WithLockAsync(table, async (connection, transaction) =>
     {
         var partitions = await ListAsync(connection, transaction, table, CancellationToken.None);
-        if (partitions.Any(p => p.RunId == runId && p.Attached))
+        if (partitions.Any(p => p.RunId == runId))
             return false;
-        var partition = Name(table, runId);
-        var create = partitions.Any(p => p.RunId == runId) ? "" : $"CREATE TABLE {partition.Quoted} (LIKE {table.Quoted} INCLUDING DEFAULTS);\n";
+        var partition = Name(table, runId).Quoted;
         await connection.ExecuteAsync(new CommandDefinition(
-            create
-            + $"ALTER TABLE {table.Quoted} ATTACH PARTITION {partition.Quoted} FOR VALUES IN ({runId});\n"
-            + $"COMMENT ON TABLE {partition.Quoted} IS 'The rows of run {runId} in {table} (output.replace: run); read them through {table} or {table}_latest';",
+            $"CREATE TABLE {partition} (LIKE {table.Quoted} INCLUDING DEFAULTS INCLUDING INDEXES, CONSTRAINT run_bound CHECK (run_id = {runId}));\n"
+            + $"COMMENT ON TABLE {partition} IS 'The rows of run {runId} in {table} (output.replace: run), attached to {table} when the run succeeds; read them through {table} or {table}_latest';",
             transaction: transaction));
         return true;
     }, CancellationToken.None);
 
     /// <summary>
-    /// After run <paramref name="runId"/> of <paramref name="jobName"/> succeeded: drops the partitions an earlier
-    /// supersede kept detached, then detaches the job's partitions of earlier runs (kept for <see cref="RollBackAsync"/>).
-    /// Returns the runs detached.
+    /// After run <paramref name="runId"/> of <paramref name="jobName"/> succeeded, in one transaction: drops the partitions
+    /// of the job's earlier runs that are not attached (kept by an earlier supersede, or of runs that never succeeded),
+    /// detaches the attached ones (kept for <see cref="RollBackAsync"/>) and attaches the run's. When readers hold the
+    /// table past the lock timeout, the run's partition is attached alone, which readers do not wait for: the table
+    /// then holds the earlier runs too (its <c>_latest</c> view shows the newest row per key) until the next run
+    /// succeeds. Returns the runs detached, or null when they could not be.
     /// </summary>
-    public Task<IReadOnlyList<long>> SupersedeAsync(SqlIdentifier table, string jobName, long runId, CancellationToken cancellationToken)
-        => WithLockAsync<IReadOnlyList<long>>(table, async (connection, transaction) =>
+    public async Task<IReadOnlyList<long>?> SupersedeAsync(SqlIdentifier table, string jobName, long runId, CancellationToken cancellationToken)
+    {
+        try
         {
-            var earlier = (await JobPartitionsAsync(connection, transaction, table, jobName, cancellationToken)).Where(p => p.RunId < runId).ToArray();
-            var sql = earlier.Where(p => !p.Attached).Select(p => $"DROP TABLE {Name(table, p.RunId).Quoted};")
-                .Concat(earlier.Where(p => p.Attached).Select(p => $"ALTER TABLE {table.Quoted} DETACH PARTITION {Name(table, p.RunId).Quoted};"))
-                .ToArray();
-            if (sql.Length > 0)
-                await connection.ExecuteAsync(new CommandDefinition(string.Join("\n", sql), transaction: transaction, cancellationToken: cancellationToken));
-            return earlier.Where(p => p.Attached).Select(p => p.RunId).ToArray();
-        }, cancellationToken);
+            return await WithLockAsync<IReadOnlyList<long>?>(table, async (connection, transaction) =>
+            {
+                var partitions = await JobPartitionsAsync(connection, transaction, table, jobName, cancellationToken);
+                var earlier = partitions.Where(p => p.RunId < runId).ToArray();
+                var sql = earlier.Where(p => !p.Attached).Select(p => $"DROP TABLE {Name(table, p.RunId).Quoted};")
+                    .Concat(earlier.Where(p => p.Attached).Select(p => $"ALTER TABLE {table.Quoted} DETACH PARTITION {Name(table, p.RunId).Quoted};"))
+                    .Concat(partitions.Where(p => p.RunId == runId && !p.Attached).Select(_ => AttachSql(table, runId)))
+                    .ToArray();
+                if (sql.Length > 0)
+                    await connection.ExecuteAsync(new CommandDefinition(string.Join("\n", sql), transaction: transaction, cancellationToken: cancellationToken));
+                return earlier.Where(p => p.Attached).Select(p => p.RunId).ToArray();
+            }, cancellationToken);
+        }
+        catch (DatabaseUnavailableException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable })
+        {
+            await WithLockAsync(table, async (connection, transaction) =>
+            {
+                var partitions = await ListAsync(connection, transaction, table, cancellationToken);
+                if (partitions.Any(p => p.RunId == runId && !p.Attached))
+                    await connection.ExecuteAsync(new CommandDefinition(AttachSql(table, runId), transaction: transaction, cancellationToken: cancellationToken));
+                return true;
+            }, cancellationToken);
+            return null;
+        }
+    }
+
+    private static string AttachSql(SqlIdentifier table, long runId)
+        => $"ALTER TABLE {table.Quoted} ATTACH PARTITION {Name(table, runId).Quoted} FOR VALUES IN ({runId});";
 
     /// <summary>
     /// Rolls back run <paramref name="runId"/>, the job's newest run in the table: drops its partition and attaches again
-    /// the partitions its success detached (none when it did not replace any), in one transaction; readers see the table
-    /// as it was before the run.
+    /// the partitions its success detached (none when it did not replace any: it did not succeed, or its detach timed
+    /// out), in one transaction; readers see the table as it was before the run.
     /// Returns the runs attached again.
     /// </summary>
     public Task<IReadOnlyList<long>> RollBackAsync(SqlIdentifier table, string jobName, long runId, CancellationToken cancellationToken)
         => WithLockAsync<IReadOnlyList<long>>(table, async (connection, transaction) =>
         {
             var partitions = await JobPartitionsAsync(connection, transaction, table, jobName, cancellationToken);
-            if (!partitions.Any(p => p.RunId == runId && p.Attached))
+            if (partitions.FirstOrDefault(p => p.RunId == runId) is not { } rolledBack)
                 throw new BatchScoringException($"Run {runId} has no rows in {table} to roll back: its partition {Name(table, runId)} is not there (rolled back already, or superseded and dropped).");
             if (partitions.FirstOrDefault(p => p.RunId > runId) is { } newer)
                 throw new BatchScoringException($"Run {runId} is not the newest run of job '{jobName}' in {table}: run {newer.RunId} came after it. Roll back run {partitions.Max(p => p.RunId)} first.");
-            // The kept partitions are the ones this run detached, unless an earlier run is still attached: then the run did not
-            // replace anything (it failed partly, or its detach timed out), and readers saw the attached runs before it.
-            var restored = partitions.Any(p => p.RunId < runId && p.Attached)
+            // The kept partitions are the ones this run detached, unless it was never attached (it did not succeed) or an
+            // earlier run is still attached (its detach timed out): then it replaced nothing, and readers saw the attached runs.
+            var restored = !rolledBack.Attached || partitions.Any(p => p.RunId < runId && p.Attached)
                 ? []
                 : partitions.Where(p => p.RunId < runId && !p.Attached).Select(p => p.RunId).ToArray();
             var sql = restored.Select(r => $"ALTER TABLE {table.Quoted} ATTACH PARTITION {Name(table, r).Quoted} FOR VALUES IN ({r});")

@@ -48,22 +48,27 @@ internal sealed class RunFinalizer(
     }
 
     /// <summary>
-    /// Detaches the earlier runs' partitions of a table partitioned by run. A failure (readers holding the table past the
-    /// lock timeout) leaves them attached, which readers of the <c>_latest</c> view do not notice; the next run retries.
+    /// Attaches the run's partition of a table partitioned by run and detaches the earlier runs'. When readers hold the
+    /// table past the lock timeout, only the attach is done, which readers of the <c>_latest</c> view do not notice (the
+    /// next run detaches them); when the database cannot be reached, the table keeps showing the earlier runs until the
+    /// next run succeeds.
     /// </summary>
     private async Task SupersedeAsync(long runId, string jobName, OutputTableSchema output, CancellationToken cancellationToken)
     {
         try
         {
             var detached = await runPartitions.SupersedeAsync(output.Table, jobName, runId, cancellationToken);
-            if (detached.Count > 0)
+            if (detached is null)
+                logger.LogWarning("Run {RunId}: readers held {Table} past the lock timeout, so its rows were added beside the earlier runs' (its _latest view shows the newest row per key); the next run detaches them",
+                    runId, output.Table.ToString());
+            else if (detached.Count > 0)
                 logger.LogInformation("Run {RunId} replaced runs {Runs} in {Table}: their partitions are detached, kept for `runs rollback {RunId}`",
                     runId, string.Join(", ", detached), output.Table.ToString(), runId);
         }
         catch (DatabaseUnavailableException e)
         {
-            logger.LogError(e, "Run {RunId}: the earlier runs' partitions of {Table} could not be detached, so {Table} still holds their rows (its _latest view does not): {Error}",
-                runId, output.Table.ToString(), output.Table.ToString(), e.Message);
+            logger.LogError(e, "Run {RunId}: its partition could not be attached to {Table}, which still shows the earlier runs until the next run succeeds: {Error}",
+                runId, output.Table.ToString(), e.Message);
         }
     }
 
