@@ -42,7 +42,7 @@ public class RunPartitionedOutputTests(ScoringEnvironment env) : IClassFixture<S
     /// table only when the run succeeds, so a trigger on the output table would not see them.
     /// </summary>
     private static async Task OnCommitAsync(NpgsqlConnection connection, string job, string action) => await connection.ExecuteAsync($"""
-        CREATE FUNCTION {job}_on_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE OR REPLACE FUNCTION {job}_on_commit() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 IF NEW.status = 'succeeded' AND (SELECT job_name FROM scoring.runs WHERE run_id = NEW.run_id) = '{job}' THEN {action} END IF;
                 RETURN NEW;
@@ -204,6 +204,18 @@ public class RunPartitionedOutputTests(ScoringEnvironment env) : IClassFixture<S
         Assert.Equal([$"{name}_r{first.RunId}"], await PartitionsOfAsync(connection, $"scored.{name}"));
         Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name}"));
         Assert.Equal(Rows, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name}_r{oldest.RunId}"));
+
+        // A later partly failed run that readers never saw does not stand in the way of rolling back the one they see.
+        await OnCommitAsync(connection, name, $"IF NEW.key_to IS NULL OR NEW.key_to > {Rows} THEN RAISE EXCEPTION 'injected failure'; END IF;");
+        var third = await runner.RunAsync(job, new RunRequest(RunTrigger.Manual), CancellationToken.None);
+        await DropOnCommitAsync(connection, name);
+        Assert.Equal(RunStatus.PartiallyFailed, third.Status);
+
+        var past = await CliAsync("runs", "rollback", first.RunId.ToString(CultureInfo.InvariantCulture));
+
+        Assert.True(past.ExitCode == 0, past.Output);
+        Assert.Contains($"shows the rows of run {oldest.RunId} again", past.Output, StringComparison.Ordinal);
+        Assert.Equal([$"{name}_r{oldest.RunId}"], await PartitionsOfAsync(connection, $"scored.{name}"));
     }
 
     [Fact]

@@ -123,8 +123,10 @@ public sealed class RunPartitions(NpgsqlDataSource dataSource)
             var partitions = await JobPartitionsAsync(connection, transaction, table, jobName, cancellationToken);
             if (partitions.FirstOrDefault(p => p.RunId == runId) is not { } rolledBack)
                 throw new BatchScoringException($"Run {runId} has no rows in {table} to roll back: its partition {Name(table, runId)} is not there (rolled back already, or superseded and dropped).");
-            if (partitions.FirstOrDefault(p => p.RunId > runId) is { } newer)
-                throw new BatchScoringException($"Run {runId} is not the newest run of job '{jobName}' in {table}: run {newer.RunId} came after it. Roll back run {partitions.Max(p => p.RunId)} first.");
+            // A newer run that was never attached (it failed, or was cancelled) shows nothing to readers, so it does not count.
+            if (partitions.FirstOrDefault(p => p.RunId > runId && p.Attached) is { } newer)
+                throw new BatchScoringException(
+                    $"Run {runId} is not the newest run of job '{jobName}' in {table}: run {newer.RunId} came after it. Roll back run {partitions.Where(p => p.Attached).Max(p => p.RunId)} first.");
             // The kept partitions are the ones this run detached, unless it was never attached (it did not succeed) or an
             // earlier run is still attached (its detach timed out): then it replaced nothing, and readers saw the attached runs.
             var restored = !rolledBack.Attached || partitions.Any(p => p.RunId < runId && p.Attached)
