@@ -13,7 +13,7 @@ namespace BatchScoring.Postgres.Output;
 /// The layout of a scored output table: key columns, passthrough columns, the model's output columns,
 /// then the <see cref="LineageColumns"/> (<c>model_version</c> … <c>window_start</c>) and the row's
 /// <see cref="InputFingerprint"/> (<c>input_fingerprint</c>). Upsert tables
-/// have the key as primary key and an index on scored_at; append tables are indexed by run and partition
+/// have the key as primary key and an index on scored_at (not those of <see cref="SkipUnchanged"/> jobs); append tables are indexed by run and partition
 /// (so that a retried partition replaces its own rows) and uniquely by key and run (<see cref="RunKeyIndex"/>). Both get the view
 /// <c>&lt;table&gt;_latest</c> with the newest row per key. An upsert table with <c>output.replace: run</c> is partitioned
 /// by run (<c>LIST (run_id)</c>, primary key (key…, run_id)): each run writes a partition of its own,
@@ -22,6 +22,7 @@ namespace BatchScoring.Postgres.Output;
 public sealed class OutputTableSchema
 {
     private const string LatestSuffix = "_latest";
+    private const int SkipUnchangedFillFactor = 90;
 
     public OutputTableSchema(
         SqlIdentifier table,
@@ -29,7 +30,8 @@ public sealed class OutputTableSchema
         IReadOnlyList<ColumnSchema> keyColumns,
         IReadOnlyList<ColumnSchema> passthroughColumns,
         IReadOnlyList<ColumnSchema> scoreColumns,
-        bool byRun = false)
+        bool byRun = false,
+        bool skipUnchanged = false)
     {
         if (table.Name.Length > 63 - LatestSuffix.Length)
             throw new SchemaMismatchException($"Output table name '{table.Name}' is too long: its view {table.Name}{LatestSuffix} must fit PostgreSQL's 63 characters.");
@@ -39,6 +41,7 @@ public sealed class OutputTableSchema
         Table = table;
         Mode = mode;
         ByRun = byRun;
+        SkipUnchanged = skipUnchanged;
         KeyColumns = keyColumns;
         PassthroughColumns = passthroughColumns.Where(p => keyColumns.All(k => k.Name != p.Name)).ToArray();
         ScoreColumns = scoreColumns;
@@ -52,6 +55,11 @@ public sealed class OutputTableSchema
     public OutputMode Mode { get; }
     /// <summary>Partitioned by run (<c>output.replace: run</c>).</summary>
     public bool ByRun { get; }
+    /// <summary>
+    /// Written by a job with <c>output.skip_unchanged</c>: a re-run rewrites the changed rows in place, so the table is
+    /// created with room on each page and without the <c>scored_at</c> index, which makes each rewrite a HOT update.
+    /// </summary>
+    public bool SkipUnchanged { get; }
     public IReadOnlyList<ColumnSchema> KeyColumns { get; }
     public IReadOnlyList<ColumnSchema> PassthroughColumns { get; }
     public IReadOnlyList<ColumnSchema> ScoreColumns { get; }
@@ -97,7 +105,7 @@ public sealed class OutputTableSchema
     {
         var (keys, passthrough) = ResolveColumns(job, sourceColumns);
         return new OutputTableSchema(table, job.Output.Mode, keys, passthrough, scoreColumns,
-            byRun: job.Output is { Mode: OutputMode.Upsert, Replace: OutputReplace.Run });
+            byRun: job.Output is { Mode: OutputMode.Upsert, Replace: OutputReplace.Run }, skipUnchanged: job.Output.SkipUnchanged);
     }
 
     /// <summary>
@@ -266,6 +274,13 @@ public sealed class OutputTableSchema
                   PRIMARY KEY ({keys}, run_id)
               ) PARTITION BY LIST (run_id);
               CREATE INDEX ON {Table.Quoted} (scored_at);
+              """
+            : Mode == OutputMode.Upsert && SkipUnchanged
+            ? $"""
+              {schema}CREATE TABLE {Table.Quoted} (
+                  {columns},
+                  PRIMARY KEY ({keys})
+              ) WITH (fillfactor = {SkipUnchangedFillFactor});
               """
             : Mode == OutputMode.Upsert
             ? $"""
