@@ -30,11 +30,14 @@ public sealed class PostgresRelationSource : IBatchSource
     private readonly string? _timestampColumn;
     private readonly SourceLimits _limits;
     private readonly string? _query;
+    private readonly string? _table;
 
-    private PostgresRelationSource(NpgsqlDataSource dataSource, string relation, string description, SourceSpec spec, SourceLimits limits, string? query = null)
+    private PostgresRelationSource(NpgsqlDataSource dataSource, string relation, string description, SourceSpec spec, SourceLimits limits,
+        string? query = null, string? table = null)
     {
         _dataSource = dataSource;
         _relation = relation;
+        _table = table;
         _description = description;
         _keyColumns = spec.KeyColumns;
         _timestampColumn = spec.TimestampColumn;
@@ -43,7 +46,7 @@ public sealed class PostgresRelationSource : IBatchSource
     }
 
     public static PostgresRelationSource ForTable(NpgsqlDataSource dataSource, PostgresTableSourceSpec spec, SourceLimits? limits = null)
-        => new(dataSource, spec.Table.Quoted, $"table {spec.Table}", spec, limits ?? SourceLimits.Default);
+        => new(dataSource, spec.Table.Quoted, $"table {spec.Table}", spec, limits ?? SourceLimits.Default, table: spec.Table.Quoted);
 
     /// <summary>The query is wrapped as a subquery only after <see cref="SourceQueryValidator"/> found it one SELECT.</summary>
     public static PostgresRelationSource ForQuery(NpgsqlDataSource dataSource, PostgresQuerySourceSpec spec, SourceLimits? limits = null)
@@ -107,12 +110,11 @@ public sealed class PostgresRelationSource : IBatchSource
         IReadOnlyList<ColumnSchema> columns, PartitionBounds bounds, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var session = await OpenSessionAsync(cancellationToken);
-        var order = bounds.InKeyOrder && _keyColumns.Count > 0 ? " ORDER BY " + string.Join(", ", _keyColumns.Select(SqlIdentifier.Quote)) : "";
-        var sql = $"COPY (SELECT {SelectList(columns)} FROM {_relation} WHERE {Predicate(bounds)}{order}) TO STDOUT (FORMAT BINARY)";
         NpgsqlRawCopyStream? copy = null;
         var failed = true;
         try
         {
+            var sql = $"COPY ({await SelectAsync(session, columns, bounds, cancellationToken)}) TO STDOUT (FORMAT BINARY)";
             copy = await WrapErrorsAsync(() => session.Connection.BeginRawBinaryCopyAsync(sql, cancellationToken), bounds);
             var reader = new BinaryCopyReader(copy);
             while (true)
@@ -128,6 +130,14 @@ public sealed class PostgresRelationSource : IBatchSource
         {
             await DisposeAsync(copy, session, failed);
         }
+    }
+
+    /// <summary>The query whose rows a partition reads, in key order when <see cref="PartitionBounds.InKeyOrder"/>.</summary>
+    internal async Task<string> SelectAsync(ReadOnlySession session, IReadOnlyList<ColumnSchema> columns, PartitionBounds bounds, CancellationToken cancellationToken)
+    {
+        var order = bounds.InKeyOrder && _keyColumns.Count > 0 ? " ORDER BY " + string.Join(", ", _keyColumns.Select(SqlIdentifier.Quote)) : "";
+        var nullKeys = bounds is { IsKeyRange: true, KeyFrom: null, KeyTo: not null } && !await KeyIsNotNullAsync(session, cancellationToken);
+        return $"SELECT {SelectList(columns)} FROM {_relation} WHERE {Predicate(bounds, nullKeys)}{order}";
     }
 
     /// <summary>An error in the middle of a COPY names the source; the COPY itself is then beyond saving.</summary>
@@ -176,7 +186,8 @@ public sealed class PostgresRelationSource : IBatchSource
             : SqlIdentifier.Quote(c.Name)));
 
     /// <summary>The WHERE clause of a partition. COPY takes no parameters, so values are literals we format ourselves.</summary>
-    public string Predicate(PartitionBounds bounds)
+    /// <param name="nullKeys">The first key range also holds the null keys, so that they are read (and dead-lettered) rather than lost between ranges.</param>
+    private string Predicate(PartitionBounds bounds, bool nullKeys)
     {
         var conditions = new List<string>();
         if (bounds.WindowStart is { } start && bounds.WindowEnd is { } end)
@@ -188,18 +199,35 @@ public sealed class PostgresRelationSource : IBatchSource
             conditions.Add($"{SqlIdentifier.Quote(_timestampColumn ?? throw new BatchScoringException($"{_description} has no timestamp_column."))} IS NULL");
         if (bounds.IsKeyRange)
         {
-            // The first range also holds the null keys, so that they are read (and dead-lettered) rather than lost between ranges.
             var key = SqlIdentifier.Quote(_keyColumns.Single());
             if (bounds.KeyFrom is { } from)
                 conditions.Add($"{key} >= {from.ToString(CultureInfo.InvariantCulture)}");
             if (bounds.KeyTo is { } to)
-                conditions.Add(bounds.KeyFrom is null
+                conditions.Add(nullKeys
                     ? $"({key} < {to.ToString(CultureInfo.InvariantCulture)} OR {key} IS NULL)"
                     : $"{key} < {to.ToString(CultureInfo.InvariantCulture)}");
         }
         else if (bounds.HashBuckets > 1)
             conditions.Add($"{BucketExpression(bounds.HashBuckets)} = {bounds.HashBucket.ToString(CultureInfo.InvariantCulture)}");
         return conditions.Count == 0 ? "true" : string.Join(" AND ", conditions);
+    }
+
+    /// <summary>
+    /// Whether the source is a table whose key column is declared NOT NULL, so that the first key range need not ask for
+    /// null keys. Unordered, the <c>OR key IS NULL</c> costs little; in key order (<c>output.skip_unchanged</c>) it turns
+    /// the primary key's range scan into a bitmap scan and a sort, which must finish before the first row leaves. A
+    /// query's or a view's column can be null (an outer join) whatever its table declares, so only tables are asked.
+    /// </summary>
+    private async Task<bool> KeyIsNotNullAsync(ReadOnlySession session, CancellationToken cancellationToken)
+    {
+        if (_table is null)
+            return false;
+        await using var command = session.Command(
+            "SELECT a.attnotnull FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            + "WHERE a.attrelid = to_regclass($1) AND a.attname = $2 AND c.relkind IN ('r', 'p')");
+        command.Parameters.Add(new NpgsqlParameter { Value = _table });
+        command.Parameters.Add(new NpgsqlParameter { Value = _keyColumns.Single() });
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
     }
 
     private string BucketExpression(int buckets)
