@@ -16,14 +16,9 @@ public class RowEstimateTests(PostgresDatabase database) : IClassFixture<Postgre
     [Fact]
     public async Task An_analyzed_table_is_planned_from_its_estimate_without_a_count()
     {
-        await using var connection = await database.DataSource.OpenConnectionAsync();
-        // Autovacuum off, so that nothing but this test updates the statistics; the delete leaves the pages as they were.
-        await connection.ExecuteAsync("""
-            CREATE TABLE public.estimated (customer_id bigint PRIMARY KEY, tenure integer) WITH (autovacuum_enabled = off);
-            INSERT INTO public.estimated SELECT k, k % 70 FROM generate_series(1, 1000) k;
-            ANALYZE public.estimated;
-            DELETE FROM public.estimated WHERE customer_id > 600;
-            """);
+        await using var connection = await CreateAsync("public.estimated");
+        // The delete leaves the pages as they were, and so the estimate.
+        await connection.ExecuteAsync("ANALYZE public.estimated; DELETE FROM public.estimated WHERE customer_id > 600");
         var plan = await PlanAsync(Table("public.estimated"));
 
         Assert.Equal(1000, plan.Sum(p => p.EstimatedRows ?? 0));
@@ -33,16 +28,23 @@ public class RowEstimateTests(PostgresDatabase database) : IClassFixture<Postgre
     [Fact]
     public async Task A_table_never_analyzed_and_a_query_are_counted()
     {
-        await using var connection = await database.DataSource.OpenConnectionAsync();
-        await connection.ExecuteAsync("""
-            CREATE TABLE public.counted (customer_id bigint PRIMARY KEY, tenure integer) WITH (autovacuum_enabled = off);
-            INSERT INTO public.counted SELECT k, k % 70 FROM generate_series(1, 1000) k;
-            """);
+        await using var connection = await CreateAsync("public.counted");
 
         Assert.Equal(1000, (await PlanAsync(Table("public.counted"))).Sum(p => p.EstimatedRows ?? 0));
         await connection.ExecuteAsync("ANALYZE public.counted; DELETE FROM public.counted WHERE customer_id > 600");
         var query = PostgresRelationSource.ForQuery(database.DataSource, new PostgresQuerySourceSpec("SELECT * FROM public.counted", ["customer_id"]));
         Assert.Equal(600, (await PlanAsync(query)).Sum(p => p.EstimatedRows ?? 0));
+    }
+
+    /// <summary>A table of 1,000 keys; autovacuum off, so that nothing but the test updates its statistics.</summary>
+    private async Task<Npgsql.NpgsqlConnection> CreateAsync(string name)
+    {
+        var connection = await database.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync($"""
+            CREATE TABLE {name} (customer_id bigint PRIMARY KEY, tenure integer) WITH (autovacuum_enabled = off);
+            INSERT INTO {name} SELECT k, k % 70 FROM generate_series(1, 1000) k;
+            """);
+        return connection;
     }
 
     private PostgresRelationSource Table(string name)
