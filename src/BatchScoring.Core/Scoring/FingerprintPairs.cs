@@ -58,29 +58,39 @@ public sealed class FingerprintPairs(int limit)
 
     /// <summary>
     /// The pairs of both collections sorted by key; null when either overflowed or a key came twice (a source with
-    /// duplicate keys, whose commit fails anyway).
+    /// duplicate keys, whose commit fails anyway). Each collection is sorted only when it is out of order (the read
+    /// stage collects in key order), then the two are merged.
     /// </summary>
     public static byte[]? Encode(FingerprintPairs first, FingerprintPairs second)
     {
         if (first.Overflowed || second.Overflowed)
             return null;
-        var count = first.Count + second.Count;
-        var keys = new long[count];
-        var fingerprints = new long[count];
-        first._keys.AsSpan(0, first.Count).CopyTo(keys);
-        second._keys.AsSpan(0, second.Count).CopyTo(keys.AsSpan(first.Count));
-        first._fingerprints.AsSpan(0, first.Count).CopyTo(fingerprints);
-        second._fingerprints.AsSpan(0, second.Count).CopyTo(fingerprints.AsSpan(first.Count));
-        Array.Sort(keys, fingerprints);
-        var bytes = new byte[count * PairSize];
-        for (var i = 0; i < count; i++)
+        first.SortByKey();
+        second.SortByKey();
+        var bytes = new byte[(first.Count + second.Count) * PairSize];
+        int i = 0, j = 0;
+        for (var at = 0; at < bytes.Length; at += PairSize)
         {
-            if (i > 0 && keys[i] == keys[i - 1])
+            var fromFirst = j == second.Count || (i < first.Count && first._keys[i] < second._keys[j]);
+            var (key, fingerprint) = fromFirst ? (first._keys[i], first._fingerprints[i++]) : (second._keys[j], second._fingerprints[j++]);
+            if (at > 0 && key == BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(at - PairSize)))
                 return null;
-            BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * PairSize), keys[i]);
-            BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * PairSize + 8), fingerprints[i]);
+            BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(at), key);
+            BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(at + 8), fingerprint);
         }
         return bytes;
+    }
+
+    private void SortByKey()
+    {
+        for (var i = 1; i < Count; i++)
+        {
+            if (_keys[i] < _keys[i - 1])
+            {
+                Array.Sort(_keys, _fingerprints, 0, Count);
+                return;
+            }
+        }
     }
 
     /// <summary>Encoded pairs back as batches of (<paramref name="keyColumn"/>, <see cref="InputFingerprint.Column"/>).</summary>

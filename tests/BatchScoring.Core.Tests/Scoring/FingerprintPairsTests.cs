@@ -36,6 +36,13 @@ public class FingerprintPairsTests
         twice.Add(1, 2);
         Assert.Null(FingerprintPairs.Encode(twice, new FingerprintPairs(limit: 10)));
 
+        var unchanged = new FingerprintPairs(limit: 10);
+        var written = new FingerprintPairs(limit: 10);
+        unchanged.Add(1, 1);
+        unchanged.Add(4, 4);
+        written.Add(4, 5);
+        Assert.Null(FingerprintPairs.Encode(unchanged, written));
+
         var many = new FingerprintPairs(limit: 2);
         foreach (var key in new long[] { 1, 2, 3 })
             many.Add(key, key);
