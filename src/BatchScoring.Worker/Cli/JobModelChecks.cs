@@ -32,6 +32,18 @@ internal static class JobModelChecks
     }
 
     /// <summary>
+    /// Loads the job's model files ahead of <see cref="ThrowIfMisfitAsync"/> and the run, which then find them loaded
+    /// (<see cref="Models.Loading.ModelFileLoader"/> keeps them); registered models wait, as they need the registry's tables.
+    /// </summary>
+    public static async Task<JobSpec> LoadFileModelsAsync(IServiceProvider services, JobSpec job, CancellationToken cancellationToken)
+    {
+        var contexts = services.GetRequiredService<RunContextFactory>();
+        foreach (var reference in new[] { job.Model.Champion, job.Model.Challenger }.OfType<ModelReference>().Where(r => r.Path is not null))
+            await contexts.ResolveModelAsync(job, reference, cancellationToken);
+        return job;
+    }
+
+    /// <summary>
     /// For <c>jobs validate</c>: one line per job that does not fit its model or source, and a note when the checks could not
     /// run. They need the database of <c>ConnectionStrings:BatchScoring</c>; without one they are skipped, so validating files
     /// never starts the demo's local cluster.

@@ -30,9 +30,10 @@ internal static class RunCommands
         var command = new Command("run", "Run a job now, take part in it as a worker, and exit with its outcome (0 succeeded, 1 failed).") { job, window, slots, output };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(async () =>
         {
-            using var host = await CliHost.MigratedAsync(configuration, cancellationToken);
+            var (built, spec) = await CliHost.MigratedAsync(configuration,
+                services => JobModelChecks.LoadFileModelsAsync(services, LoadJob(services, parse.GetValue(job)!), cancellationToken), cancellationToken);
+            using var host = built;
             OnForcedExit(host, signals);
-            var spec = LoadJob(host, parse.GetValue(job)!);
             var time = JobTime.Of(spec);
             if (parse.GetValue(window) is not null)
                 ThrowIfReplacesByRun(spec, "--window");
@@ -69,7 +70,7 @@ internal static class RunCommands
         {
             using var host = await CliHost.MigratedAsync(configuration, cancellationToken);
             OnForcedExit(host, signals);
-            var spec = LoadJob(host, parse.GetValue(job)!);
+            var spec = LoadJob(host.Services, parse.GetValue(job)!);
             ThrowIfReplacesByRun(spec, "a backfill");
             if (spec.Source.TimestampColumn is null)
                 throw new BatchScoringException(
@@ -182,9 +183,9 @@ internal static class RunCommands
         signals?.OnForcedExit(pool.AbandonHeldAsync);
     }
 
-    public static JobSpec LoadJob(IHost host, string name)
+    public static JobSpec LoadJob(IServiceProvider services, string name)
     {
-        var directory = host.Services.GetRequiredService<IOptions<JobsOptions>>().Value.Directory;
+        var directory = services.GetRequiredService<IOptions<JobsOptions>>().Value.Directory;
         try
         {
             return JobSpecLoader.LoadByName(directory, name);

@@ -90,7 +90,7 @@ internal static class RunsCommands
                 ?? throw new BatchScoringException($"There is no run {id} (see `{CliCommand.Here("runs")}`).");
             if (run.Status == RunStatus.Running)
                 throw new BatchScoringException($"Run {id} is still running; stop it first (`{CliCommand.Here($"cancel {id}")}`).");
-            var job = await host.Services.GetRequiredService<OutputTables>().WithTableReplaceAsync(RunCommands.LoadJob(host, run.JobName), cancellationToken);
+            var job = await host.Services.GetRequiredService<OutputTables>().WithTableReplaceAsync(RunCommands.LoadJob(host.Services, run.JobName), cancellationToken);
             if (job.Output is not { Mode: OutputMode.Upsert, Replace: OutputReplace.Run, Table: { } table })
                 throw new BatchScoringException(
                     $"Job '{job.Name}' ({job.FilePath}) does not write a table partitioned by run (output.replace: run), so its runs cannot be rolled back; re-run the job with the model or data you want instead.");
