@@ -7,6 +7,8 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
     private const int WarmUpRows = 20_000;
     private const int DriftReferenceRows = 100_000;
     private const int DriftRounds = 3;
+    private const int PipelineRounds = 3;
+    private static readonly string PipelineName = $"Pipeline: PostgreSQL → PostgreSQL (job run), median of {PipelineRounds}";
 
     /// <summary>The pipeline again with one optimisation switched off, to show what each gives in the same run.</summary>
     private static readonly (string Key, string Value, string What)[] Variants =
@@ -62,9 +64,8 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
                 await PipelineRun.RunAsync(database.ConnectionString, "bench-warm-up", PipelineRun.TableSource(warmUp),
                     PipelineRun.TableOutput("scored.bench_warm_up"), "scored.bench_warm_up", model, settings);
                 Console.WriteLine("Measuring the pipeline (PostgreSQL → PostgreSQL)");
-                pipeline = await PipelineRun.RunAsync(database.ConnectionString, "bench-pipeline", PipelineRun.TableSource(table),
-                    PipelineRun.TableOutput("scored.bench_pipeline"), "scored.bench_pipeline", model, settings);
-                results.Add(new Measurement("Pipeline: PostgreSQL → PostgreSQL (job run)", rows, pipeline));
+                pipeline = await PipelineAsync(database, table, model, settings);
+                results.Add(new Measurement(PipelineName, rows, pipeline));
                 if (floor is not null)
                     ratios.Add(("pipeline time / I/O floor time (target ≤ 1.5)", $"{pipeline.Elapsed / floor.Total.Elapsed:0.00}"));
                 foreach (var (key, value, what) in Variants.Where(v => !settings.ContainsKey(v.Key)))
@@ -115,9 +116,8 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
                     await PipelineRun.RunAsync(database.ConnectionString, "bench-warm-up", PipelineRun.TableSource(warmUp),
                         PipelineRun.TableOutput("scored.bench_warm_up"), "scored.bench_warm_up", model, settings);
                     Console.WriteLine("Measuring the pipeline with the FastTree model, for comparison");
-                    pipeline = await PipelineRun.RunAsync(database.ConnectionString, "bench-pipeline", PipelineRun.TableSource(table),
-                        PipelineRun.TableOutput("scored.bench_pipeline"), "scored.bench_pipeline", model, settings);
-                    results.Add(new Measurement("Pipeline: PostgreSQL → PostgreSQL (job run)", rows, pipeline));
+                    pipeline = await PipelineAsync(database, table, model, settings);
+                    results.Add(new Measurement(PipelineName, rows, pipeline));
                 }
                 foreach (var (file, what) in new[] { (json, "XGBoost JSON"), (onnx, "the same XGBoost model as ONNX") })
                 {
@@ -186,6 +186,19 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
             Console.WriteLine($"Wrote {path}");
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The job run of the bench table, median of <see cref="PipelineRounds"/>: several ratios divide by it (the I/O floor,
+    /// the whole process, the Python models), and single runs of it moved between 2.01 and 2.29 s in one session.
+    /// </summary>
+    private static async Task<Timed> PipelineAsync(BenchmarkDatabase database, string table, string model, IReadOnlyDictionary<string, string> settings)
+    {
+        var runs = new List<Timed>();
+        for (var round = 0; round < PipelineRounds; round++)
+            runs.Add(await PipelineRun.RunAsync(database.ConnectionString, "bench-pipeline", PipelineRun.TableSource(table),
+                PipelineRun.TableOutput("scored.bench_pipeline"), "scored.bench_pipeline", model, settings));
+        return runs.OrderBy(r => r.Elapsed).ElementAt(PipelineRounds / 2);
     }
 
     private static string Mib(long bytes) => $"{bytes / (1024.0 * 1024):0} MiB";

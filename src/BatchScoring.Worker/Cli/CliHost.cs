@@ -20,7 +20,7 @@ internal static class CliHost
     /// <summary>
     /// As <see cref="MigratedAsync(IConfigurationRoot, CancellationToken)"/>, with <paramref name="alongside"/> run on the
     /// built host while the schema is brought up to date: work that needs no table of the schema (reading a job file,
-    /// loading a model file) then adds nothing to the start-up (~60 ms of a `run`, docs/BENCHMARKS.md). The schema's
+    /// loading a model file) then adds nothing to the start-up (~50 ms of a `run`, docs/BENCHMARKS.md). The schema's
     /// error, if any, is the one thrown.
     /// </summary>
     public static async Task<(IHost Host, T Result)> MigratedAsync<T>(IConfigurationRoot configuration, Func<IServiceProvider, Task<T>> alongside,
