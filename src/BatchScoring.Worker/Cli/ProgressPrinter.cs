@@ -51,13 +51,13 @@ internal sealed class ProgressPrinter : IProgress<RunProgress>, IDisposable
                     Log.Information("Run {RunId}: {Scores}, {Partitions} partitions", value.RunId, _scope, value.Partitions);
             }
             var elapsed = DateTime.UtcNow - _started;
-            var rate = elapsed.TotalSeconds > 0 ? value.RowsScored / elapsed.TotalSeconds : 0;
+            var rate = elapsed.TotalSeconds > 0 ? value.RowsDone / elapsed.TotalSeconds : 0;
             var eta = Eta(value, elapsed);
             if (_live is not null)
             {
                 _live.Show($"{Bar(value)} {value.PartitionsDone}/{value.Partitions} partitions ({value.PartitionsRunning} running, {value.PartitionsFailed} failed" +
                            $"{(value.PartitionsCancelled > 0 ? $", {value.PartitionsCancelled} cancelled" : "")}), " +
-                           $"{value.RowsScored:N0} rows, {rate:N0} rows/s{(eta is { } e ? $", ETA {e:hh\\:mm\\:ss}" : "")}");
+                           $"{value.RowsScored:N0} rows{Unchanged(value)}, {rate:N0} rows/s{(eta is { } e ? $", ETA {e:hh\\:mm\\:ss}" : "")}");
                 return;
             }
             var step = Math.Max(1, value.Partitions / 10);
@@ -67,9 +67,9 @@ internal sealed class ProgressPrinter : IProgress<RunProgress>, IDisposable
             _lastPlain = DateTime.UtcNow;
             _lastPlainDone = value.PartitionsDone;
             _lastPlainCancelled = value.PartitionsCancelled;
-            Log.Information("Run {RunId}: {Done}/{Partitions} partitions ({Running} running, {Failed} failed, {Cancelled} cancelled), {Rows:N0} rows, {RowsPerSecond:N0} rows/s, ETA {Eta}",
-                value.RunId, value.PartitionsDone, value.Partitions, value.PartitionsRunning, value.PartitionsFailed, value.PartitionsCancelled, value.RowsScored, rate,
-                eta is { } t ? t.ToString(@"hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture) : "unknown");
+            Log.Information("Run {RunId}: {Done}/{Partitions} partitions ({Running} running, {Failed} failed, {Cancelled} cancelled), {Rows:N0} rows{Unchanged}, {RowsPerSecond:N0} rows/s, ETA {Eta}",
+                value.RunId, value.PartitionsDone, value.Partitions, value.PartitionsRunning, value.PartitionsFailed, value.PartitionsCancelled, value.RowsScored,
+                Unchanged(value), rate, eta is { } t ? t.ToString(@"hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture) : "unknown");
         }
     }
 
@@ -83,12 +83,16 @@ internal sealed class ProgressPrinter : IProgress<RunProgress>, IDisposable
     }
 
     /// <summary>By rows when the plan estimated them, else by partitions.</summary>
+    /// <summary>The rows <c>output.skip_unchanged</c> did not score again, after the rows scored; nothing for other runs.</summary>
+    private static string Unchanged(RunProgress value) => value.RowsUnchanged > 0 ? $" (+{value.RowsUnchanged:N0} unchanged)" : "";
+
     internal static TimeSpan? Eta(RunProgress value, TimeSpan elapsed)
     {
         var fraction = value.EstimatedRows > 0
-            ? Math.Min(1, (double)value.RowsScored / value.EstimatedRows)
+            ? Math.Min(1, (double)value.RowsDone / value.EstimatedRows)
             : value.Partitions == 0 ? 1 : (double)value.PartitionsDone / value.Partitions;
-        return fraction > 0 && fraction < 1 ? TimeSpan.FromSeconds(elapsed.TotalSeconds * (1 - fraction) / fraction) : null;
+        // An estimate is an estimate: once every partition is done there is nothing left to wait for.
+        return fraction > 0 && fraction < 1 && value.PartitionsDone < value.Partitions ? TimeSpan.FromSeconds(elapsed.TotalSeconds * (1 - fraction) / fraction) : null;
     }
 
     private static string Bar(RunProgress value)

@@ -163,7 +163,7 @@ internal sealed class JobRunner(
             // A cancelled partition is not done: its rows were rolled back.
             progress.Report(new RunProgress(runId, all.Count, all.Count(p => p.Status is PartitionStatus.Succeeded or PartitionStatus.Failed),
                 all.Sum(p => p.RowsScored), all.Sum(p => p.EstimatedRows ?? 0), all.Count(p => p.Status == PartitionStatus.Running), all.Count(p => p.Status == PartitionStatus.Failed),
-                all.Count(p => p.Status == PartitionStatus.Cancelled)));
+                all.Count(p => p.Status == PartitionStatus.Cancelled), all.Sum(p => p.RowsUnchanged)));
             if (over.IsCancellationRequested)
                 return;
             await Task.Delay(TimeSpan.FromSeconds(1), over).ContinueWith(_ => { }, TaskScheduler.Default);

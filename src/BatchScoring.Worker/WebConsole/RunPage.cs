@@ -76,7 +76,8 @@ internal sealed class RunPage(RunLedger ledger, RunSummaries summaries, RunBrows
         var estimated = partitions.Sum(p => p.EstimatedRows ?? 0);
         var elapsed = (run.FinishedAt ?? now) - (run.StartedAt ?? run.CreatedAt);
         var progress = new RunProgress(run.RunId, partitions.Count, done, rows, estimated,
-            partitions.Count(p => p.Status == PartitionStatus.Running), partitions.Count(p => p.Status == PartitionStatus.Failed));
+            partitions.Count(p => p.Status == PartitionStatus.Running), partitions.Count(p => p.Status == PartitionStatus.Failed),
+            RowsUnchanged: partitions.Sum(p => p.RowsUnchanged));
         var rate = elapsed.TotalSeconds > 0 ? rows / elapsed.TotalSeconds : 0;
         var eta = run.FinishedAt is null ? ProgressPrinter.Eta(progress, elapsed) : null;
         return new Progress(progress.Partitions, done, progress.PartitionsRunning, progress.PartitionsFailed, rows, estimated,
