@@ -91,8 +91,9 @@ internal sealed class ProgressPrinter : IProgress<RunProgress>, IDisposable
         var fraction = value.EstimatedRows > 0
             ? Math.Min(1, (double)value.RowsDone / value.EstimatedRows)
             : value.Partitions == 0 ? 1 : (double)value.PartitionsDone / value.Partitions;
-        // An estimate is an estimate: once every partition is done there is nothing left to wait for.
-        return fraction > 0 && fraction < 1 && value.PartitionsDone < value.Partitions ? TimeSpan.FromSeconds(elapsed.TotalSeconds * (1 - fraction) / fraction) : null;
+        // An estimate is an estimate: once every partition is done or cancelled there is nothing left to wait for.
+        var waiting = value.PartitionsDone + value.PartitionsCancelled < value.Partitions;
+        return fraction > 0 && fraction < 1 && waiting ? TimeSpan.FromSeconds(elapsed.TotalSeconds * (1 - fraction) / fraction) : null;
     }
 
     private static string Bar(RunProgress value)

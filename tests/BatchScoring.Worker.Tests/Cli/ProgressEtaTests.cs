@@ -15,5 +15,7 @@ public class ProgressEtaTests
         Assert.Null(ProgressPrinter.Eta(half with { RowsUnchanged = 990 }, TimeSpan.FromSeconds(10)));
         // The source's estimate said 1,000, but every partition is done with 999.
         Assert.Null(ProgressPrinter.Eta(half with { PartitionsDone = 4, RowsUnchanged = 989 }, TimeSpan.FromSeconds(10)));
+        // Ctrl+C: two partitions committed, the other two cancelled.
+        Assert.Null(ProgressPrinter.Eta(half with { PartitionsCancelled = 2 }, TimeSpan.FromSeconds(10)));
     }
 }
