@@ -297,7 +297,19 @@ public sealed class OutputTableSchema
               CREATE INDEX ON {Table.Quoted} (run_id, partition_id);
               {RunKeyIndexSql()}
               """;
-        return table + "\n" + ViewSql() + "\n" + CommentSql();
+        return table + "\n" + ViewSql() + "\n" + CommentSql() + "\n" + GrantSql();
+    }
+
+    /// <summary>
+    /// <c>batchscoring_analyst</c> reads every output table, whoever creates it: the migrations' default privileges cover
+    /// the tables the worker role creates, and a table created by the owner or a superuser (a first trial, a service run
+    /// as the owner) gets its grant here. A schema someone else owns is granted by them (PostgreSQL warns and grants
+    /// nothing); without the role (migrations by a role that could not create it) nothing is granted.
+    /// </summary>
+    private string GrantSql()
+    {
+        var schema = Table.Schema is null ? "" : $"GRANT USAGE ON SCHEMA {SqlIdentifier.Quote(Table.Schema)} TO batchscoring_analyst; ";
+        return $"DO $grant$ BEGIN IF to_regrole('batchscoring_analyst') IS NOT NULL THEN {schema}GRANT SELECT ON {Table.Quoted}, {LatestView.Quoted} TO batchscoring_analyst; END IF; END $grant$;";
     }
 
     /// <summary>What the table, its view and every column hold, for analysts (<c>\d+</c> in psql).</summary>

@@ -61,6 +61,27 @@ public class LeastPrivilegeTests(ScoringEnvironment env) : IClassFixture<Scoring
     }
 
     [Fact]
+    public async Task Output_a_job_run_by_the_database_owner_creates_is_read_by_the_analyst_role_too()
+    {
+        OperationsHelpers.WriteChurnJob(env, "as-owner", ScoringEnvironment.SourceTable, "scored_by_owner.churn");
+        using var host = await ServiceHost.BuildAsync(OperationsHelpers.Configuration(env), CancellationToken.None);
+        await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
+        var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(
+            JobSpecLoader.LoadByName(env.Folder, "as-owner"), RunTrigger.Manual, CancellationToken.None);
+        Assert.True(outcome.Status == RunStatus.Succeeded, outcome.Error);
+
+        await using var admin = await env.DataSource.OpenConnectionAsync();
+        await admin.ExecuteAsync("ALTER ROLE batchscoring_analyst LOGIN");
+        await using var analyst = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(env.ConnectionString) { Username = "batchscoring_analyst", Password = null }.ConnectionString);
+        await analyst.OpenAsync();
+
+        Assert.Equal(ScoringEnvironment.SourceRows, await analyst.ExecuteScalarAsync<long>("SELECT count(*) FROM scored_by_owner.churn"));
+        Assert.Equal(ScoringEnvironment.SourceRows, await analyst.ExecuteScalarAsync<long>("SELECT count(*) FROM scored_by_owner.churn_latest"));
+        var e = await Assert.ThrowsAsync<PostgresException>(() => analyst.ExecuteAsync("DELETE FROM scored_by_owner.churn"));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, e.SqlState);
+    }
+
+    [Fact]
     public async Task No_log_line_of_full_runs_contains_the_connection_strings_password()
     {
         var workerConnection = await PrepareWorkerAsync();
