@@ -29,16 +29,9 @@ public class LeastPrivilegeTests(ScoringEnvironment env) : IClassFixture<Scoring
     public async Task The_worker_role_runs_a_job_and_the_analyst_role_reads_its_output_but_cannot_write()
     {
         var workerConnection = await PrepareWorkerAsync();
-        OperationsHelpers.WriteChurnJob(env, "as-worker", ScoringEnvironment.SourceTable, "scored_by_worker.churn");
-        using var host = await ServiceHost.BuildAsync(OperationsHelpers.Configuration(env, ("ConnectionStrings:BatchScoring", workerConnection)), CancellationToken.None);
-        var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(
-            JobSpecLoader.LoadByName(env.Folder, "as-worker"), RunTrigger.Manual, CancellationToken.None);
-        Assert.True(outcome.Status == RunStatus.Succeeded, outcome.Error);
-
+        var outcome = await RunChurnJobAsync("as-worker", "scored_by_worker.churn", ("ConnectionStrings:BatchScoring", workerConnection));
         await using var admin = await env.DataSource.OpenConnectionAsync();
-        await admin.ExecuteAsync("ALTER ROLE batchscoring_analyst LOGIN");
-        await using var analyst = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(env.ConnectionString) { Username = "batchscoring_analyst", Password = null }.ConnectionString);
-        await analyst.OpenAsync();
+        await using var analyst = await AnalystAsync();
 
         Assert.Equal(ScoringEnvironment.SourceRows, await analyst.ExecuteScalarAsync<long>("SELECT count(*) FROM scored_by_worker.churn"));
         Assert.Equal(RunStatus.Succeeded, await analyst.ExecuteScalarAsync<string>("SELECT status FROM scoring.runs WHERE run_id = @id", new { id = outcome.RunId }));
@@ -63,17 +56,10 @@ public class LeastPrivilegeTests(ScoringEnvironment env) : IClassFixture<Scoring
     [Fact]
     public async Task Output_a_job_run_by_the_database_owner_creates_is_read_by_the_analyst_role_too()
     {
-        OperationsHelpers.WriteChurnJob(env, "as-owner", ScoringEnvironment.SourceTable, "scored_by_owner.churn");
-        using var host = await ServiceHost.BuildAsync(OperationsHelpers.Configuration(env), CancellationToken.None);
-        await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
-        var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(
-            JobSpecLoader.LoadByName(env.Folder, "as-owner"), RunTrigger.Manual, CancellationToken.None);
-        Assert.True(outcome.Status == RunStatus.Succeeded, outcome.Error);
-
-        await using var admin = await env.DataSource.OpenConnectionAsync();
-        await admin.ExecuteAsync("ALTER ROLE batchscoring_analyst LOGIN");
-        await using var analyst = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(env.ConnectionString) { Username = "batchscoring_analyst", Password = null }.ConnectionString);
-        await analyst.OpenAsync();
+        using (var migrating = await env.HostAsync())
+            await migrating.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
+        await RunChurnJobAsync("as-owner", "scored_by_owner.churn");
+        await using var analyst = await AnalystAsync();
 
         Assert.Equal(ScoringEnvironment.SourceRows, await analyst.ExecuteScalarAsync<long>("SELECT count(*) FROM scored_by_owner.churn"));
         Assert.Equal(ScoringEnvironment.SourceRows, await analyst.ExecuteScalarAsync<long>("SELECT count(*) FROM scored_by_owner.churn_latest"));
@@ -200,6 +186,26 @@ public class LeastPrivilegeTests(ScoringEnvironment env) : IClassFixture<Scoring
         Assert.Equal(deleted, outcome.RowsScored);
         Assert.Equal(await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM {ScoringEnvironment.SourceTable}"),
             await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM {table}"));
+    }
+
+    /// <summary>Runs a churn job into <paramref name="output"/>, as the environment's owner unless <paramref name="overrides"/> say otherwise.</summary>
+    private async Task<RunOutcome> RunChurnJobAsync(string job, string output, params (string Key, string Value)[] overrides)
+    {
+        OperationsHelpers.WriteChurnJob(env, job, ScoringEnvironment.SourceTable, output);
+        using var host = await ServiceHost.BuildAsync(OperationsHelpers.Configuration(env, overrides), CancellationToken.None);
+        var outcome = await host.Services.GetRequiredService<JobRunner>().RunAsync(JobSpecLoader.LoadByName(env.Folder, job), RunTrigger.Manual, CancellationToken.None);
+        Assert.True(outcome.Status == RunStatus.Succeeded, outcome.Error);
+        return outcome;
+    }
+
+    /// <summary>A connection as <c>batchscoring_analyst</c>, given a login for it.</summary>
+    private async Task<NpgsqlConnection> AnalystAsync()
+    {
+        await using (var admin = await env.DataSource.OpenConnectionAsync())
+            await admin.ExecuteAsync("ALTER ROLE batchscoring_analyst LOGIN");
+        var analyst = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(env.ConnectionString) { Username = "batchscoring_analyst", Password = null }.ConnectionString);
+        await analyst.OpenAsync();
+        return analyst;
     }
 
     /// <summary>Gives the worker role a login with this test's password and the grants a job needs; returns its connection string.</summary>
