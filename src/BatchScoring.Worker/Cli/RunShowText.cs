@@ -27,7 +27,8 @@ internal static class RunShowText
             Console.WriteLine();
             Console.WriteLine("Slowest partitions:");
             foreach (var p in overview.Slowest)
-                Console.WriteLine($"  {p.PartitionId,10}  {p.PartitionKey,-36} {OutputFormat.Duration(OutputFormat.Seconds(p.StartedAt, p.FinishedAt)),9} {p.RowsScored,12:N0} rows");
+                Console.WriteLine($"  {p.PartitionId,10}  {p.PartitionKey,-36} {OutputFormat.Duration(OutputFormat.Seconds(p.StartedAt, p.FinishedAt)),9} {p.RowsScored,12:N0} rows" +
+                                  (p.RowsUnchanged > 0 ? $" (+{p.RowsUnchanged:N0} unchanged)" : ""));
         }
         if (overview.Failed.Count > 0)
         {
@@ -42,9 +43,11 @@ internal static class RunShowText
             Console.WriteLine($"({total} partitions; list them with `{CliCommand.Here($"runs show {run.RunId} --partitions")}`)");
             return;
         }
-        Console.WriteLine($"{"partition",10}  {"key",-36} {"status",-10} {"tries",5} {"rows",10} {"failed",7} {"time",9}  error");
+        // The unchanged column only for runs of output.skip_unchanged that found some.
+        var unchanged = run.RowsUnchanged > 0;
+        Console.WriteLine($"{"partition",10}  {"key",-36} {"status",-10} {"tries",5} {"rows",10}{(unchanged ? $" {"unchanged",10}" : "")} {"failed",7} {"time",9}  error");
         foreach (var p in partitions)
-            Console.WriteLine($"{p.PartitionId,10}  {p.PartitionKey,-36} {p.Status,-10} {p.Attempts,5} {p.RowsScored,10:N0} {p.RowsFailed,7:N0} " +
+            Console.WriteLine($"{p.PartitionId,10}  {p.PartitionKey,-36} {p.Status,-10} {p.Attempts,5} {p.RowsScored,10:N0}{(unchanged ? $" {p.RowsUnchanged,10:N0}" : "")} {p.RowsFailed,7:N0} " +
                               $"{OutputFormat.Duration(OutputFormat.Seconds(p.StartedAt, p.FinishedAt)),9}  {p.LastError}");
     }
 

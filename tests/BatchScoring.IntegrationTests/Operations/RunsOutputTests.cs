@@ -65,6 +65,21 @@ public class RunsOutputTests(ScoringEnvironment env) : IClassFixture<ScoringEnvi
     }
 
     [Fact]
+    public async Task Runs_show_of_a_skip_unchanged_re_run_gives_each_partition_s_unchanged_rows()
+    {
+        env.WriteJob("skip-out", OperationsHelpers.ChurnJobText("skip-out", ScoringEnvironment.SourceTable, "scored.skip_out") + "\n  skip_unchanged: true\npartitioning:\n  buckets: 4\n");
+        await JsonOfAsync("run", "skip-out", "-o", "json");
+        var again = await JsonOfAsync("run", "skip-out", "-o", "json");
+        var runId = again.GetProperty("run_id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var text = await CliRun.RunAsync(env.Folder, ["runs", "show", runId], Environment());
+        Assert.Contains($"0 scored, {ScoringEnvironment.SourceRows:N0} unchanged", text.Stdout);
+        Assert.Contains("unchanged)", text.Stdout);
+        var listed = await CliRun.RunAsync(env.Folder, ["runs", "show", runId, "--partitions"], Environment());
+        Assert.Matches(@"rows\s+unchanged\s+failed", listed.Stdout);
+    }
+
+    [Fact]
     public async Task Runs_shows_the_first_error_of_a_failed_run()
     {
         // A misfit is refused before a run exists, so the run fails where reading does: only the partitions' COPY divides by zero.
