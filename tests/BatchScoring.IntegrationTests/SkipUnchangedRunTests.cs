@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using BatchScoring.Core.Batches;
 using BatchScoring.Core.Jobs;
 using BatchScoring.Core.Runs;
@@ -17,7 +18,7 @@ namespace BatchScoring.IntegrationTests;
 /// <c>output.skip_unchanged</c>: a re-run compares each source row's input fingerprint with the row already stored for
 /// its key, and scores and writes only the rows that are new or changed.
 /// </summary>
-public class SkipUnchangedRunTests(ScoringEnvironment env) : IClassFixture<ScoringEnvironment>
+public partial class SkipUnchangedRunTests(ScoringEnvironment env) : IClassFixture<ScoringEnvironment>
 {
     private const int Rows = RerunJobs.Rows;
 
@@ -295,4 +296,66 @@ public class SkipUnchangedRunTests(ScoringEnvironment env) : IClassFixture<Scori
         Assert.Equal((RunStatus.Succeeded, (long)changed), (fourRanges.Status, fourRanges.RowsScored));
         Assert.Equal(changed, await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM scored.{name} WHERE run_id = @run", new { run = fourRanges.RunId }));
     }
+
+    /// <summary>
+    /// A table source tells which rows were written since the read that the kept fingerprints came from (their
+    /// <c>xmin</c>): a re-run reads every key but only those rows, plus the keys that were not kept. Updated, touched
+    /// (rewritten with the same values), deleted and inserted rows all come out as a full read would make them.
+    /// </summary>
+    [Fact]
+    public async Task A_re_run_of_a_table_reads_its_keys_and_only_the_rows_written_since_the_last_run()
+    {
+        const string name = "skip_since";
+        await using var connection = await SourceAsync(name);
+        // Keys left free for rows inserted later, inside the key ranges the first run plans.
+        var gap = await connection.ExecuteAsync($"DELETE FROM public.{name} WHERE customer_id % 100 = 4");
+        var (host, runner) = await PrepareAsync(name, Job(name));
+        using var _ = host;
+        var first = await RunAsync(runner, name);
+        Assert.Equal(RunStatus.Succeeded, first.Status);
+
+        var updated = await connection.ExecuteAsync($"UPDATE public.{name} SET tenure_months = coalesce(tenure_months, 0) + 7 WHERE customer_id % 100 = 1");
+        var touched = await connection.ExecuteAsync($"UPDATE public.{name} SET tenure_months = tenure_months WHERE customer_id % 100 = 2");
+        var deleted = await connection.ExecuteAsync($"DELETE FROM public.{name} WHERE customer_id % 100 = 3");
+        await connection.ExecuteAsync($"CREATE TEMP TABLE {name}_new AS SELECT * FROM public.{name} WHERE customer_id % 100 = 5; UPDATE {name}_new SET customer_id = customer_id - 1");
+        var inserted = await connection.ExecuteAsync($"INSERT INTO public.{name} SELECT * FROM {name}_new");
+        var before = await RowsAsync(connection, name);
+
+        var (exitCode, output) = await DemoCommandTests.RunCliAsync(env.Folder, ["run", name], new()
+        {
+            ["ConnectionStrings__BatchScoring"] = env.ConnectionString,
+            ["Jobs__Directory"] = env.Folder,
+            ["Models__Directory"] = env.Folder,
+            ["Observability__MetricsAddress"] = "",
+            ["Serilog__MinimumLevel__Override__BatchScoring.Worker.Execution.PartitionExecutor"] = "Debug",
+        });
+
+        Assert.True(exitCode == 0, output);
+        var second = (await host.Services.GetRequiredService<RunLedger>().ListAsync(name, null, 1, CancellationToken.None)).Single();
+        var rows = Rows - gap - deleted + inserted;
+        Assert.Equal((RunStatus.Succeeded, (long)rows, (long)(updated + inserted), (long)(rows - updated - inserted)),
+            (second.Status, second.RowsRead, second.RowsScored, second.RowsUnchanged));
+        var reads = ReadChangedLine().Matches(output).Select(m => (Keys: long.Parse(m.Groups["keys"].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture),
+            Rows: long.Parse(m.Groups["rows"].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture))).ToList();
+        Assert.True(reads.Count == 4, output);
+        Assert.Equal((rows, (long)(updated + touched + inserted)), (reads.Sum(r => r.Keys), reads.Sum(r => r.Rows)));
+
+        var after = await RowsAsync(connection, name);
+        Assert.Equal(rows, after.Count);
+        Assert.All(after, row =>
+        {
+            if (row.Key % 100 is 1 or 4)
+                Assert.Equal(second.RunId, row.Value.RunId);
+            else
+                Assert.Equal(before[row.Key], row.Value);
+        });
+        Assert.DoesNotContain(after.Keys, key => key % 100 == 3);
+
+        // Nothing written since: the next run reads the keys and no row.
+        var third = await RunAsync(runner, name);
+        Assert.Equal((RunStatus.Succeeded, (long)rows, 0L), (third.Status, third.RowsUnchanged, third.RowsScored));
+    }
+
+    [GeneratedRegex(@"read (?<keys>[\d,]+) keys and (?<rows>[\d,]+) rows: those written since")]
+    private static partial Regex ReadChangedLine();
 }

@@ -105,7 +105,7 @@ public sealed class FingerprintMerge : IAsyncDisposable
 
     private long StoredKey(RowBatch stored) => ((BatchColumn<long>)stored.Columns[0]).Values[_position];
 
-    private static long? KeyOf(BatchColumn key, int row) => key.IsNull(row) ? null : key switch
+    internal static long? KeyOf(BatchColumn key, int row) => key.IsNull(row) ? null : key switch
     {
         BatchColumn<long> l => l.Values[row],
         BatchColumn<int> i => i.Values[row],
@@ -142,8 +142,13 @@ public sealed class FingerprintMerge : IAsyncDisposable
 }
 
 /// <summary>
-/// One source batch split by <see cref="FingerprintMerge"/>: the rows to score and the unchanged rows (ascending row
-/// numbers), the unchanged rows' keys and stored score columns (row for row), and the stored keys the merge passed over.
+/// One source batch split by <see cref="FingerprintMerge"/> or <see cref="ChangedRowsMerge"/>: the rows to score and the
+/// unchanged rows (ascending row numbers), the unchanged rows' keys and stored score columns (row for row), the stored
+/// keys the merge passed over, and (<see cref="ChangedRowsMerge"/> only) the kept rows before the batch's last key that
+/// were unchanged and so not read.
 /// </summary>
 public sealed record MergeSplit(IReadOnlyList<int> Changed, IReadOnlyList<int> Unchanged, IReadOnlyList<long> UnchangedKeys, RowBatch UnchangedOutputs,
-    IReadOnlyList<long> Passed);
+    IReadOnlyList<long> Passed)
+{
+    public int UnchangedUnread { get; init; }
+}

@@ -63,18 +63,18 @@ public static class KeptFingerprints
     });
 
     /// <summary>The table's generation now, and the pairs kept for exactly this partition at that generation, if any.</summary>
-    internal static async Task<(long Generation, byte[]? Pairs)> ReadAsync(NpgsqlConnection connection, OutputTableSchema schema, string jobName, PartitionBounds bounds,
-        CancellationToken cancellationToken)
+    internal static async Task<(long Generation, KeptPairs? Kept)> ReadAsync(NpgsqlConnection connection, OutputTableSchema schema, string jobName,
+        PartitionBounds bounds, CancellationToken cancellationToken)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<(long Generation, byte[]? Pairs)>(new CommandDefinition("""
-            SELECT g.generation, k.pairs
+        var row = await connection.QuerySingleOrDefaultAsync<(long Generation, byte[]? Pairs, long? Transaction, long? Identity)>(new CommandDefinition($"""
+            SELECT g.generation, k.pairs, k.source_transaction, k.source_identity
             FROM scoring.kept_fingerprint_generations g
-            LEFT JOIN scoring.kept_fingerprints k ON k.output_table = g.output_table AND k.generation = g.generation AND k.job_name = @job
-                AND k.window_start IS NOT DISTINCT FROM @window::timestamptz AND k.key_from IS NOT DISTINCT FROM @from::bigint AND k.key_to IS NOT DISTINCT FROM @to::bigint
+            LEFT JOIN scoring.kept_fingerprints k ON k.generation = g.generation AND {ThisPartition}
             WHERE g.output_table = to_regclass(@table)::oid
             LIMIT 1
             """, Parameters(schema, jobName, bounds), cancellationToken: cancellationToken));
-        return row;
+        var mark = row is { Transaction: { } transaction, Identity: { } identity } ? new ReadMark(transaction, identity) : null;
+        return (row.Generation, row.Pairs is { } pairs ? new KeptPairs(pairs, mark) : null);
     }
 
     /// <summary>First in a keeping partition's transaction: its own changes to the table do not count up the generation.</summary>
@@ -85,7 +85,7 @@ public static class KeptFingerprints
     /// Last in the partition's transaction: drops what was kept for any key range this partition overlaps and keeps its
     /// own pairs, unless the table changed since its stored rows were read (a generation other than the one seen) or
     /// the pairs could not be kept. The generation's row lock orders this against a concurrent change of the table.
-    /// When the partition read its kept pairs and changed no row, they stay as they are.
+    /// When the partition read its kept pairs and changed no row, they stay as they are, with this read's mark.
     /// </summary>
     internal static async Task ReplaceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OutputTableSchema schema, SinkPartition partition,
         FingerprintKeeping keeping, bool changedRows, CancellationToken cancellationToken)
@@ -95,21 +95,41 @@ public static class KeptFingerprints
             "SELECT generation FROM scoring.kept_fingerprint_generations WHERE output_table = to_regclass(@table)::oid FOR UPDATE",
             parameters, transaction, cancellationToken: cancellationToken));
         var current = generation is { } g && (keeping.GenerationSeen ?? g) == g;
-        if (current && keeping.ReadKept && !changedRows)
+        if (current && keeping.Kept is { } kept && !changedRows)
+        {
+            // The pairs stay; the mark moves on, so that the next run reads only what changed after this read.
+            if (keeping.Mark != kept.Mark)
+                await connection.ExecuteAsync(new CommandDefinition($"""
+                    UPDATE scoring.kept_fingerprints k SET source_transaction = @transaction, source_identity = @identity
+                    WHERE {ThisPartition} AND k.generation = @generation
+                    """, WithMark(parameters, keeping.Mark, generation), transaction, cancellationToken: cancellationToken));
             return;
+        }
         await connection.ExecuteAsync(new CommandDefinition("""
             DELETE FROM scoring.kept_fingerprints
             WHERE output_table = to_regclass(@table)::oid AND int8range(key_from, key_to) && int8range(@from::bigint, @to::bigint)
             """, parameters, transaction, cancellationToken: cancellationToken));
         if (!current || FingerprintPairs.Encode(keeping.Unchanged, keeping.Written) is not { } pairs)
             return;
-        parameters.Add("generation", generation);
         parameters.Add("rows", pairs.Length / FingerprintPairs.PairSize);
         parameters.Add("pairs", pairs);
         await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO scoring.kept_fingerprints (output_table, generation, job_name, window_start, key_from, key_to, row_count, pairs)
-            VALUES (to_regclass(@table)::oid, @generation, @job, @window::timestamptz, @from::bigint, @to::bigint, @rows, @pairs)
-            """, parameters, transaction, cancellationToken: cancellationToken));
+            INSERT INTO scoring.kept_fingerprints (output_table, generation, job_name, window_start, key_from, key_to, row_count, pairs, source_transaction, source_identity)
+            VALUES (to_regclass(@table)::oid, @generation, @job, @window::timestamptz, @from::bigint, @to::bigint, @rows, @pairs, @transaction, @identity)
+            """, WithMark(parameters, keeping.Mark, generation), transaction, cancellationToken: cancellationToken));
+    }
+
+    private const string ThisPartition = """
+        k.output_table = to_regclass(@table)::oid AND k.job_name = @job AND k.window_start IS NOT DISTINCT FROM @window::timestamptz
+        AND k.key_from IS NOT DISTINCT FROM @from::bigint AND k.key_to IS NOT DISTINCT FROM @to::bigint
+        """;
+
+    private static DynamicParameters WithMark(DynamicParameters parameters, ReadMark? mark, long? generation)
+    {
+        parameters.Add("generation", generation);
+        parameters.Add("transaction", mark?.Transaction);
+        parameters.Add("identity", mark?.Identity);
+        return parameters;
     }
 
     private static DynamicParameters Parameters(OutputTableSchema schema, string jobName, PartitionBounds bounds)

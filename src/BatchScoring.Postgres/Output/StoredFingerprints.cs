@@ -21,29 +21,36 @@ public sealed class StoredFingerprints(NpgsqlDataSource dataSource)
     public static readonly ColumnSchema KeyColumn = new("key", ColumnKind.Int64);
 
     /// <summary>
-    /// Batches of <see cref="KeyColumn"/>, <see cref="InputFingerprint.Column"/>, then the <see cref="ScoreColumns"/>.
-    /// With <paramref name="keeping"/> (and no score columns), the pairs the partition's last commit kept
-    /// (<see cref="KeptFingerprints"/>) when they are still current, else the table's rows.
+    /// The table's generation now (into <paramref name="keeping"/>) and the pairs the partition's last commit kept
+    /// (<see cref="KeptFingerprints"/>) if they are still current.
+    /// </summary>
+    public Task<KeptPairs?> ReadKeptAsync(OutputTableSchema schema, string jobName, PartitionBounds bounds, FingerprintKeeping keeping,
+        CancellationToken cancellationToken) => DatabaseCalls.RunAsync(async () =>
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var (generation, kept) = await KeptFingerprints.ReadAsync(connection, schema, jobName, bounds, cancellationToken);
+        keeping.GenerationSeen = generation;
+        keeping.Kept = kept;
+        return kept;
+    });
+
+    /// <summary>
+    /// Batches of <see cref="KeyColumn"/>, <see cref="InputFingerprint.Column"/>, then the <see cref="ScoreColumns"/>:
+    /// decoded from <paramref name="kept"/> pairs when there are some (and no score columns), else the table's rows.
     /// </summary>
     public async IAsyncEnumerable<RowBatch> ReadAsync(OutputTableSchema schema, bool withScores, string jobName, PartitionBounds bounds, int batchSize,
-        FingerprintKeeping? keeping, [EnumeratorCancellation] CancellationToken cancellationToken)
+        KeptPairs? kept, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        if (kept is not null && !withScores)
+        {
+            foreach (var batch in FingerprintPairs.Decode(kept.Pairs, KeyColumn, batchSize))
+                yield return batch;
+            yield break;
+        }
         IReadOnlyList<ColumnSchema> columns = [KeyColumn, InputFingerprint.Column, .. ScoreColumns(schema, withScores)];
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using (var session = new NpgsqlCommand(SessionSql, connection))
             await session.ExecuteNonQueryAsync(cancellationToken);
-        if (keeping is not null)
-        {
-            var (generation, pairs) = await KeptFingerprints.ReadAsync(connection, schema, jobName, bounds, cancellationToken);
-            keeping.GenerationSeen = generation;
-            if (pairs is not null && !withScores)
-            {
-                keeping.ReadKept = true;
-                foreach (var batch in FingerprintPairs.Decode(pairs, KeyColumn, batchSize))
-                    yield return batch;
-                yield break;
-            }
-        }
         await using var copy = await connection.BeginRawBinaryCopyAsync(Sql(schema, withScores, jobName, bounds), cancellationToken);
         var reader = new BinaryCopyReader(copy);
         while (true)

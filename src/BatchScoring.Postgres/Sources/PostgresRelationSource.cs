@@ -21,7 +21,7 @@ namespace BatchScoring.Postgres.Sources;
 /// whose keys interleave across the whole key space, made the output index's insertions cost about twice as much
 /// (docs/BENCHMARKS.md). Other keys are bucketed by a hash.
 /// </summary>
-public sealed class PostgresRelationSource : IBatchSource
+public sealed class PostgresRelationSource : IBatchSource, IChangeTrackingSource
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _relation;
@@ -45,6 +45,13 @@ public sealed class PostgresRelationSource : IBatchSource
         _query = query;
     }
 
+    /// <summary>The quoted table of a table source; null for a query.</summary>
+    internal string? Table => _table;
+
+    internal string Relation => _relation;
+
+    internal IReadOnlyList<string> KeyColumns => _keyColumns;
+
     public static PostgresRelationSource ForTable(NpgsqlDataSource dataSource, PostgresTableSourceSpec spec, SourceLimits? limits = null)
         => new(dataSource, spec.Table.Quoted, $"table {spec.Table}", spec, limits ?? SourceLimits.Default, table: spec.Table.Quoted);
 
@@ -56,9 +63,9 @@ public sealed class PostgresRelationSource : IBatchSource
     }
 
     /// <summary>A read-only session; for a query source, the query is validated in it before the session is used.</summary>
-    private async Task<ReadOnlySession> OpenSessionAsync(CancellationToken cancellationToken)
+    private async Task<ReadOnlySession> OpenSessionAsync(CancellationToken cancellationToken, bool repeatableRead = false)
     {
-        var session = await ReadOnlySession.OpenAsync(_dataSource, _limits, cancellationToken);
+        var session = await ReadOnlySession.OpenAsync(_dataSource, _limits, cancellationToken, repeatableRead);
         try
         {
             if (_query is not null)
@@ -110,11 +117,42 @@ public sealed class PostgresRelationSource : IBatchSource
         IReadOnlyList<ColumnSchema> columns, PartitionBounds bounds, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var session = await OpenSessionAsync(cancellationToken);
+        var failed = true;
+        try
+        {
+            await foreach (var batch in CopyAsync(session, await SelectAsync(session, columns, bounds, cancellationToken), columns, bounds, batchSize, cancellationToken))
+                yield return batch;
+            failed = false;
+        }
+        finally
+        {
+            await DisposeAsync(session, failed);
+        }
+    }
+
+    public async Task<IPartitionRead> BeginReadAsync(IReadOnlyList<ColumnSchema> columns, PartitionBounds bounds, long salt, CancellationToken cancellationToken)
+    {
+        var session = await OpenSessionAsync(cancellationToken, repeatableRead: true);
+        try
+        {
+            return await PostgresPartitionRead.OpenAsync(this, session, columns, bounds, salt, cancellationToken);
+        }
+        catch
+        {
+            await DisposeAsync(session, failed: true);
+            throw;
+        }
+    }
+
+    /// <summary>The rows of one <c>SELECT</c> of a partition, with binary COPY in the session.</summary>
+    internal async IAsyncEnumerable<RowBatch> CopyAsync(ReadOnlySession session, string select, IReadOnlyList<ColumnSchema> columns, PartitionBounds bounds,
+        int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         NpgsqlRawCopyStream? copy = null;
         var failed = true;
         try
         {
-            var sql = $"COPY ({await SelectAsync(session, columns, bounds, cancellationToken)}) TO STDOUT (FORMAT BINARY)";
+            var sql = $"COPY ({select}) TO STDOUT (FORMAT BINARY)";
             copy = await WrapErrorsAsync(() => session.Connection.BeginRawBinaryCopyAsync(sql, cancellationToken), bounds);
             var reader = new BinaryCopyReader(copy);
             while (true)
@@ -128,7 +166,15 @@ public sealed class PostgresRelationSource : IBatchSource
         }
         finally
         {
-            await DisposeAsync(copy, session, failed);
+            try
+            {
+                if (copy is not null)
+                    await copy.DisposeAsync();
+            }
+            catch (Exception) when (failed)
+            {
+                // After a failure, closing the broken COPY throws too; that must not hide the error that broke it.
+            }
         }
     }
 
@@ -141,7 +187,7 @@ public sealed class PostgresRelationSource : IBatchSource
     }
 
     /// <summary>An error in the middle of a COPY names the source; the COPY itself is then beyond saving.</summary>
-    private async Task<T> WrapErrorsAsync<T>(Func<Task<T>> action, PartitionBounds bounds)
+    internal async Task<T> WrapErrorsAsync<T>(Func<Task<T>> action, PartitionBounds bounds)
     {
         try
         {
@@ -153,26 +199,15 @@ public sealed class PostgresRelationSource : IBatchSource
         }
     }
 
-    /// <summary>After a failure, closing the broken COPY throws too; that must not hide the error that broke it.</summary>
-    private static async Task DisposeAsync(NpgsqlRawCopyStream? copy, ReadOnlySession session, bool failed)
+    /// <summary>After a failure, ending the session may throw too; that must not hide the error.</summary>
+    internal static async Task DisposeAsync(ReadOnlySession session, bool failed)
     {
         try
         {
-            if (copy is not null)
-                await copy.DisposeAsync();
+            await session.DisposeAsync();
         }
         catch (Exception) when (failed)
         {
-        }
-        finally
-        {
-            try
-            {
-                await session.DisposeAsync();
-            }
-            catch (Exception) when (failed)
-            {
-            }
         }
     }
 
@@ -180,14 +215,14 @@ public sealed class PostgresRelationSource : IBatchSource
     /// The columns as COPY sends them. Text columns are cast to text, which drops the padding of
     /// <c>char(n)</c> (insignificant in PostgreSQL: <c>'ab'::char(4) = 'ab'</c>) and is a no-op for text and varchar.
     /// </summary>
-    private static string SelectList(IReadOnlyList<ColumnSchema> columns)
+    internal static string SelectList(IReadOnlyList<ColumnSchema> columns)
         => string.Join(", ", columns.Select(c => c.Kind == ColumnKind.Text
             ? $"{SqlIdentifier.Quote(c.Name)}::text AS {SqlIdentifier.Quote(c.Name)}"
             : SqlIdentifier.Quote(c.Name)));
 
     /// <summary>The WHERE clause of a partition. COPY takes no parameters, so values are literals we format ourselves.</summary>
     /// <param name="nullKeys">The first key range also holds the null keys, so that they are read (and dead-lettered) rather than lost between ranges.</param>
-    private string Predicate(PartitionBounds bounds, bool nullKeys)
+    internal string Predicate(PartitionBounds bounds, bool nullKeys)
     {
         var conditions = new List<string>();
         if (bounds.WindowStart is { } start && bounds.WindowEnd is { } end)

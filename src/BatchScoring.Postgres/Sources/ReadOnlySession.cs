@@ -20,7 +20,8 @@ internal sealed class ReadOnlySession : IAsyncDisposable
 
     public NpgsqlConnection Connection { get; }
 
-    public static async Task<ReadOnlySession> OpenAsync(NpgsqlDataSource dataSource, SourceLimits limits, CancellationToken cancellationToken)
+    /// <param name="repeatableRead">Every statement sees the snapshot of the first (a partition read that tracks changes, <see cref="PostgresPartitionRead"/>).</param>
+    public static async Task<ReadOnlySession> OpenAsync(NpgsqlDataSource dataSource, SourceLimits limits, CancellationToken cancellationToken, bool repeatableRead = false)
     {
         var connection = WithoutDriverTimeout(dataSource);
         var session = new ReadOnlySession(connection);
@@ -29,7 +30,7 @@ internal sealed class ReadOnlySession : IAsyncDisposable
             await connection.OpenAsync(cancellationToken);
             var milliseconds = ((long)Math.Ceiling(limits.StatementTimeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
             await using var setup = new NpgsqlCommand(
-                $"BEGIN READ ONLY; SET LOCAL TIME ZONE 'UTC'; SET LOCAL statement_timeout = {milliseconds}; " +
+                $"BEGIN {(repeatableRead ? "ISOLATION LEVEL REPEATABLE READ " : "")}READ ONLY; SET LOCAL TIME ZONE 'UTC'; SET LOCAL statement_timeout = {milliseconds}; " +
                 $"SET LOCAL idle_in_transaction_session_timeout = {milliseconds}", connection);
             await setup.ExecuteNonQueryAsync(cancellationToken);
             var pid = connection.ProcessID;

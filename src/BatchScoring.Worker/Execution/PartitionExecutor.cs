@@ -66,7 +66,7 @@ internal sealed class PartitionExecutor(PartitionCommits commits, RunPartitions 
             ? new FingerprintKeeping()
             : null;
 
-        var reader = Task.Run(() => skip ? ReadSkippingAsync(context, partition, keeping, read.Writer, stages.Token) : ReadAsync(context, partition, read.Writer, stages.Token), stages.Token);
+        var reader = Task.Run(() => skip ? ReadSkippingAsync(context, partition, keeping, read.Writer, stages.Token) : ReadAsync(context, partition, keeping, read.Writer, stages.Token), stages.Token);
         var scorers = Enumerable.Range(0, threads)
             .Select(_ => Task.Run(() => ScoreAsync(context, partition.RunId, read.Reader, scored.Writer, stages.Token), stages.Token))
             .ToArray();
@@ -85,11 +85,20 @@ internal sealed class PartitionExecutor(PartitionCommits commits, RunPartitions 
         }
     }
 
-    private async Task ReadAsync(RunContext context, ClaimedPartition partition, ChannelWriter<SourceChunk> output, CancellationToken cancellationToken)
+    /// <summary>
+    /// The read stage without <c>output.skip_unchanged</c>'s merge. A first write that keeps its fingerprints reads in a
+    /// partition read that marks where the source stood, so that the next run can read only what changed since.
+    /// </summary>
+    private async Task ReadAsync(RunContext context, ClaimedPartition partition, FingerprintKeeping? keeping, ChannelWriter<SourceChunk> output,
+        CancellationToken cancellationToken)
     {
         try
         {
-            await foreach (var batch in context.Source.ReadAsync(context.ReadColumns, partition.Bounds, options.Value.BatchSize, cancellationToken))
+            var batchSize = options.Value.BatchSize;
+            await using var tracked = keeping is not null ? await BeginTrackedReadAsync(context, partition.Bounds, cancellationToken) : null;
+            if (tracked is not null)
+                keeping!.Mark = tracked.Mark;
+            await foreach (var batch in tracked?.ReadAsync(batchSize, cancellationToken) ?? context.Source.ReadAsync(context.ReadColumns, partition.Bounds, batchSize, cancellationToken))
                 await output.WriteAsync(new SourceChunk(batch, null, []), cancellationToken);
             output.Complete();
         }
@@ -99,10 +108,18 @@ internal sealed class PartitionExecutor(PartitionCommits commits, RunPartitions 
         }
     }
 
+    /// <summary>A partition read that tracks changes, when the source can (<see cref="IChangeTrackingSource"/>); null otherwise.</summary>
+    private static async Task<IPartitionRead?> BeginTrackedReadAsync(RunContext context, PartitionBounds bounds, CancellationToken cancellationToken)
+        => context.Source is IChangeTrackingSource source
+            ? await source.BeginReadAsync(context.ReadColumns, bounds,
+                ReadMark.Salt(InputFingerprint.Seed(context.Model.Name, context.Model.Version), context.Job.FeatureMapping), cancellationToken)
+            : null;
+
     /// <summary>
     /// The read stage of <c>output.skip_unchanged</c>: fingerprints every source row and merges it with the stored rows
     /// of the partition's keys, read beside the source on a connection of their own; the stored keys left over at the
-    /// end follow as chunks without rows.
+    /// end follow as chunks without rows. When the partition's kept pairs carry the mark of a read the source can still
+    /// compare with, only the keys and the rows changed since are read (<see cref="ReadChangedAsync"/>).
     /// </summary>
     private async Task ReadSkippingAsync(RunContext context, ClaimedPartition partition, FingerprintKeeping? keeping, ChannelWriter<SourceChunk> output,
         CancellationToken cancellationToken)
@@ -111,17 +128,24 @@ internal sealed class PartitionExecutor(PartitionCommits commits, RunPartitions 
         {
             var table = context.Output!;
             var batchSize = options.Value.BatchSize;
-            var inputs = context.Scorer.Inner.Inputs;
-            var seed = InputFingerprint.Seed(context.Model.Name, context.Model.Version);
-            var key = context.KeyColumns.Single().Name;
+            var bounds = partition.Bounds with { InKeyOrder = true };
+            var reading = keeping is null ? Task.FromResult<KeptPairs?>(null) : stored.ReadKeptAsync(table, context.Job.Name, bounds, keeping, cancellationToken);
+            await using var tracked = keeping is not null ? await BeginTrackedReadAsync(context, bounds, cancellationToken) : null;
+            var kept = await reading;
+            if (tracked is not null)
+                keeping!.Mark = tracked.Mark;
+            if (kept is { Mark: { } since } && tracked is not null && tracked.CanReadChangedSince(since)
+                && await ReadChangedAsync(context, partition.PartitionKey, kept, since, tracked, keeping!, output, cancellationToken))
+                return;
+
             // The stored scores stand in for the unchanged rows' predictions in the drift sketch; without one they are not read.
             var withScores = context.Drift is not null;
-            await using var merge = new FingerprintMerge(stored.ReadAsync(table, withScores, context.Job.Name, partition.Bounds, batchSize, keeping, cancellationToken),
+            await using var merge = new FingerprintMerge(stored.ReadAsync(table, withScores, context.Job.Name, bounds, batchSize, kept, cancellationToken),
                 StoredFingerprints.ScoreColumns(table, withScores), options.Value.ChannelDepth, cancellationToken);
-            await foreach (var batch in context.Source.ReadAsync(context.ReadColumns, partition.Bounds with { InKeyOrder = true }, batchSize, cancellationToken))
+            var key = context.KeyColumns.Single().Name;
+            await foreach (var batch in tracked?.ReadAsync(batchSize, cancellationToken) ?? context.Source.ReadAsync(context.ReadColumns, bounds, batchSize, cancellationToken))
             {
-                var fingerprints = new long[batch.Count];
-                InputFingerprint.Compute(InputBinder.ForModel(batch, inputs, context.Job.FeatureMapping), inputs, seed, fingerprints);
+                var fingerprints = Fingerprints(context, batch);
                 var split = await merge.SplitAsync(batch[key], fingerprints, cancellationToken);
                 if (keeping is not null)
                     for (var i = 0; i < split.Unchanged.Count; i++)
@@ -138,6 +162,46 @@ internal sealed class PartitionExecutor(PartitionCommits commits, RunPartitions 
         }
     }
 
+    /// <summary>
+    /// Reads the partition's keys, then its rows changed since <paramref name="since"/> and the rows of its keys that were
+    /// not kept, and merges them with the kept pairs (<see cref="ChangedRowsMerge"/>). False, before any row is read,
+    /// when more keys than <see cref="MaxKeysNotKept"/> were not kept: the partition then reads every row.
+    /// </summary>
+    private async Task<bool> ReadChangedAsync(RunContext context, string partitionKey, KeptPairs kept, ReadMark since, IPartitionRead tracked, FingerprintKeeping keeping,
+        ChannelWriter<SourceChunk> output, CancellationToken cancellationToken)
+    {
+        var keys = await tracked.KeysAsync(cancellationToken);
+        var merge = new ChangedRowsMerge(kept.Pairs, keys, keeping.Unchanged);
+        var notKept = merge.KeysNotKept();
+        if (notKept.Count > MaxKeysNotKept)
+            return false;
+        var key = context.KeyColumns.Single().Name;
+        long rows = 0;
+        await foreach (var batch in tracked.ReadChangedAsync(since, notKept, options.Value.BatchSize, cancellationToken))
+        {
+            rows += batch.Count;
+            var split = merge.Split(batch[key], Fingerprints(context, batch));
+            await output.WriteAsync(new SourceChunk(batch, split, split.Passed), cancellationToken);
+        }
+        var rest = merge.Finish();
+        await output.WriteAsync(new SourceChunk(null, rest, rest.Passed), cancellationToken);
+        output.Complete();
+        logger.LogDebug("Partition {PartitionKey} read {Keys} keys and {Rows} rows: those written since transaction {Transaction} and {NotKept} not kept.",
+            partitionKey, keys.Length, rows, since.Transaction, notKept.Count);
+        return true;
+    }
+
+    /// <summary>Keys not kept are read by value, in the statement's text; past this many, reading every row is as cheap.</summary>
+    private const int MaxKeysNotKept = 100_000;
+
+    private static long[] Fingerprints(RunContext context, RowBatch batch)
+    {
+        var inputs = context.Scorer.Inner.Inputs;
+        var fingerprints = new long[batch.Count];
+        InputFingerprint.Compute(InputBinder.ForModel(batch, inputs, context.Job.FeatureMapping), inputs, InputFingerprint.Seed(context.Model.Name, context.Model.Version), fingerprints);
+        return fingerprints;
+    }
+
     /// <summary>One score thread: scores batches until the read stage is done, into figures of its own.</summary>
     private static async Task<PartitionFigures> ScoreAsync(RunContext context, long runId, ChannelReader<SourceChunk> input,
         ChannelWriter<ScoredChunk> output, CancellationToken cancellationToken)
@@ -149,9 +213,10 @@ internal sealed class PartitionExecutor(PartitionCommits commits, RunPartitions 
         {
             await foreach (var chunk in input.ReadAllAsync(cancellationToken))
             {
+                var unread = chunk.Split?.UnchangedUnread ?? 0;
                 if (chunk.Batch is not { } read)
                 {
-                    await output.WriteAsync(new ScoredChunk(null, null, [], 0) { Passed = chunk.Passed }, cancellationToken);
+                    await output.WriteAsync(new ScoredChunk(null, null, [], unread) { Unchanged = unread, Passed = chunk.Passed }, cancellationToken);
                     continue;
                 }
                 var unchanged = chunk.Split?.Unchanged.Count ?? 0;
@@ -164,7 +229,7 @@ internal sealed class PartitionExecutor(PartitionCommits commits, RunPartitions 
                 var batch = unchanged == 0 ? read : read.Take(chunk.Split!.Changed);
                 if (batch.Count == 0)
                 {
-                    await output.WriteAsync(new ScoredChunk(null, null, [], read.Count) { Unchanged = unchanged, Passed = chunk.Passed }, cancellationToken);
+                    await output.WriteAsync(new ScoredChunk(null, null, [], read.Count + unread) { Unchanged = unchanged + unread, Passed = chunk.Passed }, cancellationToken);
                     continue;
                 }
                 var rejected = ReadGuard.Check(batch, keys);
@@ -181,7 +246,7 @@ internal sealed class PartitionExecutor(PartitionCommits commits, RunPartitions 
                     figures.Agreement!.Add(result.Scored.Outputs, shadow.Outputs);
                 }
                 var letters = result.BadRows.Select(bad => ToDeadLetter(context, batch, bad)).ToArray();
-                await output.WriteAsync(new ScoredChunk(result.Scored, shadow, letters, read.Count) { Unchanged = unchanged, Passed = chunk.Passed }, cancellationToken);
+                await output.WriteAsync(new ScoredChunk(result.Scored, shadow, letters, read.Count + unread) { Unchanged = unchanged + unread, Passed = chunk.Passed }, cancellationToken);
             }
             return figures;
         }
