@@ -186,7 +186,7 @@ internal sealed class PartitionExecutor(PartitionCommits commits, RunPartitions 
         var rest = merge.Finish();
         await output.WriteAsync(new SourceChunk(null, rest, rest.Passed), cancellationToken);
         output.Complete();
-        logger.LogDebug("Partition {PartitionKey} read {Keys} keys and {Rows} rows: those written since transaction {Transaction} and {NotKept} not kept.",
+        logger.LogDebug("Partition {PartitionKey} read {Keys:N0} keys and {Rows:N0} rows: those written since transaction {Transaction} and {NotKept:N0} not kept.",
             partitionKey, keys.Length, rows, since.Transaction, notKept.Count);
         return true;
     }
