@@ -36,6 +36,21 @@ public partial class SkipUnchangedRunTests(ScoringEnvironment env) : IClassFixtu
     private Task<RunOutcome> RunAsync(JobRunner runner, string name)
         => runner.RunAsync(JobSpecLoader.LoadByName(env.Folder, name), new RunRequest(RunTrigger.Manual), CancellationToken.None);
 
+    /// <summary><c>batchscoring run</c> of the job in a process of its own, as a user runs it.</summary>
+    private Task<(int ExitCode, string Output)> RunCliAsync(string name, params (string Name, string Value)[] settings)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__BatchScoring"] = env.ConnectionString,
+            ["Jobs__Directory"] = env.Folder,
+            ["Models__Directory"] = env.Folder,
+            ["Observability__MetricsAddress"] = "",
+        };
+        foreach (var (setting, value) in settings)
+            environment[setting] = value;
+        return DemoCommandTests.RunCliAsync(env.Folder, ["run", name], environment);
+    }
+
     private static async Task<Dictionary<long, (long RunId, DateTime ScoredAt, float Probability)>> RowsAsync(NpgsqlConnection connection, string name)
         => (await connection.QueryAsync<(long Key, long RunId, DateTime ScoredAt, float Probability)>(
                 $"SELECT customer_id, run_id, scored_at, probability FROM scored.{name}"))
@@ -64,13 +79,7 @@ public partial class SkipUnchangedRunTests(ScoringEnvironment env) : IClassFixtu
             """);
         var before = await RowsAsync(connection, name);
 
-        var (exitCode, output) = await DemoCommandTests.RunCliAsync(env.Folder, ["run", name], new()
-        {
-            ["ConnectionStrings__BatchScoring"] = env.ConnectionString,
-            ["Jobs__Directory"] = env.Folder,
-            ["Models__Directory"] = env.Folder,
-            ["Observability__MetricsAddress"] = "",
-        });
+        var (exitCode, output) = await RunCliAsync(name);
 
         Assert.True(exitCode == 0, output);
         var ledger = host.Services.GetRequiredService<RunLedger>();
@@ -321,14 +330,7 @@ public partial class SkipUnchangedRunTests(ScoringEnvironment env) : IClassFixtu
         var inserted = await connection.ExecuteAsync($"INSERT INTO public.{name} SELECT * FROM {name}_new");
         var before = await RowsAsync(connection, name);
 
-        var (exitCode, output) = await DemoCommandTests.RunCliAsync(env.Folder, ["run", name], new()
-        {
-            ["ConnectionStrings__BatchScoring"] = env.ConnectionString,
-            ["Jobs__Directory"] = env.Folder,
-            ["Models__Directory"] = env.Folder,
-            ["Observability__MetricsAddress"] = "",
-            ["Serilog__MinimumLevel__Override__BatchScoring.Worker.Execution.PartitionExecutor"] = "Debug",
-        });
+        var (exitCode, output) = await RunCliAsync(name, ("Serilog__MinimumLevel__Override__BatchScoring.Worker.Execution.PartitionExecutor", "Debug"));
 
         Assert.True(exitCode == 0, output);
         var second = (await host.Services.GetRequiredService<RunLedger>().ListAsync(name, null, 1, CancellationToken.None)).Single();
