@@ -6,7 +6,7 @@ public sealed class BenchmarkSuite(BenchmarkArguments arguments, string[] comman
     public const int NaiveSample = 20_000;
     private const int WarmUpRows = 20_000;
     private const int DriftReferenceRows = 100_000;
-    private const int DriftRounds = 3;
+    private const int DriftRounds = 5;
     private const int PipelineRounds = 3;
     private static readonly string PipelineName = $"Pipeline: PostgreSQL → PostgreSQL (job run), median of {PipelineRounds}";
 
