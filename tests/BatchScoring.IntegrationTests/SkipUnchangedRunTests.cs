@@ -18,6 +18,7 @@ namespace BatchScoring.IntegrationTests;
 /// <c>output.skip_unchanged</c>: a re-run compares each source row's input fingerprint with the row already stored for
 /// its key, and scores and writes only the rows that are new or changed.
 /// </summary>
+[Collection(NoConcurrentWriters.Name)]
 public partial class SkipUnchangedRunTests(ScoringEnvironment env) : IClassFixture<ScoringEnvironment>
 {
     private const int Rows = RerunJobs.Rows;

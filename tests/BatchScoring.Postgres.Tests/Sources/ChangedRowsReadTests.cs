@@ -12,6 +12,7 @@ namespace BatchScoring.Postgres.Tests.Sources;
 /// A partition read of a table (<see cref="IPartitionRead"/>) marks where the table stood, and a later read reads only
 /// the rows written since that mark (by their <c>xmin</c>), every key, and the rows of keys it is asked for.
 /// </summary>
+[Collection(NoConcurrentWriters.Name)]
 public class ChangedRowsReadTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
 {
     private static readonly ColumnSchema[] Columns = [new("customer_id", ColumnKind.Int64), new("tenure", ColumnKind.Int32)];
