@@ -65,12 +65,10 @@ public sealed class BottomKSample
             var parent = (at - 1) >> 1;
             if (!IsAbove(hash, value, _hashes[parent], _values[parent]))
                 break;
-            _hashes[at] = _hashes[parent];
-            _values[at] = _values[parent];
+            Put(at, _hashes[parent], _values[parent]);
             at = parent;
         }
-        _hashes[at] = hash;
-        _values[at] = value;
+        Put(at, hash, value);
     }
 
     /// <summary>Replaces the root (the largest entry) with the given one and restores the heap.</summary>
@@ -86,10 +84,14 @@ public sealed class BottomKSample
                 child++;
             if (!IsAbove(_hashes[child], _values[child], hash, value))
                 break;
-            _hashes[at] = _hashes[child];
-            _values[at] = _values[child];
+            Put(at, _hashes[child], _values[child]);
             at = child;
         }
+        Put(at, hash, value);
+    }
+
+    private void Put(int at, ulong hash, double value)
+    {
         _hashes[at] = hash;
         _values[at] = value;
     }
